@@ -1,0 +1,67 @@
+/**
+ * Public contract of the PKI library: what path validation takes and returns.
+ * Shared by the PAdES verifier, the API and the CLI.
+ */
+
+/** Stable result codes of RFC 5280 path validation (Section 6). */
+export const ValidationCodes = [
+  'VALID',
+  'REVOKED',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'UNTRUSTED_ROOT',
+  'BAD_SIGNATURE',
+  'KEY_USAGE',
+  'NAME_CHAINING',
+  'BASIC_CONSTRAINTS',
+  'NAME_CONSTRAINTS',
+  'POLICY',
+  'CRL_MISSING',
+  'CRL_INVALID',
+  'UNKNOWN_CRITICAL_EXTENSION',
+  'MALFORMED',
+  'PATH_NOT_FOUND',
+] as const;
+export type ValidationCode = (typeof ValidationCodes)[number];
+
+export interface PathValidationInput {
+  /** Trust anchors, DER. */
+  anchors: Uint8Array[];
+  /** End-entity (target) certificate, DER. */
+  cert: Uint8Array;
+  /** Untrusted intermediates in any order, DER. */
+  intermediates?: Uint8Array[];
+  /** CRLs (complete and delta), DER. When none cover a certificate in the path, `CRL_MISSING` unless `revocation` is 'none'. */
+  crls?: Uint8Array[];
+  /** Validation time (RFC 5280 6.1.1 (b)). Never defaulted to the clock inside the library. */
+  at: Date;
+  /** user-initial-policy-set (6.1.1 (c)); default anyPolicy. */
+  policies?: string[];
+  initialExplicitPolicy?: boolean;
+  initialPolicyMappingInhibit?: boolean;
+  initialAnyPolicyInhibit?: boolean;
+  /** 'require' (default): every non-anchor certificate needs CRL coverage; 'none': skip revocation checking. */
+  revocation?: 'require' | 'none';
+  /** Key usages the end-entity certificate must assert, e.g. ['digitalSignature', 'nonRepudiation']. */
+  requiredKeyUsage?: KeyUsageName[];
+}
+
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+/** Serialisable outcome of path validation. An invalid path is a normal result, not an exception. */
+export interface ValidationReport {
+  valid: boolean;
+  code: ValidationCode;
+  message: string;
+  /** Subject DNs (RFC 4514 strings) from the trust anchor down to the target, as far as the path was built. */
+  path: string[];
+}
