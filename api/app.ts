@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type FastifyPluginAsyncZod,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { requestContext } from '../infra/request-id';
+import { authenticate } from './auth';
+import type { AppDeps } from './deps';
+import { registerProblemHandlers } from './problem';
+import { authRoutes } from './routes/auth';
+import { directoryRoutes } from './routes/agencies';
+import { healthRoutes } from './routes/health';
+
+/** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
+export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
+
+/**
+ * Builds the HTTP API (Fastify + zod). `server.ts` only starts it; tests drive it with `app.inject`.
+ */
+export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = []): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // Carries the request id into Temporal headers for workflow and activity logs.
+    requestContext.enterWith({ requestId: request.id });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'lienthong API',
+        description: 'Liên thông văn bản điện tử có ký số giữa các cơ quan nhà nước',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(deps));
+  await app.register(authRoutes(deps), { prefix: '/api/v1' });
+  await app.register(
+    async (scope) => {
+      scope.addHook('preHandler', authenticate(deps.tokens, deps.clock));
+      await scope.register(directoryRoutes(deps));
+      for (const routes of extraRoutes) await scope.register(routes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { TASK_QUEUE } from './constants';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * Every setting the services read, with its environment variable and default. Parsed once at a composition root
+ * (`workers/`, `api/server.ts`, `cli/`, `scripts/`) and passed down frozen; nothing else reads the environment.
+ */
+export const EnvSchema = z.object({
+  LIENTHONG_DATA_DIR: z.string().default('.data'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(8080),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:17233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  WORKER_METRICS_PORT: port.default(9464),
+
+  NATS_URL: z.string().default('nats://127.0.0.1:14222'),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+
+  MONGODB_URI: z.string().default('mongodb://127.0.0.1:27027/'),
+  MONGODB_DB: z.string().default('lienthong'),
+  LIENTHONG_SYSTEM_AGENCY: z.string().default('000.00.00.H29'),
+
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(8 * 3600),
+  LIENTHONG_KEYSTORE_PASSPHRASE: z.string().min(12).optional(),
+
+  LOGIN_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(60 * 1024 * 1024),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number; readonly publicBaseUrl: string; readonly bodyLimit: number };
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
+  readonly workerMetricsPort: number;
+  readonly nats: { readonly url: string; readonly user?: string; readonly password?: string };
+  readonly mongo: { readonly uri: string; readonly db: string };
+  readonly auth: {
+    readonly jwtSecret: string;
+    readonly jwtTtlSeconds: number;
+    readonly login: { readonly maxPerUser: number; readonly maxPerIp: number; readonly windowSeconds: number };
+  };
+  readonly keystorePassphrase?: string;
+  /** Agency code under which system events (smoke checks, CA operations) are chained. */
+  readonly systemAgency: string;
+}
+
+/**
+ * Builds the frozen Config from an environment record. Secrets given as `NAME_FILE` are read by the caller
+ * (see `resolveFileSecrets`) before this pure function runs.
+ * @throws ZodError naming each invalid variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>, fallbackJwtSecret: string): Config {
+  const e = EnvSchema.parse(env);
+  const publicBaseUrl = e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`;
+  return Object.freeze({
+    dataDir: e.LIENTHONG_DATA_DIR,
+    http: Object.freeze({ host: e.HOST, port: e.PORT, publicBaseUrl, bodyLimit: e.BODY_LIMIT_BYTES }),
+    logLevel: e.LOG_LEVEL,
+    temporal: Object.freeze({ address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE }),
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    nats: Object.freeze({ url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD }),
+    mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
+    auth: Object.freeze({
+      jwtSecret: e.JWT_SECRET ?? fallbackJwtSecret,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      login: Object.freeze({ maxPerUser: e.LOGIN_MAX_PER_USER, maxPerIp: e.LOGIN_MAX_PER_IP, windowSeconds: e.LOGIN_WINDOW_SECONDS }),
+    }),
+    keystorePassphrase: e.LIENTHONG_KEYSTORE_PASSPHRASE,
+    systemAgency: e.LIENTHONG_SYSTEM_AGENCY,
+  });
+}

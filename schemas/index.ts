@@ -1,0 +1,6 @@
+export * from './constants';
+export * from './errors';
+export * from './identity';
+export * from './api';
+export * from './audit';
+export * from './config';

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { connectMongo, ensureIndexes } from '../infra/mongo';
+import { IdentityStore } from '../store/identity-store';
+import { seedDemoProvince } from '../store/seed';
+import { portsFromEnv } from './lib/ports';
+import { startStack, portInUse, type RunningStack } from './lib/stack';
+import { ensureTools } from './lib/tools';
+
+const root = resolve(__dirname, '..');
+const say = (line: string) => console.log(`[lienthong] ${line}`);
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', resolve(root, script)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('error', (err) => say(`${name}: ${err.message}`));
+  return child;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited during start (code ${child.exitCode})`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = await res.text();
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the API did not become healthy within ${timeoutMs / 1000} s: ${last}`);
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * `npm start`: the whole system on one machine. Services given by env (TEMPORAL_ADDRESS, NATS_URL, MONGODB_URI)
+ * are used as they are; the others are started under LIENTHONG_DATA_DIR. Ctrl-C stops everything it started.
+ */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = process.env;
+  const dataDir = resolve(env.LIENTHONG_DATA_DIR ?? resolve(root, '.data'));
+  const ports = portsFromEnv(env);
+  const apiPort = Number(env.PORT ?? 8080);
+  const external = { temporal: !!env.TEMPORAL_ADDRESS, nats: !!env.NATS_URL, mongo: !!env.MONGODB_URI };
+
+  if (await portInUse(apiPort)) {
+    throw new Error(`API: port ${apiPort} is already in use. Stop what uses it or set PORT to another port.`);
+  }
+  const needTools = !external.temporal || !external.nats || !external.mongo;
+  const tools = needTools
+    ? ensureTools(env, say)
+    : { temporal: '', ferretdb: '', natsServer: '' };
+
+  let stack: RunningStack | undefined;
+  let api: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('stopping...');
+    await Promise.all([stopChild(api), stopChild(worker)]);
+    await stack?.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    stack = await startStack({
+      tools,
+      dataDir,
+      ports,
+      temporalUi: true,
+      natsSyncInterval: env.NATS_SYNC_INTERVAL ?? 'always',
+      start: { temporal: !external.temporal, nats: !external.nats, mongo: !external.mongo },
+      log: say,
+    });
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      LIENTHONG_DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? stack.temporalAddress,
+      NATS_URL: env.NATS_URL ?? stack.natsUrl,
+      MONGODB_URI: env.MONGODB_URI ?? stack.mongoUri,
+      PORT: String(apiPort),
+    };
+
+    const mongo = await connectMongo(childEnv.MONGODB_URI!, env.MONGODB_DB ?? 'lienthong');
+    try {
+      await ensureIndexes(mongo.db);
+      const seeded = await seedDemoProvince(new IdentityStore(mongo.db));
+      say(`demo province: ${seeded.agencies} agencies, ${seeded.usersCreated} new users`);
+    } finally {
+      await mongo.close();
+    }
+
+    worker = startChild('worker', 'workers/main.ts', childEnv);
+    api = startChild('api', 'api/server.ts', childEnv);
+    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+      child.once('exit', (code, signal) => {
+        if (shuttingDown) return;
+        say(`${name} exited unexpectedly (${code ?? signal}); stopping everything`);
+        void shutdown(1);
+      });
+    }
+    const base = `http://127.0.0.1:${apiPort}`;
+    await waitHealthy(`${base}/healthz`, api, 90_000);
+
+    say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`API          ${base}/api/v1   (health ${base}/healthz, metrics ${base}/metrics)`);
+    say(`OpenAPI      ${base}/openapi.json   docs ${base}/docs`);
+    if (stack.temporalUiUrl) say(`Temporal UI  ${stack.temporalUiUrl}`);
+    say(`sign in as admin / demo, or <role>.<agency code> / demo (e.g. drafter.000.00.32.h29)`);
+    say('Ctrl-C stops everything');
+  } catch (err) {
+    say(`error: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(`[lienthong] error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { MongoServerError, type Db, type Filter } from 'mongodb';
+import { Collections } from '../schemas/constants';
+import { AuditEventInputSchema, type AuditEvent, type AuditEventInput } from '../schemas/audit';
+import { canonicalJson } from './canonical-json';
+
+/** prevHash of the first event of every agency chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+interface AuditDoc extends AuditEvent {
+  _id: string;
+}
+
+/** SHA-256 over the canonical JSON of everything in the event except `hash` itself. */
+export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
+  const { id, time, agency, actor, type, documentId, details, seq, prevHash } = event;
+  return createHash('sha256')
+    .update(canonicalJson({ id, time, agency, actor, type, documentId, details, seq, prevHash }))
+    .digest('hex');
+}
+
+function isDuplicateKey(err: unknown): err is MongoServerError {
+  return err instanceof MongoServerError && err.code === 11000;
+}
+
+export interface ChainBreak {
+  agency: string;
+  seq: number;
+  eventId?: string;
+  reason: 'HASH_MISMATCH' | 'PREV_HASH_MISMATCH' | 'SEQUENCE_GAP' | 'TRUNCATED';
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  checked: number;
+  firstBreak: ChainBreak | null;
+}
+
+/**
+ * The append-only audit trail: one hash chain per agency, no multi-document transactions.
+ *
+ * An append reads the agency's last event and inserts the next one with `seq + 1`; the unique index on
+ * (agency, seq) makes two concurrent appends collide, and the loser retries on the new head. The event id is the
+ * document `_id`, so a retried write of the same event is a no-op that returns the stored event.
+ */
+export class AuditStore {
+  constructor(private readonly db: Db) {}
+
+  private get events() {
+    return this.db.collection<AuditDoc>(Collections.auditEvents);
+  }
+  private get heads() {
+    return this.db.collection<{ _id: string; seq: number }>(Collections.auditHeads);
+  }
+
+  async append(input: AuditEventInput): Promise<AuditEvent> {
+    const event = AuditEventInputSchema.parse(input);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const existing = await this.events.findOne({ _id: event.id });
+      if (existing) return strip(existing);
+      const head = await this.events.find({ agency: event.agency }).sort({ seq: -1 }).limit(1).next();
+      const body = {
+        ...event,
+        documentId: event.documentId,
+        seq: head ? head.seq + 1 : 1,
+        prevHash: head ? head.hash : GENESIS_HASH,
+      };
+      const full: AuditEvent = { ...body, hash: hashAuditEvent(body) };
+      try {
+        await this.events.insertOne({ _id: full.id, ...full });
+        // The head only ever grows; it lets verify() notice events deleted from the end of a chain.
+        await this.heads.updateOne({ _id: full.agency }, { $max: { seq: full.seq } }, { upsert: true });
+        return full;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Either the same id was written concurrently (next loop returns it) or another event took this seq.
+      }
+    }
+    throw new Error(`audit append for agency ${event.agency} kept colliding; giving up`);
+  }
+
+  async get(id: string): Promise<AuditEvent | null> {
+    const doc = await this.events.findOne({ _id: id });
+    return doc ? strip(doc) : null;
+  }
+
+  async list(filter: { documentId?: string; agency?: string; agencies?: string[] }, limit = 500): Promise<AuditEvent[]> {
+    const q: Filter<AuditDoc> = {};
+    if (filter.documentId) q.documentId = filter.documentId;
+    if (filter.agency) q.agency = filter.agency;
+    if (filter.agencies) q.agency = { $in: filter.agencies };
+    const docs = await this.events.find(q).sort({ time: 1, seq: 1 }).limit(limit).toArray();
+    return docs.map(strip);
+  }
+
+  /** Recomputes every chain: detects edited events (hash), deleted or reordered ones (seq gap, prevHash). */
+  async verify(): Promise<ChainVerification> {
+    let checked = 0;
+    let firstBreak: ChainBreak | null = null;
+    const heads = new Map((await this.heads.find().toArray()).map((h) => [h._id, h.seq]));
+    const agencies = new Set([...((await this.events.distinct('agency')) as string[]), ...heads.keys()]);
+    for (const agency of [...agencies].sort()) {
+      let expectedSeq = 1;
+      let prevHash = GENESIS_HASH;
+      const cursor = this.events.find({ agency }).sort({ seq: 1 });
+      for await (const doc of cursor) {
+        checked++;
+        if (firstBreak) continue;
+        const { hash, ...rest } = strip(doc);
+        if (doc.seq !== expectedSeq) firstBreak = { agency, seq: expectedSeq, eventId: doc.id, reason: 'SEQUENCE_GAP' };
+        else if (doc.prevHash !== prevHash) firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'PREV_HASH_MISMATCH' };
+        else if (hashAuditEvent(rest) !== hash) firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'HASH_MISMATCH' };
+        expectedSeq = doc.seq + 1;
+        prevHash = doc.hash;
+      }
+      const headSeq = heads.get(agency) ?? 0;
+      if (!firstBreak && headSeq >= expectedSeq) firstBreak = { agency, seq: expectedSeq, reason: 'TRUNCATED' };
+    }
+    return { ok: firstBreak === null, checked, firstBreak };
+  }
+}
+
+function strip(doc: AuditDoc): AuditEvent {
+  const { _id, ...event } = doc;
+  if (event.documentId === null) delete event.documentId;
+  return event;
+}

@@ -1,0 +1,44 @@
+import { NativeConnection } from '@temporalio/worker';
+import { connectMongo, ensureIndexes } from '../infra/mongo';
+import { connectNats } from '../infra/nats';
+import { createLogger } from '../infra/logger';
+import { loadConfig } from '../infra/env-config';
+import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
+import { AuditStore } from '../store/audit-store';
+import { createLienthongWorker, serveMetrics } from './worker';
+
+/** Composition root of the worker process: config, connections, activities, Worker.run, clean shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel, 'worker');
+  installTemporalRuntimeLogger(logger);
+
+  const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
+  await ensureIndexes(mongo.db);
+  const nats = await connectNats({ ...config.nats, name: 'lienthong-worker' });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+
+  const handle = await createLienthongWorker(
+    config,
+    connection,
+    { nats, audit: new AuditStore(mongo.db), clock: () => new Date(), systemAgency: config.systemAgency },
+    logger,
+  );
+  const metricsServer = serveMetrics(handle.metrics, config.http.host, config.workerMetricsPort);
+  logger.info({ metricsPort: config.workerMetricsPort }, 'worker running');
+  try {
+    // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish.
+    await handle.run();
+  } finally {
+    metricsServer.close();
+    await connection.close();
+    await nats.drain().catch(() => undefined);
+    await mongo.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lienthong worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export { smokeCheckWorkflow } from './smoke';
+export type { SmokeCheckInput, SmokeCheckResult } from './smoke';
