@@ -11,5 +11,8 @@ export interface Signer {
    * Signs `data` (for CMS: the DER of the signed attributes, RFC 5652 5.4) with the given hash.
    * RSA: `scheme` 'pkcs1' (default) or 'pss'. ECDSA: returns the DER `ECDSA-Sig-Value` (RFC 5480), as CMS requires.
    */
-  sign(data: Uint8Array, options: { hash: 'SHA-256' | 'SHA-384'; scheme?: 'pkcs1' | 'pss' }): Promise<Uint8Array>;
+  sign(
+    data: Uint8Array,
+    options: { hash: 'SHA-256' | 'SHA-384'; scheme?: 'pkcs1' | 'pss' },
+  ): Promise<Uint8Array>;
 }

@@ -1,0 +1,131 @@
+/**
+ * PKI benchmark: `npx tsx bench/pki.ts [iterations]`.
+ * - chain validations/s for root → issuing CA → end entity with the issuing and root CRLs (RFC 5280 6.1 + 6.3),
+ *   warm (CRLs parsed once; certificate parse and signature results memoised) and cold (only CRL parsing kept);
+ * - `openssl verify -crl_check_all` on the same chain: one process per check, and one process checking N copies;
+ * - certificate issuance/s (signing only, and with key generation).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateKeyPair, issueEndEntity, validatePathSync, type PathValidationInput } from '../pki';
+import { resetValidationCaches } from '../pki/validate/cache';
+import { createTestPki } from '../tests/helpers/test-pki';
+
+const N = Number(process.argv[2] ?? 2000);
+
+function pem(der: Uint8Array, label: string): string {
+  return `-----BEGIN ${label}-----\n${(
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? []
+  ).join('\n')}\n-----END ${label}-----\n`;
+}
+
+function rate(count: number, ms: number): string {
+  return `${((count * 1000) / ms).toFixed(0)}/s`;
+}
+
+async function main(): Promise<void> {
+  const pki = await createTestPki();
+  const input: PathValidationInput = {
+    anchors: pki.anchors,
+    intermediates: pki.intermediates,
+    cert: pki.personal.certificate,
+    crls: [pki.crl, pki.rootCrl],
+    at: pki.at,
+  };
+  if (!validatePathSync(input).valid) throw new Error('benchmark chain does not validate');
+
+  let t = performance.now();
+  for (let i = 0; i < N; i++) validatePathSync(input);
+  const warmMs = performance.now() - t;
+
+  t = performance.now();
+  for (let i = 0; i < N; i++) {
+    resetValidationCaches({ keepCrls: true });
+    validatePathSync(input);
+  }
+  const coldMs = performance.now() - t;
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'lienthong-bench-'));
+  try {
+    writeFileSync(path.join(dir, 'root.pem'), pem(pki.root.certificate, 'CERTIFICATE'));
+    writeFileSync(path.join(dir, 'issuing.pem'), pem(pki.issuing.certificate, 'CERTIFICATE'));
+    writeFileSync(path.join(dir, 'ee.pem'), pem(pki.personal.certificate, 'CERTIFICATE'));
+    writeFileSync(path.join(dir, 'crls.pem'), pem(pki.crl, 'X509 CRL') + pem(pki.rootCrl, 'X509 CRL'));
+    const attime = String(pki.at.getTime() / 1000);
+    const args = [
+      'verify',
+      '-crl_check_all',
+      '-attime',
+      attime,
+      '-CAfile',
+      'root.pem',
+      '-untrusted',
+      'issuing.pem',
+      '-CRLfile',
+      'crls.pem',
+    ];
+    const spawnRuns = Math.min(N, 200);
+    t = performance.now();
+    for (let i = 0; i < spawnRuns; i++) {
+      const r = spawnSync('openssl', [...args, 'ee.pem'], { cwd: dir });
+      if (r.status !== 0) throw new Error(`openssl verify failed: ${String(r.stderr)}`);
+    }
+    const spawnMs = performance.now() - t;
+    t = performance.now();
+    const many = spawnSync('openssl', [...args, ...Array<string>(N).fill('ee.pem')], {
+      cwd: dir,
+      maxBuffer: 64 << 20,
+    });
+    const manyMs = performance.now() - t;
+    if (many.status !== 0) throw new Error('openssl verify (many copies) failed');
+
+    const issuing = { certificate: pki.issuing.certificate, privateKey: pki.issuing.privateKey };
+    const key = await generateKeyPair('rsa2048');
+    const issueRuns = Math.max(100, Math.floor(N / 4));
+    const params = {
+      profile: 'personal' as const,
+      subject: { cn: 'Nguyễn Văn An', o: 'Ủy ban nhân dân xã Tân Phú' },
+      subjectPublicKey: key.publicKey,
+      issuer: issuing,
+      notBefore: new Date('2025-01-01T00:00:00Z'),
+      notAfter: new Date('2027-01-01T00:00:00Z'),
+      crlUrl: 'http://pki.test/pki/crl/issuing.crl',
+    };
+    t = performance.now();
+    for (let i = 0; i < issueRuns; i++) issueEndEntity(params);
+    const issueMs = performance.now() - t;
+    const keyRuns = 20;
+    t = performance.now();
+    for (let i = 0; i < keyRuns; i++) {
+      const k = await generateKeyPair('rsa2048');
+      issueEndEntity({ ...params, subjectPublicKey: k.publicKey });
+    }
+    const keyIssueMs = performance.now() - t;
+
+    const ours = (N * 1000) / coldMs;
+    const theirs = (N * 1000) / manyMs;
+    process.stdout.write(
+      [
+        `chain: RSA-2048 root -> issuing CA -> end entity, 2 CRLs, N=${N}`,
+        `lienthong validatePath warm (memoised):          ${rate(N, warmMs)}`,
+        `lienthong validatePath cold (CRLs parsed once):  ${rate(N, coldMs)}`,
+        `openssl verify -crl_check_all, one process each: ${rate(spawnRuns, spawnMs)} (${spawnRuns} runs)`,
+        `openssl verify -crl_check_all, ${N} copies in one process: ${rate(N, manyMs)}`,
+        `ratio lienthong cold / openssl in-process: ${(ours / theirs).toFixed(2)}x; warm / openssl: ${((N * 1000) / warmMs / theirs).toFixed(2)}x; cold / openssl spawn: ${(ours / ((spawnRuns * 1000) / spawnMs)).toFixed(1)}x`,
+        `issuance (RSA-2048 issuing CA, sign only): ${rate(issueRuns, issueMs)}`,
+        `issuance with RSA-2048 key generation:     ${rate(keyRuns, keyIssueMs)}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
