@@ -1,0 +1,188 @@
+import { PdfError } from './errors';
+import { decodeStream } from './filters';
+import { type PdfDict, type PdfValue, isDict, nameOf, numberOf } from './objects';
+import { NeedMoreData, Parser } from './parser';
+import type { ByteSource } from './source';
+
+/** Cross-reference entry (ISO 32000-1 7.5.4 table, 7.5.8.3 stream). */
+export type XrefEntry =
+  | { type: 'free' }
+  | { type: 'offset'; offset: number; gen: number }
+  | { type: 'compressed'; stream: number; index: number };
+
+/** One cross-reference section with its trailer, as found at `offset`. */
+export interface XrefSection {
+  offset: number;
+  kind: 'table' | 'stream';
+  trailer: PdfDict;
+  entries: Map<number, XrefEntry>;
+}
+
+const MAX_SECTIONS = 4096;
+const MAX_WINDOW = 256 * 1024 * 1024;
+const MAX_OBJECTS = 10_000_000;
+
+/**
+ * Reads a window at `offset` and runs `fn` on a parser over it, growing the window when a token runs past its end.
+ * Used for every structure read from a file so that memory is proportional to the structure, not the file.
+ */
+export async function withWindow<T>(
+  src: ByteSource,
+  offset: number,
+  initial: number,
+  fn: (p: Parser) => T | Promise<T>,
+): Promise<T> {
+  if (offset < 0 || offset >= src.size)
+    throw new PdfError('MALFORMED_PDF', `offset ${offset} is outside the file`);
+  for (let len = initial; ; len *= 4) {
+    const buf = await src.read(offset, len);
+    const p = new Parser(buf, offset, offset + buf.length >= src.size);
+    try {
+      return await fn(p);
+    } catch (err) {
+      if (!(err instanceof NeedMoreData)) throw err;
+      if (len >= MAX_WINDOW) throw new PdfError('LIMIT_EXCEEDED', `structure at ${offset} is too large`);
+    }
+  }
+}
+
+/** Finds the offset given by the last `startxref` in the file (7.5.5). */
+export async function findStartXref(src: ByteSource): Promise<number> {
+  const tailLen = Math.min(src.size, 4096);
+  const tail = Buffer.from(await src.read(src.size - tailLen, tailLen));
+  const at = tail.lastIndexOf('startxref');
+  if (at < 0) throw new PdfError('XREF_BROKEN', 'no startxref near end of file');
+  const m = /^startxref\s+(\d{1,15})/.exec(tail.subarray(at).toString('latin1'));
+  if (!m) throw new PdfError('XREF_BROKEN', 'startxref is not followed by an offset');
+  const off = Number(m[1]);
+  if (off >= src.size) throw new PdfError('XREF_BROKEN', `startxref ${off} points past end of file`);
+  return off;
+}
+
+function readTable(p: Parser, offset: number): XrefSection {
+  p.expectKeyword('xref');
+  const entries = new Map<number, XrefEntry>();
+  while (!p.tryKeyword('trailer')) {
+    const first = p.readInt();
+    const count = p.readInt();
+    if (first + count > MAX_OBJECTS) throw new PdfError('LIMIT_EXCEEDED', 'xref subsection too large');
+    for (let i = 0; i < count; i++) {
+      const a = p.readInt();
+      const g = p.readInt();
+      p.skipWhite();
+      const kw = p.tryKeyword('n') ? 'n' : p.tryKeyword('f') ? 'f' : undefined;
+      if (!kw) throw new PdfError('XREF_BROKEN', `bad xref entry at ${p.offset}`);
+      const num = first + i;
+      if (entries.has(num)) continue;
+      entries.set(num, kw === 'n' ? { type: 'offset', offset: a, gen: g } : { type: 'free' });
+    }
+  }
+  const trailer = p.parseValue();
+  if (!isDict(trailer)) throw new PdfError('XREF_BROKEN', 'trailer is not a dictionary');
+  return { offset, kind: 'table', trailer, entries };
+}
+
+function field(data: Uint8Array, pos: number, width: number): number {
+  let v = 0;
+  for (let i = 0; i < width; i++) v = v * 256 + data[pos + i]!;
+  return v;
+}
+
+/** Parses the entries of a decoded xref stream (7.5.8.2, 7.5.8.3). */
+export function xrefStreamEntries(dict: PdfDict, data: Uint8Array): Map<number, XrefEntry> {
+  const w = dict.get('W');
+  if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8))
+    throw new PdfError('XREF_BROKEN', 'xref stream /W is invalid');
+  const [w0, w1, w2] = w as number[];
+  const rowLen = w0! + w1! + w2!;
+  if (rowLen === 0) throw new PdfError('XREF_BROKEN', 'xref stream /W is empty');
+  const size = numberOf(dict.get('Size'));
+  if (size === undefined || size < 0 || size > MAX_OBJECTS)
+    throw new PdfError('XREF_BROKEN', 'bad xref /Size');
+  const idx = dict.get('Index');
+  const index = Array.isArray(idx) ? (idx as PdfValue[]) : [0, size];
+  const entries = new Map<number, XrefEntry>();
+  let pos = 0;
+  for (let i = 0; i + 1 < index.length; i += 2) {
+    const first = numberOf(index[i]);
+    const count = numberOf(index[i + 1]);
+    if (first === undefined || count === undefined || first < 0 || count < 0 || first + count > MAX_OBJECTS)
+      throw new PdfError('XREF_BROKEN', 'bad xref stream /Index');
+    for (let j = 0; j < count; j++, pos += rowLen) {
+      if (pos + rowLen > data.length) throw new PdfError('XREF_BROKEN', 'xref stream data is too short');
+      const type = w0 === 0 ? 1 : field(data, pos, w0!);
+      const a = field(data, pos + w0!, w1!);
+      const b = field(data, pos + w0! + w1!, w2!);
+      const num = first + j;
+      if (entries.has(num)) continue;
+      if (type === 0) entries.set(num, { type: 'free' });
+      else if (type === 1) entries.set(num, { type: 'offset', offset: a, gen: b });
+      else if (type === 2) entries.set(num, { type: 'compressed', stream: a, index: b });
+    }
+  }
+  return entries;
+}
+
+async function readStreamSection(src: ByteSource, offset: number): Promise<XrefSection> {
+  const { dict, dataStart } = await withWindow(src, offset, 4096, (p) => {
+    p.readObjHeader();
+    const value = p.parseValue();
+    const h = p.streamHeader(value);
+    if (!h) throw new PdfError('XREF_BROKEN', `no xref stream at ${offset}`);
+    return h;
+  });
+  if (nameOf(dict.get('Type')) !== 'XRef')
+    throw new PdfError('XREF_BROKEN', `object at ${offset} is not /XRef`);
+  const length = numberOf(dict.get('Length'));
+  if (length === undefined || length < 0 || dataStart + length > src.size)
+    throw new PdfError('XREF_BROKEN', 'xref stream /Length is invalid');
+  const raw = await src.read(dataStart, length);
+  const entries = xrefStreamEntries(dict, decodeStream(dict, raw));
+  return { offset, kind: 'stream', trailer: dict, entries };
+}
+
+/** Reads the xref section (table or stream) at `offset`. */
+export async function readXrefSection(src: ByteSource, offset: number): Promise<XrefSection> {
+  const isTable = await withWindow(src, offset, 64, (p) => {
+    p.skipWhite();
+    return p.tryKeyword('xref');
+  });
+  if (!isTable) return readStreamSection(src, offset);
+  const section = await withWindow(src, offset, 64 * 1024, (p) => readTable(p, offset));
+  // Hybrid-reference file (7.5.8.4): entries from /XRefStm complement the table's.
+  const xrefStm = numberOf(section.trailer.get('XRefStm'));
+  if (xrefStm !== undefined && xrefStm < src.size) {
+    const extra = await readStreamSection(src, xrefStm).catch(() => undefined);
+    for (const [num, e] of extra?.entries ?? []) {
+      const cur = section.entries.get(num);
+      if (!cur || cur.type === 'free') section.entries.set(num, e);
+    }
+  }
+  return section;
+}
+
+/** Reads all sections from `start` following /Prev, newest first. Rejects loops and chains that are too long. */
+export async function readXrefChain(src: ByteSource, start: number): Promise<XrefSection[]> {
+  const sections: XrefSection[] = [];
+  const seen = new Set<number>();
+  let off: number | undefined = start;
+  while (off !== undefined) {
+    if (seen.has(off)) throw new PdfError('XREF_BROKEN', `xref /Prev loop at ${off}`);
+    if (sections.length >= MAX_SECTIONS) throw new PdfError('LIMIT_EXCEEDED', 'too many xref sections');
+    seen.add(off);
+    let section: XrefSection;
+    try {
+      section = await readXrefSection(src, off);
+    } catch (err) {
+      if (err instanceof PdfError && err.code === 'MALFORMED_PDF')
+        throw new PdfError('XREF_BROKEN', `unreadable xref section at ${off}: ${err.message}`, {
+          cause: err,
+        });
+      throw err;
+    }
+    sections.push(section);
+    const prev = numberOf(section.trailer.get('Prev'));
+    off = prev !== undefined && prev >= 0 && prev < src.size ? prev : undefined;
+  }
+  return sections;
+}

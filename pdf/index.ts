@@ -1,0 +1,32 @@
+/**
+ * PAdES signing and verification for documents exchanged between agencies (ISO 32000-1 12.8, ETSI EN 319 142-1
+ * baseline B-B, RFC 5652 CMS), with Decree 30/2020 visible signatures. Signatures are appended as incremental updates;
+ * large files are hashed by streaming from disk.
+ */
+export { PdfError, PdfErrorCodes, isPdfError, type PdfErrorCode } from './core/errors';
+export type { PdfInput } from './core/source';
+
+export type { AppearanceKind, AppearanceOptions, Rect, SignatureOptions } from './sign/options';
+export {
+  prepareSignature,
+  type PrepareOptions,
+  type PreparedSignature,
+  type PreparedSignatureState,
+} from './sign/prepare';
+export { completeSignature, completeSignatureFile, type SignatureResult } from './sign/complete';
+export { signPdf, signPdfFile, type SignPdfOptions } from './sign/sign-pdf';
+
+export { verifyPdf, type VerifyPdfOptions } from './verify/verify-pdf';
+export { classifyRole, type Decree30Options } from './verify/decree30';
+export type {
+  Change,
+  Decree30Report,
+  Indication,
+  PdfVerificationReport,
+  SignatureReport,
+  SubIndication,
+} from './verify/report';
+
+export { readCertificates, parseCertificate, type CertificateInfo } from './cms/certificate';
+export { formatVietnamTime } from './appearance/time-format';
+export { loadAppearanceFont, DEBIAN_LIBERATION_SERIF } from './appearance/font';
