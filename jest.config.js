@@ -1,6 +1,27 @@
 /** @type {import('jest').Config} */
-const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+  ],
+};
+// Dependencies published as ESM only; Node 20.19+ loads them with require(esm), jest needs them transpiled.
+const esmOnly = [
+  'content-disposition',
+  'cookie',
+  'set-cookie-parser',
+  'toad-cache',
+  'ms',
+  'long',
+  'uuid',
+  'html-entities',
+];
+const common = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [

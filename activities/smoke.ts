@@ -40,7 +40,9 @@ export function createSmokeActivities(deps: SmokeDeps) {
     async publishSmokeMessage(checkId: string): Promise<{ seq: number; duplicate: boolean }> {
       await ensureSmokeStream(deps.nats);
       const js = jetstream(deps.nats);
-      const ack = await js.publish(SMOKE_SUBJECT, encoder.encode(JSON.stringify({ checkId })), { msgID: checkId });
+      const ack = await js.publish(SMOKE_SUBJECT, encoder.encode(JSON.stringify({ checkId })), {
+        msgID: checkId,
+      });
       return { seq: ack.seq, duplicate: ack.duplicate };
     },
 
@@ -56,7 +58,10 @@ export function createSmokeActivities(deps: SmokeDeps) {
       if (!msg) throw new Error(`smoke message ${checkId} not delivered yet`);
       const body = JSON.parse(decoder.decode(msg.data)) as { checkId?: string };
       if (body.checkId !== checkId) {
-        throw ApplicationFailure.nonRetryable(`stream seq ${seq} holds ${body.checkId}, not ${checkId}`, 'SMOKE_MISMATCH');
+        throw ApplicationFailure.nonRetryable(
+          `stream seq ${seq} holds ${body.checkId}, not ${checkId}`,
+          'SMOKE_MISMATCH',
+        );
       }
       return { seq: msg.seq, checkId: body.checkId };
     },

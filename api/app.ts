@@ -45,7 +45,11 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });

@@ -47,7 +47,8 @@ export class TokenService {
       });
       return PrincipalSchema.parse({ username: payload.sub, agency: payload.agency, roles: payload.roles });
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new LienthongError('TOKEN_EXPIRED', 'The token has expired');
+      if (err instanceof joseErrors.JWTExpired)
+        throw new LienthongError('TOKEN_EXPIRED', 'The token has expired');
       throw new LienthongError('UNAUTHENTICATED', 'The bearer token is missing or invalid');
     }
   }

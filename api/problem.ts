@@ -46,7 +46,10 @@ export function sendProblem(reply: FastifyReply, init: ProblemInit): FastifyRepl
 /** Maps every error the app can throw to problem+json; unexpected ones are logged and hidden behind 500. */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { code: 'NOT_FOUND', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
+    sendProblem(reply, {
+      code: 'NOT_FOUND',
+      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+    }),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {

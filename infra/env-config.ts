@@ -6,7 +6,9 @@ import { parseConfig, type Config } from '../schemas/config';
 const FILE_SECRETS = ['JWT_SECRET', 'LIENTHONG_KEYSTORE_PASSPHRASE', 'NATS_PASSWORD'] as const;
 
 /** Reads `NAME_FILE` variables (Docker/Kubernetes secrets) into `NAME`, trimming the trailing newline. */
-export function resolveFileSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+export function resolveFileSecrets(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
   const out = { ...env };
   for (const name of FILE_SECRETS) {
     const file = env[`${name}_FILE`];
@@ -36,7 +38,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const dataDir = resolved.LIENTHONG_DATA_DIR ?? '.data';
   const withDevSecrets = {
     ...resolved,
-    LIENTHONG_KEYSTORE_PASSPHRASE: resolved.LIENTHONG_KEYSTORE_PASSPHRASE ?? devSecret(dataDir, 'keystore-passphrase'),
+    LIENTHONG_KEYSTORE_PASSPHRASE:
+      resolved.LIENTHONG_KEYSTORE_PASSPHRASE ?? devSecret(dataDir, 'keystore-passphrase'),
   };
   return parseConfig(withDevSecrets, resolved.JWT_SECRET ?? devSecret(dataDir, 'jwt-secret'));
 }

@@ -9,7 +9,10 @@ export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 function withRequestId<T extends { headers: Record<string, unknown> }>(input: T): T {
   const requestId = requestContext.getStore()?.requestId;
   if (!requestId) return input;
-  return { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) } };
+  return {
+    ...input,
+    headers: { ...input.headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) },
+  };
 }
 
 /**

@@ -36,6 +36,12 @@ export const DependencyStatusSchema = z.object({
   error: z.string().optional(),
 });
 
+export const SmokeStatusSchema = DependencyStatusSchema.extend({
+  workflowId: z.string().optional(),
+  streamSeq: z.number().optional(),
+  auditEventId: z.string().optional(),
+});
+
 export const HealthSchema = z.object({
   status: z.enum(['ok', 'error']),
   dependencies: z.object({
@@ -43,6 +49,8 @@ export const HealthSchema = z.object({
     nats: DependencyStatusSchema,
     mongo: DependencyStatusSchema,
   }),
+  /** With `?deep=true`: a workflow published to JetStream, consumed it, and wrote + read an audit event. */
+  smoke: SmokeStatusSchema.optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 

@@ -28,19 +28,33 @@ export const EnvSchema = z.object({
   LIENTHONG_SYSTEM_AGENCY: z.string().default('000.00.00.H29'),
 
   JWT_SECRET: z.string().min(32).optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(8 * 3600),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(8 * 3600),
   LIENTHONG_KEYSTORE_PASSPHRASE: z.string().min(12).optional(),
 
   LOGIN_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(60 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(60 * 1024 * 1024),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   readonly dataDir: string;
-  readonly http: { readonly host: string; readonly port: number; readonly publicBaseUrl: string; readonly bodyLimit: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicBaseUrl: string;
+    readonly bodyLimit: number;
+  };
   readonly logLevel: Env['LOG_LEVEL'];
   readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
   readonly workerMetricsPort: number;
@@ -49,7 +63,11 @@ export interface Config {
   readonly auth: {
     readonly jwtSecret: string;
     readonly jwtTtlSeconds: number;
-    readonly login: { readonly maxPerUser: number; readonly maxPerIp: number; readonly windowSeconds: number };
+    readonly login: {
+      readonly maxPerUser: number;
+      readonly maxPerIp: number;
+      readonly windowSeconds: number;
+    };
   };
   readonly keystorePassphrase?: string;
   /** Agency code under which system events (smoke checks, CA operations) are chained. */
@@ -68,14 +86,22 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
     dataDir: e.LIENTHONG_DATA_DIR,
     http: Object.freeze({ host: e.HOST, port: e.PORT, publicBaseUrl, bodyLimit: e.BODY_LIMIT_BYTES }),
     logLevel: e.LOG_LEVEL,
-    temporal: Object.freeze({ address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE }),
+    temporal: Object.freeze({
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    }),
     workerMetricsPort: e.WORKER_METRICS_PORT,
     nats: Object.freeze({ url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD }),
     mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
     auth: Object.freeze({
       jwtSecret: e.JWT_SECRET ?? fallbackJwtSecret,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
-      login: Object.freeze({ maxPerUser: e.LOGIN_MAX_PER_USER, maxPerIp: e.LOGIN_MAX_PER_IP, windowSeconds: e.LOGIN_WINDOW_SECONDS }),
+      login: Object.freeze({
+        maxPerUser: e.LOGIN_MAX_PER_USER,
+        maxPerIp: e.LOGIN_MAX_PER_IP,
+        windowSeconds: e.LOGIN_WINDOW_SECONDS,
+      }),
     }),
     keystorePassphrase: e.LIENTHONG_KEYSTORE_PASSPHRASE,
     systemAgency: e.LIENTHONG_SYSTEM_AGENCY,

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** User roles. `clerk` is the "văn thư"; `signer` the competent leader ("người có thẩm quyền ký"). */
-export const Roles = ['drafter', 'approver', 'signer', 'clerk', 'agency_admin', 'province_admin', 'leadership'] as const;
+export const Roles = [
+  'drafter',
+  'approver',
+  'signer',
+  'clerk',
+  'agency_admin',
+  'province_admin',
+  'leadership',
+] as const;
 export const RoleSchema = z.enum(Roles);
 export type Role = z.infer<typeof RoleSchema>;
 

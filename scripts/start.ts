@@ -62,9 +62,7 @@ async function main(): Promise<void> {
     throw new Error(`API: port ${apiPort} is already in use. Stop what uses it or set PORT to another port.`);
   }
   const needTools = !external.temporal || !external.nats || !external.mongo;
-  const tools = needTools
-    ? ensureTools(env, say)
-    : { temporal: '', ferretdb: '', natsServer: '' };
+  const tools = needTools ? ensureTools(env, say) : { temporal: '', ferretdb: '', natsServer: '' };
 
   let stack: RunningStack | undefined;
   let api: ChildProcess | undefined;
@@ -112,7 +110,10 @@ async function main(): Promise<void> {
 
     worker = startChild('worker', 'workers/main.ts', childEnv);
     api = startChild('api', 'api/server.ts', childEnv);
-    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+    for (const [name, child] of [
+      ['worker', worker],
+      ['api', api],
+    ] as const) {
       child.once('exit', (code, signal) => {
         if (shuttingDown) return;
         say(`${name} exited unexpectedly (${code ?? signal}); stopping everything`);

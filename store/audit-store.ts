@@ -84,7 +84,10 @@ export class AuditStore {
     return doc ? strip(doc) : null;
   }
 
-  async list(filter: { documentId?: string; agency?: string; agencies?: string[] }, limit = 500): Promise<AuditEvent[]> {
+  async list(
+    filter: { documentId?: string; agency?: string; agencies?: string[] },
+    limit = 500,
+  ): Promise<AuditEvent[]> {
     const q: Filter<AuditDoc> = {};
     if (filter.documentId) q.documentId = filter.documentId;
     if (filter.agency) q.agency = filter.agency;
@@ -107,14 +110,18 @@ export class AuditStore {
         checked++;
         if (firstBreak) continue;
         const { hash, ...rest } = strip(doc);
-        if (doc.seq !== expectedSeq) firstBreak = { agency, seq: expectedSeq, eventId: doc.id, reason: 'SEQUENCE_GAP' };
-        else if (doc.prevHash !== prevHash) firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'PREV_HASH_MISMATCH' };
-        else if (hashAuditEvent(rest) !== hash) firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'HASH_MISMATCH' };
+        if (doc.seq !== expectedSeq)
+          firstBreak = { agency, seq: expectedSeq, eventId: doc.id, reason: 'SEQUENCE_GAP' };
+        else if (doc.prevHash !== prevHash)
+          firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'PREV_HASH_MISMATCH' };
+        else if (hashAuditEvent(rest) !== hash)
+          firstBreak = { agency, seq: doc.seq, eventId: doc.id, reason: 'HASH_MISMATCH' };
         expectedSeq = doc.seq + 1;
         prevHash = doc.hash;
       }
       const headSeq = heads.get(agency) ?? 0;
-      if (!firstBreak && headSeq >= expectedSeq) firstBreak = { agency, seq: expectedSeq, reason: 'TRUNCATED' };
+      if (!firstBreak && headSeq >= expectedSeq)
+        firstBreak = { agency, seq: expectedSeq, reason: 'TRUNCATED' };
     }
     return { ok: firstBreak === null, checked, firstBreak };
   }

@@ -20,11 +20,13 @@ export class LoginAttempts {
   async hit(key: string, limit: number, now: Date): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
     const windowMs = this.windowSeconds * 1000;
     const windowStart = Math.floor(now.getTime() / windowMs) * windowMs;
-    const res = await this.db.collection<AttemptDoc>(Collections.loginAttempts).findOneAndUpdate(
-      { _id: `${key}@${windowStart}` },
-      { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(windowStart + windowMs) } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const res = await this.db
+      .collection<AttemptDoc>(Collections.loginAttempts)
+      .findOneAndUpdate(
+        { _id: `${key}@${windowStart}` },
+        { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(windowStart + windowMs) } },
+        { upsert: true, returnDocument: 'after' },
+      );
     const count = res?.count ?? 1;
     return {
       allowed: count <= limit,

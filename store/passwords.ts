@@ -6,7 +6,9 @@ const KEY_LEN = 32;
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCb(password.normalize('NFC'), salt, KEY_LEN, options, (err, key) => (err ? reject(err) : resolve(key))),
+    scryptCb(password.normalize('NFC'), salt, KEY_LEN, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
@@ -14,7 +16,9 @@ function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join(
+    '$',
+  );
 }
 
 /** Constant-time check of a password against `hashPassword` output. False for any malformed hash. */
@@ -24,6 +28,11 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const [N, r, p] = parts.slice(1, 4).map(Number);
   if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 1 << 20) return false;
   const expected = Buffer.from(parts[5], 'base64url');
-  const key = await scrypt(password, Buffer.from(parts[4], 'base64url'), { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  const key = await scrypt(password, Buffer.from(parts[4], 'base64url'), {
+    N,
+    r,
+    p,
+    maxmem: 256 * N * r + 1024 * 1024,
+  });
   return expected.length === key.length && timingSafeEqual(expected, key);
 }

@@ -29,7 +29,14 @@ export async function seedDemoProvince(
   jobs.push({
     run: () =>
       identity.ensureUser(
-        { username: 'admin', fullName: 'Quản trị viên tỉnh', title: 'Quản trị hệ thống tỉnh', agency: province.code, roles: ['province_admin'], active: true },
+        {
+          username: 'admin',
+          fullName: 'Quản trị viên tỉnh',
+          title: 'Quản trị hệ thống tỉnh',
+          agency: province.code,
+          roles: ['province_admin'],
+          active: true,
+        },
         DEMO_PASSWORD,
       ),
   });

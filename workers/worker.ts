@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { NativeConnection} from '@temporalio/worker';
+import { Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';

@@ -29,10 +29,14 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
   outbound: [
     {
       async scheduleActivity(input, next) {
-        return next(requestId ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: requestId } } : input);
+        return next(
+          requestId ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: requestId } } : input,
+        );
       },
       async scheduleLocalActivity(input, next) {
-        return next(requestId ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: requestId } } : input);
+        return next(
+          requestId ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: requestId } } : input,
+        );
       },
       getLogAttributes(input, next) {
         return next(requestId?.data ? { ...input, requestId: decodeJsonString(requestId) } : input);

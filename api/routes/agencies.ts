@@ -24,7 +24,13 @@ export function directoryRoutes(deps: AppDeps): FastifyPluginAsyncZod {
 
     app.get(
       '/me',
-      { schema: { tags: ['directory'], summary: 'The signed-in user', response: { 200: UserSchema, 401: ProblemSchema } } },
+      {
+        schema: {
+          tags: ['directory'],
+          summary: 'The signed-in user',
+          response: { 200: UserSchema, 401: ProblemSchema },
+        },
+      },
       async (request) => {
         const user = await deps.identity.getUser(principalOf(request).username);
         if (!user) throw new LienthongError('UNAUTHENTICATED', 'The account no longer exists');

@@ -30,7 +30,10 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         if (!byUser.allowed || !byIp.allowed) {
           deps.metrics.loginAttempts.inc({ outcome: 'rate_limited' });
           reply.header('retry-after', String(Math.max(byUser.retryAfterSeconds, byIp.retryAfterSeconds)));
-          return sendProblem(reply, { code: 'RATE_LIMITED', detail: 'Too many login attempts; try again later' });
+          return sendProblem(reply, {
+            code: 'RATE_LIMITED',
+            detail: 'Too many login attempts; try again later',
+          });
         }
         const user = await deps.identity.authenticate(username, request.body.password);
         if (!user) {

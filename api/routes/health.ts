@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthSchema, type Health } from '../../schemas/api';
+import type { SmokeCheckResult } from '../../workflows';
 import type { AppDeps, Probe } from '../deps';
 
 async function check(probe: Probe, timeoutMs: number): Promise<Health['dependencies']['mongo']> {
@@ -20,7 +23,33 @@ async function check(probe: Probe, timeoutMs: number): Promise<Health['dependenc
   }
 }
 
-/** GET /healthz: each dependency ok/error; 503 when any is down. Unauthenticated, for load balancers. */
+async function smoke(deps: AppDeps): Promise<NonNullable<Health['smoke']>> {
+  if (!deps.temporal) return { status: 'error', error: 'no Temporal client' };
+  const started = performance.now();
+  const workflowId = `smoke-${randomUUID()}`;
+  try {
+    const result: SmokeCheckResult = await deps.temporal.workflow.execute('smokeCheckWorkflow', {
+      workflowId,
+      taskQueue: deps.config.temporal.taskQueue,
+      args: [{ checkId: workflowId }],
+      workflowExecutionTimeout: '15s',
+    });
+    return {
+      status: result.received ? 'ok' : 'error',
+      latencyMs: Math.round(performance.now() - started),
+      workflowId,
+      streamSeq: result.streamSeq,
+      auditEventId: result.auditEventId,
+    };
+  } catch (err) {
+    return { status: 'error', workflowId, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * GET /healthz: each dependency ok/error; 503 when any is down. Unauthenticated, for load balancers.
+ * `?deep=true` also runs the smoke workflow across Temporal, NATS JetStream and MongoDB.
+ */
 export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -29,18 +58,21 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['operations'],
           summary: 'Health of the API and its dependencies',
+          querystring: z.object({ deep: z.enum(['true', 'false']).optional() }),
           response: { 200: HealthSchema, 503: HealthSchema },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         const [temporal, nats, mongo] = await Promise.all([
           check(deps.probes.temporal, 2_000),
           check(deps.probes.nats, 2_000),
           check(deps.probes.mongo, 2_000),
         ]);
         const dependencies = { temporal, nats, mongo };
-        const ok = Object.values(dependencies).every((d) => d.status === 'ok');
-        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'error', dependencies });
+        let ok = Object.values(dependencies).every((d) => d.status === 'ok');
+        const deep = request.query.deep === 'true' && ok ? await smoke(deps) : undefined;
+        if (deep && deep.status !== 'ok') ok = false;
+        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'error', dependencies, smoke: deep });
       },
     );
 

@@ -48,7 +48,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -71,11 +73,18 @@ export async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, service: string, timeoutMs: number): Promise<void> {
+async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  service: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${service} exited during start (code ${child.exitCode ?? child.signalCode}); see its log`);
+      throw new Error(
+        `${service} exited during start (code ${child.exitCode ?? child.signalCode}); see its log`,
+      );
     }
     if (await portInUse(port)) return;
     await new Promise((r) => setTimeout(r, 150));

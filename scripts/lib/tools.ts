@@ -40,7 +40,10 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 function goBinary(env: NodeJS.ProcessEnv): string {
-  const go = env.GO_BIN ?? onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go =
+    env.GO_BIN ??
+    onPath('go', env) ??
+    (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
   if (!go) {
     throw new Error(
       'Go is not installed, and a tool is missing. Install Go (https://go.dev/dl) or set TEMPORAL_CLI / FERRETDB_BIN / NATS_SERVER_BIN to existing binaries.',
@@ -56,7 +59,8 @@ function goInstall(module: string, cacheDir: string, env: NodeJS.ProcessEnv, log
     env: { ...env, GOBIN: cacheDir, GOFLAGS: '-mod=mod' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (result.status !== 0) throw new Error(`go install ${module} failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`go install ${module} failed (exit ${result.status ?? result.signal})`);
   log(`built ${module} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -70,7 +74,8 @@ function buildFerretDb(target: string, env: NodeJS.ProcessEnv, log: Log): void {
     env: { ...env, GOFLAGS: '-mod=mod' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (result.status !== 0) throw new Error(`building FerretDB failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`building FerretDB failed (exit ${result.status ?? result.signal})`);
   log(`built FerretDB launcher in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
