@@ -1,11 +1,15 @@
+import { createExchangeActivities, type ExchangeActivityDeps } from './exchange';
+import { createPkiActivities, type PkiActivityDeps } from './pki';
 import { createSmokeActivities, type SmokeDeps } from './smoke';
 
-export type ActivityDeps = SmokeDeps;
+export type ActivityDeps = SmokeDeps & PkiActivityDeps & ExchangeActivityDeps;
 
 /** Every activity the lienthong worker serves, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
+    ...createPkiActivities(deps),
+    ...createExchangeActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -16,6 +16,7 @@ import { registerProblemHandlers } from './problem';
 import { authRoutes } from './routes/auth';
 import { directoryRoutes } from './routes/agencies';
 import { healthRoutes } from './routes/health';
+import { pkiPublicationRoutes, pkiRoutes } from './routes/pki';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
 export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
@@ -71,11 +72,13 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(pkiPublicationRoutes(deps));
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(
     async (scope) => {
       scope.addHook('preHandler', authenticate(deps.tokens, deps.clock));
       await scope.register(directoryRoutes(deps));
+      await scope.register(pkiRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

@@ -7,6 +7,7 @@ import type { Config } from '../schemas/config';
 import { AuditStore } from '../store/audit-store';
 import { IdentityStore } from '../store/identity-store';
 import { LoginAttempts } from '../store/login-attempts';
+import { pkiStoreFromConfig } from '../store/pki-store';
 import { TokenService } from './auth';
 import type { AppDeps } from './deps';
 import { createApiMetrics } from './metrics';
@@ -37,6 +38,7 @@ export async function connectAppDeps(
     identity: new IdentityStore(mongo.db),
     loginAttempts: new LoginAttempts(mongo.db, config.auth.login.windowSeconds),
     audit: new AuditStore(mongo.db),
+    pki: pkiStoreFromConfig(mongo.db, config),
     metrics,
     db: mongo.db,
     temporal: temporal.client,

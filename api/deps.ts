@@ -5,12 +5,24 @@ import type { Logger } from 'pino';
 import type { Config } from '../schemas/config';
 import type { AuditStore } from '../store/audit-store';
 import type { IdentityStore } from '../store/identity-store';
+import type { PkiStore } from '../store/pki-store';
 import type { LoginAttempts } from '../store/login-attempts';
 import type { TokenService } from './auth';
 import type { ApiMetrics } from './metrics';
 
 /** A dependency probe: resolves when the dependency answers, rejects otherwise. */
 export type Probe = () => Promise<void>;
+
+/**
+ * Called after a leadership change is recorded (certificates revoked, account closed) so work waiting on the
+ * leaver is re-routed; returns how many documents it moved.
+ */
+export type PersonnelChangeHandler = (change: {
+  agency: string;
+  leaver: string;
+  successor?: string;
+  changeId: string;
+}) => Promise<number>;
 
 /** Everything the HTTP app needs, built by the composition root (api/server.ts) or by a test. */
 export interface AppDeps {
@@ -21,6 +33,8 @@ export interface AppDeps {
   identity: IdentityStore;
   loginAttempts: LoginAttempts;
   audit: AuditStore;
+  pki: PkiStore;
+  personnelChangeHandlers?: PersonnelChangeHandler[];
   metrics: ApiMetrics;
   probes: { temporal: Probe; nats: Probe; mongo: Probe };
   db?: Db;

@@ -9,7 +9,7 @@ export interface MongoHandle {
 
 /** Connects with the official driver; works unchanged against MongoDB 7 and FerretDB v1. */
 export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: 'lienthong' });
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: 'lienthong', ignoreUndefined: true });
   await client.connect();
   const db = client.db(dbName);
   return { client, db, close: () => client.close() };

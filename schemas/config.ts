@@ -36,6 +36,16 @@ export const EnvSchema = z.object({
     .default(8 * 3600),
   LIENTHONG_KEYSTORE_PASSPHRASE: z.string().min(12).optional(),
 
+  PKI_RENEWAL_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PKI_MAINTENANCE_INTERVAL: z.string().default('1 day'),
+  PKI_KEY_ALGORITHM: z.enum(['rsa2048', 'rsa3072', 'p256']).default('rsa2048'),
+  EXCHANGE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
+  EXCHANGE_MAX_RESENDS: z.coerce.number().int().min(0).max(100).default(3),
+  EXCHANGE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  EXCHANGE_BACKOFF_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .default('1000,5000,30000,120000'),
   LOGIN_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -70,6 +80,19 @@ export interface Config {
     };
   };
   readonly keystorePassphrase?: string;
+  readonly pki: {
+    readonly renewalReminderDays: number;
+    readonly maintenanceInterval: string;
+    readonly keyAlgorithm: 'rsa2048' | 'rsa3072' | 'p256';
+  };
+  readonly exchange: {
+    /** Resend to a recipient when no `01` arrives within this time (reception awareness). */
+    readonly ackTimeoutSeconds: number;
+    readonly maxResends: number;
+    /** Deliveries of one NATS message before it is dead-lettered, and the redelivery delays. */
+    readonly maxDeliver: number;
+    readonly backoffMs: readonly number[];
+  };
   /** Agency code under which system events (smoke checks, CA operations) are chained. */
   readonly systemAgency: string;
 }
@@ -104,6 +127,17 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       }),
     }),
     keystorePassphrase: e.LIENTHONG_KEYSTORE_PASSPHRASE,
+    pki: Object.freeze({
+      renewalReminderDays: e.PKI_RENEWAL_REMINDER_DAYS,
+      maintenanceInterval: e.PKI_MAINTENANCE_INTERVAL,
+      keyAlgorithm: e.PKI_KEY_ALGORITHM,
+    }),
+    exchange: Object.freeze({
+      ackTimeoutSeconds: e.EXCHANGE_ACK_TIMEOUT_SECONDS,
+      maxResends: e.EXCHANGE_MAX_RESENDS,
+      maxDeliver: e.EXCHANGE_MAX_DELIVER,
+      backoffMs: Object.freeze(e.EXCHANGE_BACKOFF_MS.split(',').map(Number)),
+    }),
     systemAgency: e.LIENTHONG_SYSTEM_AGENCY,
   });
 }

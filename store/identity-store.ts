@@ -56,6 +56,12 @@ export class IdentityStore {
     return res.upsertedCount === 1;
   }
 
+  /** Activates or deactivates an account (a leader who left can no longer sign in or act). */
+  async setActive(username: string, active: boolean): Promise<boolean> {
+    const res = await this.users.updateOne({ _id: username }, { $set: { active } });
+    return res.matchedCount === 1;
+  }
+
   async getUser(username: string): Promise<User | null> {
     const doc = await this.users.findOne({ _id: username }, { projection: { passwordHash: 0 } });
     if (!doc) return null;

@@ -1,9 +1,11 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { Binary, MongoServerError, type Db } from 'mongodb';
 import {
   createCrl,
   createIssuingCa,
   createRootCa,
   decryptPrivateKey,
+  describeCertificate,
   describeName,
   encryptPrivateKey,
   generateKeyPair,
@@ -14,6 +16,7 @@ import {
   type KeyAlgorithmName,
   type Signer,
 } from '../pki';
+import type { Config } from '../schemas/config';
 import { LienthongError } from '../schemas/errors';
 import type { Agency, User } from '../schemas/identity';
 
@@ -58,6 +61,19 @@ interface CertificateDoc extends Omit<CertificateRecord, 'certificate'> {
   _id: string;
   certificate: Binary;
   encryptedKey?: Binary;
+  /** Issuer chain of an imported certificate (ours are chained to the local CA). */
+  chain?: Binary[];
+}
+
+export interface IssueRequest {
+  agency: string;
+  profile: 'organisation' | 'personal';
+  username?: string;
+  commonName: string;
+  organisation: string;
+  title?: string;
+  locality?: string;
+  organisationalUnit?: string;
 }
 
 interface CrlDoc {
@@ -79,6 +95,16 @@ export interface PkiStoreOptions {
   /** Certificate lifetimes; defaults: CA 20 years, end entity 5 years. */
   caValidityYears?: number;
   endEntityValidityYears?: number;
+}
+
+/** The PKI store of a process, from its configuration. */
+export function pkiStoreFromConfig(db: Db, config: Config): PkiStore {
+  if (!config.keystorePassphrase) throw new Error('LIENTHONG_KEYSTORE_PASSPHRASE is required');
+  return new PkiStore(db, {
+    passphrase: config.keystorePassphrase,
+    crlBaseUrl: config.http.publicBaseUrl,
+    keyAlgorithm: config.pki.keyAlgorithm,
+  });
 }
 
 const toBytes = (b: Binary | Uint8Array): Uint8Array => (b instanceof Binary ? new Uint8Array(b.buffer) : b);
@@ -187,6 +213,10 @@ export class PkiStore {
     }
   }
 
+  async isInitialised(): Promise<boolean> {
+    return (await this.cas.countDocuments({})) === 2;
+  }
+
   /** DER certificate of a CA. @throws LienthongError NOT_FOUND before ensureCa. */
   async caCertificate(name: CaName): Promise<Uint8Array> {
     const doc = await this.loadCa(name);
@@ -195,19 +225,19 @@ export class PkiStore {
   }
 
   /** Issues an end-entity certificate whose key the server keeps (encrypted). */
-  async issueServerHeld(
-    req: {
-      agency: string;
-      profile: 'organisation' | 'personal';
-      username?: string;
-      commonName: string;
-      organisation: string;
-      title?: string;
-      locality?: string;
-      organisationalUnit?: string;
-    },
+  async issueServerHeld(req: IssueRequest, now: Date): Promise<CertificateRecord> {
+    return (await this.issue(req, now, 'server')).record;
+  }
+
+  /**
+   * Issues an end-entity certificate. With `keyHolder` 'subscriber' the private key is returned to the caller
+   * (to hand over as an encrypted PKCS#12) and not kept; with 'server' it is stored encrypted.
+   */
+  async issue(
+    req: IssueRequest,
     now: Date,
-  ): Promise<CertificateRecord> {
+    keyHolder: 'server' | 'subscriber',
+  ): Promise<{ record: CertificateRecord; privateKey: KeyObject; chain: Uint8Array[] }> {
     const issuing = await this.loadCa('issuing');
     const root = await this.loadCa('root');
     if (!issuing || !root)
@@ -238,14 +268,64 @@ export class PkiStore {
       username: req.username,
       subject: describeName(issued.certificate),
       certificate: new Binary(issued.certificate),
-      encryptedKey: new Binary(encryptPrivateKey(keys.privateKey, this.options.passphrase)),
+      encryptedKey:
+        keyHolder === 'server'
+          ? new Binary(encryptPrivateKey(keys.privateKey, this.options.passphrase))
+          : undefined,
       notBefore: now,
       notAfter,
+      status: 'active',
+      keyHolder,
+      createdAt: now,
+    };
+    if (!doc.encryptedKey) delete doc.encryptedKey;
+    await this.certs.insertOne(doc);
+    return {
+      record: toRecord(doc),
+      privateKey: keys.privateKey,
+      chain: [issued.certificate, toBytes(issuing.certificate), toBytes(root.certificate)],
+    };
+  }
+
+  /**
+   * Keeps an existing certificate and key (e.g. a PKCS#12 issued on a token by the real CA) in the server key
+   * store, encrypted. `chain` is the certificate first, then its issuers.
+   * @throws LienthongError DOMAIN_VALIDATION when the key does not match the certificate.
+   */
+  async importServerHeld(
+    ref: KeyRef,
+    privateKey: KeyObject,
+    chain: Uint8Array[],
+    now: Date,
+  ): Promise<CertificateRecord> {
+    const [certificate, ...issuers] = chain;
+    const summary = describeCertificate(certificate);
+    if (!new X509Certificate(Buffer.from(certificate)).checkPrivateKey(privateKey)) {
+      throw new LienthongError('DOMAIN_VALIDATION', 'the private key does not belong to the certificate');
+    }
+    const doc: CertificateDoc = {
+      _id: summary.serialHex,
+      serialHex: summary.serialHex,
+      agency: ref.agency,
+      profile: ref.profile,
+      username: ref.profile === 'personal' ? ref.username : undefined,
+      subject: summary.subject,
+      certificate: new Binary(certificate),
+      encryptedKey: new Binary(encryptPrivateKey(privateKey, this.options.passphrase)),
+      chain: issuers.map((c) => new Binary(c)),
+      notBefore: summary.notBefore,
+      notAfter: summary.notAfter,
       status: 'active',
       keyHolder: 'server',
       createdAt: now,
     };
-    await this.certs.insertOne(doc);
+    try {
+      await this.certs.insertOne(doc);
+    } catch (err) {
+      if (isDuplicateKey(err))
+        throw new LienthongError('CONFLICT', `certificate ${summary.serialHex} is already stored`);
+      throw err;
+    }
     return toRecord(doc);
   }
 
@@ -400,6 +480,19 @@ export class PkiStore {
     return this.publishCrl(ca, now);
   }
 
+  /** Current cRLNumber of each CA's last published CRL (0 when none yet). */
+  async crlNumbers(): Promise<{ root: number; issuing: number }> {
+    const docs = await this.crlDocs.find().toArray();
+    const of = (ca: CaName) => docs.find((d) => d._id === ca)?.crlNumber ?? 0;
+    return { root: of('root'), issuing: of('issuing') };
+  }
+
+  /** Active certificates that expire between `now` and `horizon`. */
+  async expiringBefore(horizon: Date, now: Date): Promise<CertificateRecord[]> {
+    const docs = await this.certs.find({ status: 'active', notAfter: { $gt: now, $lte: horizon } }).toArray();
+    return docs.map(toRecord);
+  }
+
   /** Trust anchors, intermediates and fresh CRLs for path validation at `now`. */
   async trustMaterial(now: Date): Promise<TrustMaterial> {
     return {
@@ -411,6 +504,6 @@ export class PkiStore {
 }
 
 function toRecord(doc: CertificateDoc): CertificateRecord {
-  const { _id, encryptedKey: _k, certificate, ...rest } = doc;
+  const { _id, encryptedKey: _k, chain: _c, certificate, ...rest } = doc;
   return { ...rest, certificate: toBytes(certificate) };
 }

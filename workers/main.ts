@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger';
 import { loadConfig } from '../infra/env-config';
 import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
 import { AuditStore } from '../store/audit-store';
+import { pkiStoreFromConfig } from '../store/pki-store';
 import { createLienthongWorker, serveMetrics } from './worker';
 
 /** Composition root of the worker process: config, connections, activities, Worker.run, clean shutdown. */
@@ -21,7 +22,15 @@ async function main(): Promise<void> {
   const handle = await createLienthongWorker(
     config,
     connection,
-    { nats, audit: new AuditStore(mongo.db), clock: () => new Date(), systemAgency: config.systemAgency },
+    {
+      nats,
+      audit: new AuditStore(mongo.db),
+      pki: pkiStoreFromConfig(mongo.db, config),
+      db: mongo.db,
+      clock: () => new Date(),
+      systemAgency: config.systemAgency,
+      renewalReminderDays: config.pki.renewalReminderDays,
+    },
     logger,
   );
   const metricsServer = serveMetrics(handle.metrics, config.http.host, config.workerMetricsPort);

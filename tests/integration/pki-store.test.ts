@@ -14,7 +14,7 @@ let store: PkiStore;
 const ossl = new OpensslDir();
 
 beforeAll(async () => {
-  client = await MongoClient.connect(testStack().mongoUri);
+  client = await MongoClient.connect(testStack().mongoUri, { ignoreUndefined: true });
   db = client.db(`lienthong_pki_${randomUUID().slice(0, 8)}`);
   store = new PkiStore(db, { passphrase: 'test-keystore-passphrase', crlBaseUrl: 'http://127.0.0.1:8080' });
   await store.ensureCa(NOW);

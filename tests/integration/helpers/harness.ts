@@ -5,6 +5,7 @@ import { buildApp, type ProtectedRoutes } from '../../../api/app';
 import { connectAppDeps } from '../../../api/connect';
 import type { AppDeps } from '../../../api/deps';
 import { createLogger } from '../../../infra/logger';
+import { installTemporalRuntimeLogger } from '../../../infra/temporal-logger';
 import { connectNats, type NatsConnection } from '../../../infra/nats';
 import { parseConfig, type Config } from '../../../schemas/config';
 import type { Agency } from '../../../schemas/identity';
@@ -60,6 +61,11 @@ export async function startHarness(
     `test-jwt-secret-${randomUUID()}`,
   );
   const logger = createLogger(config.logLevel, 'test');
+  try {
+    installTemporalRuntimeLogger(logger);
+  } catch {
+    // Already installed by an earlier harness in this jest worker: the Runtime is a process singleton.
+  }
   const { deps, close: closeDeps } = await connectAppDeps(config, logger);
   await seedDemoProvince(new IdentityStore(deps.db!), TEST_AGENCIES);
   const app = await buildApp(deps, options.extraRoutes);
@@ -72,8 +78,11 @@ export async function startHarness(
     {
       nats: workerNats,
       audit: new AuditStore(deps.db!),
+      pki: deps.pki,
+      db: deps.db!,
       clock: () => new Date(),
       systemAgency: config.systemAgency,
+      renewalReminderDays: config.pki.renewalReminderDays,
     },
     logger,
   );
