@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { initSystemCa } from './system-ca';
 import {
   createCrl,
   createIssuingCa,
@@ -323,11 +324,15 @@ export function registerPkiCommands(program: Command): void {
     .command('ca')
     .description('operator CA kept as files in a directory')
     .command('init')
-    .description('create the root and issuing CA in DIR if absent (idempotent)')
-    .requiredOption('--dir <dir>', 'CA directory')
+    .description(
+      'create the root and issuing CA if absent (idempotent): in DIR with --dir, otherwise the system CA in MongoDB (MONGODB_URI)',
+    )
+    .option('--dir <dir>', 'CA directory (file-based operator CA)')
     .option('--alg <alg>', `key algorithm: ${KeyAlgorithmNames.join('|')}`, 'rsa2048')
     .option('--crl-base-url <url>', 'base URL for CRL and CA certificate publication', 'http://localhost/pki')
-    .action((opts: { dir: string; alg: string; crlBaseUrl: string }) => caInit(opts));
+    .action((opts: { dir?: string; alg: string; crlBaseUrl: string }) =>
+      opts.dir ? caInit({ ...opts, dir: opts.dir }) : initSystemCa(process.env),
+    );
 
   pki
     .command('issue')

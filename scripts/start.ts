@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { connectMongo, ensureIndexes } from '../infra/mongo';
 import { IdentityStore } from '../store/identity-store';
-import { seedDemoProvince } from '../store/seed';
+import { seedDemoPki, seedDemoProvince } from '../store/seed';
+import { pkiStoreFromConfig } from '../store/pki-store';
+import { loadConfig } from '../infra/env-config';
 import { portsFromEnv } from './lib/ports';
 import { startStack, portInUse, type RunningStack } from './lib/stack';
 import { ensureTools } from './lib/tools';
@@ -102,8 +104,12 @@ async function main(): Promise<void> {
     const mongo = await connectMongo(childEnv.MONGODB_URI!, env.MONGODB_DB ?? 'lienthong');
     try {
       await ensureIndexes(mongo.db);
-      const seeded = await seedDemoProvince(new IdentityStore(mongo.db));
+      const identity = new IdentityStore(mongo.db);
+      const seeded = await seedDemoProvince(identity);
       say(`demo province: ${seeded.agencies} agencies, ${seeded.usersCreated} new users`);
+      const pki = pkiStoreFromConfig(mongo.db, loadConfig(childEnv));
+      const certs = await seedDemoPki(identity, pki, new Date());
+      say(`demo PKI: CA ready, ${certs.certificates} new certificates`);
     } finally {
       await mongo.close();
     }

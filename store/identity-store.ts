@@ -62,6 +62,17 @@ export class IdentityStore {
     return res.matchedCount === 1;
   }
 
+  async listUsers(filter: { agency?: string; role?: string } = {}): Promise<User[]> {
+    const q: Record<string, unknown> = {};
+    if (filter.agency) q.agency = filter.agency;
+    if (filter.role) q.roles = filter.role;
+    const docs = await this.users
+      .find(q, { projection: { passwordHash: 0 } })
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map(({ _id, ...u }) => UserSchema.parse(u));
+  }
+
   async getUser(username: string): Promise<User | null> {
     const doc = await this.users.findOne({ _id: username }, { projection: { passwordHash: 0 } });
     if (!doc) return null;

@@ -9,6 +9,7 @@ import {
   demoUsername,
 } from './demo-province';
 import type { IdentityStore } from './identity-store';
+import type { PkiStore } from './pki-store';
 
 export interface SeedResult {
   agencies: number;
@@ -79,4 +80,25 @@ export async function seedDemoProvince(
     usersCreated += created.filter(Boolean).length;
   }
   return { agencies: agencies.length, usersCreated };
+}
+
+/**
+ * Creates the CA if absent and gives every agency its organisation certificate and every signer a personal one
+ * (server-held keys), so the demo can sign from the first document. Idempotent.
+ */
+export async function seedDemoPki(
+  identity: IdentityStore,
+  pki: PkiStore,
+  now: Date,
+  agencies: Agency[] = DEMO_AGENCIES,
+): Promise<{ certificates: number }> {
+  await pki.ensureCa(now);
+  const before = (await pki.listCertificates({ status: 'active' })).length;
+  for (const agency of agencies) {
+    const signers = (await identity.listUsers({ agency: agency.code, role: 'signer' })).filter(
+      (u) => u.active,
+    );
+    await pki.ensureAgencyCertificates(agency, signers, now);
+  }
+  return { certificates: (await pki.listCertificates({ status: 'active' })).length - before };
 }

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { connectMongo, ensureIndexes } from '../infra/mongo';
 import { connectNats } from '../infra/nats';
@@ -34,6 +35,18 @@ async function main(): Promise<void> {
     logger,
   );
   const metricsServer = serveMetrics(handle.metrics, config.http.host, config.workerMetricsPort);
+  // One CA housekeeping run per namespace; a second worker finds it already running.
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
+  await client.workflow.start('pkiMaintenanceWorkflow', {
+    workflowId: 'pki-maintenance',
+    taskQueue: config.temporal.taskQueue,
+    args: [{ interval: config.pki.maintenanceInterval }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  await client.connection.close();
   logger.info({ metricsPort: config.workerMetricsPort }, 'worker running');
   try {
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish.

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import { ensureIndexes } from '../../infra/mongo';
+import { Collections } from '../../schemas/constants';
+import { AuditStore } from '../../store/audit-store';
+import { testStack } from './helpers/stack-info';
+
+let client: MongoClient;
+let db: Db;
+let store: AuditStore;
+const AGENCY = '000.01.01.H29';
+
+beforeAll(async () => {
+  client = await MongoClient.connect(testStack().mongoUri, { ignoreUndefined: true });
+  db = client.db(`lienthong_audit_${randomUUID().slice(0, 8)}`);
+  await ensureIndexes(db);
+  store = new AuditStore(db);
+});
+
+afterAll(async () => {
+  await db?.dropDatabase();
+  await client?.close();
+});
+
+const event = (id: string, agency = AGENCY) => ({
+  id,
+  time: '2026-05-04T10:00:00+07:00',
+  agency,
+  actor: 'clerk.000.01.01.h29',
+  type: 'document.dispatched',
+  documentId: 'doc-1',
+  details: { subject: 'Về việc tổ chức Hội nghị tổng kết năm 2026', recipients: ['000.00.32.H29'] },
+});
+
+describe('the audit trail', () => {
+  it('writes an event once however often the same id is appended', async () => {
+    const first = await store.append(event('evt-idem'));
+    const again = await store.append(event('evt-idem'));
+    expect(again).toEqual(first);
+    expect(await db.collection(Collections.auditEvents).countDocuments({ _id: 'evt-idem' as never })).toBe(1);
+    expect(first.details.subject).toBe('Về việc tổ chức Hội nghị tổng kết năm 2026');
+  });
+
+  it('keeps one gap-free chain per agency under concurrent appends', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.append(event(`evt-conc-${i}`, '000.00.33.H29'))),
+    );
+    const events = await store.list({ agency: '000.00.33.H29' });
+    expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+
+  it('detects an event edited directly in MongoDB', async () => {
+    for (let i = 0; i < 5; i++) await store.append(event(`evt-edit-${i}`, '000.00.34.H29'));
+    await db
+      .collection(Collections.auditEvents)
+      .updateOne({ _id: 'evt-edit-2' as never }, { $set: { 'details.subject': 'Nội dung đã bị sửa' } });
+    const result = await store.verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBreak).toMatchObject({ agency: '000.00.34.H29', seq: 3, reason: 'HASH_MISMATCH' });
+    await db
+      .collection(Collections.auditEvents)
+      .updateOne(
+        { _id: 'evt-edit-2' as never },
+        { $set: { 'details.subject': 'Về việc tổ chức Hội nghị tổng kết năm 2026' } },
+      );
+    expect((await store.verify()).ok).toBe(true);
+  });
+
+  it('detects an event deleted from the middle and from the end of a chain', async () => {
+    for (let i = 0; i < 4; i++) await store.append(event(`evt-del-${i}`, '000.00.35.H29'));
+    await db.collection(Collections.auditEvents).deleteOne({ _id: 'evt-del-1' as never });
+    expect((await store.verify()).firstBreak).toMatchObject({
+      agency: '000.00.35.H29',
+      seq: 2,
+      reason: 'SEQUENCE_GAP',
+    });
+
+    for (let i = 0; i < 3; i++) await store.append(event(`evt-end-${i}`, '000.00.36.H29'));
+    await db.collection(Collections.auditEvents).deleteOne({ _id: 'evt-end-2' as never });
+    const result = await store.verify();
+    expect(result.ok).toBe(false);
+    expect(result.checked).toBeGreaterThan(0);
+  });
+
+  it('recognises a tail deletion on its own', async () => {
+    const otherDb = client.db(`lienthong_audit_${randomUUID().slice(0, 8)}`);
+    await ensureIndexes(otherDb);
+    const other = new AuditStore(otherDb);
+    for (let i = 0; i < 3; i++) await other.append(event(`evt-tail-${i}`));
+    await otherDb.collection(Collections.auditEvents).deleteOne({ _id: 'evt-tail-2' as never });
+    expect((await other.verify()).firstBreak).toMatchObject({ seq: 3, reason: 'TRUNCATED' });
+    await otherDb.dropDatabase();
+  });
+});
