@@ -2,6 +2,8 @@ import { createLogger } from '../infra/logger';
 import { loadConfig } from '../infra/env-config';
 import { buildApp } from './app';
 import { connectAppDeps } from './connect';
+import { startExchangeConsumers } from './inbox-consumer';
+import { DocumentStore } from '../store/document-store';
 
 /** Composition root of the API process: config from the environment, connect, listen, stop on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -10,18 +12,34 @@ async function main(): Promise<void> {
   const { deps, close } = await connectAppDeps(config, logger);
   const app = await buildApp(deps);
   await app.listen({ host: config.http.host, port: config.http.port });
+  // The agencies' JetStream consumers: inbox messages start received-document workflows, statuses signal senders.
+  const consumers = await startExchangeConsumers({
+    nats: deps.nats!,
+    temporal: deps.temporal!,
+    taskQueue: config.temporal.taskQueue,
+    identity: deps.identity,
+    documents: new DocumentStore(deps.db!),
+    logger,
+    clock: deps.clock,
+    maxDeliver: config.exchange.maxDeliver,
+    backoffMs: config.exchange.backoffMs,
+    namespace: config.exchange.namespace,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'api stopping');
+    await consumers.stop();
     await app.close();
     await close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by `npm start` with an IPC channel: its closing means the parent died without stopping us.
+  process.on('disconnect', () => void stop('parent exited'));
 }
 
 main().catch((err: unknown) => {

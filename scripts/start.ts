@@ -16,7 +16,8 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', resolve(root, script)], {
     cwd: root,
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The IPC channel closes when this process dies, however it dies; the child then shuts itself down.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('error', (err) => say(`${name}: ${err.message}`));
   return child;

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       audit: new AuditStore(mongo.db),
       pki: pkiStoreFromConfig(mongo.db, config),
       db: mongo.db,
+      exchangeNamespace: config.exchange.namespace,
       clock: () => new Date(),
       systemAgency: config.systemAgency,
       renewalReminderDays: config.pki.renewalReminderDays,
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   });
   await client.connection.close();
   logger.info({ metricsPort: config.workerMetricsPort }, 'worker running');
+  // Started by `npm start` with an IPC channel: its closing means the parent died without stopping us.
+  process.on('disconnect', () => void handle.shutdown());
   try {
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish.
     await handle.run();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ToolPaths } from './tools';
 
 type Log = (line: string) => void;
@@ -112,6 +112,29 @@ class Children {
   }
 }
 
+/**
+ * Stops a service left running by an earlier run that was killed before it could clean up (its pid file is still
+ * there and the process still runs the same binary), so the new run does not find its ports taken.
+ */
+function stopStale(pidDir: string, name: string, command: string, log: Log): boolean {
+  const pidFile = join(pidDir, `${name}.pid`);
+  if (!existsSync(pidFile)) return false;
+  let stopped = false;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.startsWith(command)) {
+      log(`stopping ${name} (pid ${pid}) left running by an earlier run`);
+      process.kill(pid, 'SIGKILL');
+      stopped = true;
+    }
+  } catch {
+    // Not running any more (or no /proc): nothing to stop.
+  }
+  rmSync(pidFile, { force: true });
+  return stopped;
+}
+
 function launch(
   children: Children,
   name: string,
@@ -120,8 +143,12 @@ function launch(
   logFile: string,
   log: Log,
 ): ChildProcess {
+  const pidDir = join(dirname(logFile), '..', 'pids');
+  mkdirSync(pidDir, { recursive: true });
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) writeFileSync(join(pidDir, `${name}.pid`), String(child.pid));
+  child.once('exit', () => rmSync(join(pidDir, `${name}.pid`), { force: true }));
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   child.on('error', (err) => log(`${name}: ${err.message}`));
@@ -140,6 +167,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const children = new Children();
+  const pidDir = join(dataDir, 'pids');
+  const stale = [
+    ['nats', tools.natsServer],
+    ['ferretdb', tools.ferretdb],
+    ['temporal', tools.temporal],
+  ] as const;
+  let stoppedStale = false;
+  for (const [name, command] of stale) if (command && stopStale(pidDir, name, command, log)) stoppedStale = true;
+  if (stoppedStale) await new Promise((r) => setTimeout(r, 1_000));
 
   const checkFree = async (port: number, service: string, envVar: string) => {
     if (await portInUse(port)) {
