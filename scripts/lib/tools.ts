@@ -40,15 +40,15 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 function goBinary(env: NodeJS.ProcessEnv): string {
-  const go =
-    env.GO_BIN ??
-    onPath('go', env) ??
-    (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) {
-    throw new Error(
-      'Go is not installed, and a tool is missing. Install Go (https://go.dev/dl) or set TEMPORAL_CLI / FERRETDB_BIN / NATS_SERVER_BIN to existing binaries.',
-    );
+  const hint =
+    'Install Go (https://go.dev/dl) or set TEMPORAL_CLI / FERRETDB_BIN / NATS_SERVER_BIN to existing binaries.';
+  if (env.GO_BIN) {
+    if (!isExecutable(env.GO_BIN))
+      throw new Error(`Go is not installed at GO_BIN=${env.GO_BIN}, and a tool is missing. ${hint}`);
+    return env.GO_BIN;
   }
+  const go = onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) throw new Error(`Go is not installed, and a tool is missing. ${hint}`);
   return go;
 }
 
