@@ -174,7 +174,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ['temporal', tools.temporal],
   ] as const;
   let stoppedStale = false;
-  for (const [name, command] of stale) if (command && stopStale(pidDir, name, command, log)) stoppedStale = true;
+  for (const [name, command] of stale)
+    if (command && stopStale(pidDir, name, command, log)) stoppedStale = true;
   if (stoppedStale) await new Promise((r) => setTimeout(r, 1_000));
 
   const checkFree = async (port: number, service: string, envVar: string) => {
