@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { AgencyCodeSchema, AgencyLevelSchema, RoleSchema, UsernameSchema } from './identity';
+
+/** Document fields a stage condition may look at (kept small and total: no code, no loops). */
+export const ConditionFieldSchema = z.enum(['priority', 'type', 'recipientLevel']);
+
+export type Condition =
+  | { field: z.infer<typeof ConditionFieldSchema>; op: 'eq' | 'ne'; value: string | number }
+  | { field: z.infer<typeof ConditionFieldSchema>; op: 'in'; value: (string | number)[] }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z
+      .object({
+        field: ConditionFieldSchema,
+        op: z.enum(['eq', 'ne']),
+        value: z.union([z.string(), z.number()]),
+      })
+      .strict(),
+    z
+      .object({
+        field: ConditionFieldSchema,
+        op: z.literal('in'),
+        value: z.array(z.union([z.string(), z.number()])).min(1),
+      })
+      .strict(),
+    z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
+    z.object({ not: ConditionSchema }).strict(),
+  ]),
+);
+
+/** What happens when a stage's deadline passes. */
+export const EscalationSchema = z.discriminatedUnion('kind', [
+  z
+    .object({ kind: z.literal('role'), role: RoleSchema })
+    .describe('hand the stage to holders of a higher role'),
+  z.object({ kind: z.literal('user'), username: UsernameSchema }),
+  z.object({ kind: z.literal('stage'), stage: z.string() }).describe('jump to another stage'),
+  z.object({ kind: z.literal('return_to_drafter') }),
+]);
+export type Escalation = z.infer<typeof EscalationSchema>;
+
+export const StageModeSchema = z.union([
+  z.literal('all'),
+  z.literal('any'),
+  z.object({ quorum: z.number().int().min(1) }),
+]);
+export type StageMode = z.infer<typeof StageModeSchema>;
+
+export const StageSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/),
+  name: z.string().min(1).max(200),
+  approvers: z.object({
+    roles: z.array(RoleSchema).default([]),
+    users: z.array(UsernameSchema).default([]),
+  }),
+  mode: StageModeSchema.default('any'),
+  deadlineHours: z
+    .number()
+    .positive()
+    .max(24 * 90)
+    .optional(),
+  reminderBeforeHours: z.number().positive().optional(),
+  escalation: EscalationSchema.optional(),
+  when: ConditionSchema.optional(),
+});
+export type Stage = z.infer<typeof StageSchema>;
+
+/**
+ * An approval flow as data, edited by administrators: for one agency or as the default of an agency level, for
+ * some document types (none listed: all), with ordered stages.
+ */
+export const FlowDefinitionSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,79}$/, 'lowercase letters, digits, dot, dash, underscore'),
+  title: z.string().min(1).max(200),
+  scope: z.union([
+    z.object({ agency: AgencyCodeSchema }).strict(),
+    z.object({ level: AgencyLevelSchema }).strict(),
+  ]),
+  documentTypes: z.array(z.string().min(1).max(100)).default([]),
+  stages: z.array(StageSchema).min(1).max(20),
+});
+export type FlowDefinition = z.infer<typeof FlowDefinitionSchema>;
+export type FlowDefinitionInput = z.input<typeof FlowDefinitionSchema>;
+
+export const FlowVersionSchema = z.object({
+  name: z.string(),
+  version: z.number().int().min(1),
+  definition: FlowDefinitionSchema,
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type FlowVersion = z.infer<typeof FlowVersionSchema>;
+
+export const FlowSummarySchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  scope: FlowDefinitionSchema.shape.scope,
+  activeVersion: z.number().int().nullable(),
+  latestVersion: z.number().int(),
+});
+export type FlowSummary = z.infer<typeof FlowSummarySchema>;
+
+/** The document facts conditions and approver resolution look at. */
+export const FlowSubjectSchema = z.object({
+  id: z.string().optional(),
+  agency: AgencyCodeSchema,
+  type: z.string(),
+  priority: z.number().int().default(0),
+  recipientLevels: z.array(z.string()).default([]),
+});
+export type FlowSubject = z.infer<typeof FlowSubjectSchema>;
+
+/** A stage resolved for one document: the concrete approvers and how many must approve. */
+export const ResolvedStageSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  approvers: z.array(z.string()),
+  required: z.number().int(),
+  deadlineHours: z.number().optional(),
+  reminderBeforeHours: z.number().optional(),
+  escalation: EscalationSchema.optional(),
+});
+export type ResolvedStage = z.infer<typeof ResolvedStageSchema>;
+
+export const ResolvedFlowSchema = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  stages: z.array(ResolvedStageSchema),
+});
+export type ResolvedFlow = z.infer<typeof ResolvedFlowSchema>;
