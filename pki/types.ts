@@ -64,4 +64,6 @@ export interface ValidationReport {
   message: string;
   /** Subject DNs (RFC 4514 strings) from the trust anchor down to the target, as far as the path was built. */
   path: string[];
+  /** With `REVOKED`: the revocationDate and reason of the CRL entry (RFC 5280 5.3.1). */
+  revocation?: { date: string; reason?: string };
 }

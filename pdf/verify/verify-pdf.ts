@@ -320,7 +320,9 @@ async function verifyOne(
     at,
     revocation: opts.revocation ?? 'require',
   });
-  const atSigning = signingTime ? await validate(input(signingTime)) : undefined;
+  // At the claimed signing time the path is checked without revocation: the CRLs a verifier holds are issued later
+  // and RFC 5280 6.3 refuses a CRL whose thisUpdate is after the validation time. Revocation is decided at `at`.
+  const atSigning = signingTime ? await validate({ ...input(signingTime), revocation: 'none' }) : undefined;
   const atValidation = await validate(input(opts.at));
   report.certificatePath = { atSigningTime: atSigning, atValidationTime: atValidation };
   for (const [r, when] of [
@@ -328,7 +330,12 @@ async function verifyOne(
     [atValidation, 'validation'],
   ] as const) {
     if (!r) continue;
-    const mapped = mapValidationCode(r.code, when);
+    // Revoked by now, but after the claimed signing time: without a proof of existence (timestamp) the claim
+    // cannot be trusted (ETSI EN 319 102-1: REVOKED_NO_POE); revoked before it: the signature is invalid.
+    const revokedBeforeSigning =
+      r.code === 'REVOKED' &&
+      (!signingTime || !r.revocation || new Date(r.revocation.date).getTime() <= signingTime.getTime());
+    const mapped = mapValidationCode(r.code, revokedBeforeSigning ? 'signing' : when);
     if (mapped)
       v.fail(
         mapped.indication,

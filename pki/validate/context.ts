@@ -31,11 +31,17 @@ export interface Context {
 }
 
 /** A step's outcome: success, or a failure with a stable code. */
-export type Outcome = { ok: true } | { ok: false; code: ValidationCode; message: string };
+export type Outcome =
+  | { ok: true }
+  | { ok: false; code: ValidationCode; message: string; revocation?: { date: Date; reason?: string } };
 
 export const OK: Outcome = { ok: true };
-export function fail(code: ValidationCode, message: string): Outcome {
-  return { ok: false, code, message };
+export function fail(
+  code: ValidationCode,
+  message: string,
+  revocation?: { date: Date; reason?: string },
+): Outcome {
+  return revocation ? { ok: false, code, message, revocation } : { ok: false, code, message };
 }
 
 /** A working public key with a stable identity for memoisation. */

@@ -151,17 +151,22 @@ export function checkRevocation(cert: ParsedCert, issuer: IssuerInfo, ctx: Conte
         continue;
       }
       let status: number | 'unrevoked' = 'unrevoked';
+      let revokedAt: Date | undefined;
       const deltaEntry = delta?.entries.get(entryKey);
-      if (deltaEntry) status = deltaEntry.reason ?? 0;
+      if (deltaEntry) {
+        status = deltaEntry.reason ?? 0;
+        revokedAt = deltaEntry.date;
+      }
       if (status === 'unrevoked') {
         const entry = crl.entries.get(entryKey);
-        if (entry && entry.reason !== REMOVE_FROM_CRL) status = entry.reason ?? 0;
+        if (entry && entry.reason !== REMOVE_FROM_CRL) {
+          status = entry.reason ?? 0;
+          revokedAt = entry.date;
+        }
       }
       if (status !== 'unrevoked' && status !== REMOVE_FROM_CRL) {
-        return fail(
-          'REVOKED',
-          `certificate ${serial} was revoked (${REASON_NAMES[status] ?? `reason ${status}`})`,
-        );
+        const reason = REASON_NAMES[status] ?? `reason ${status}`;
+        return fail('REVOKED', `certificate ${serial} was revoked (${reason})`, { date: revokedAt!, reason });
       }
       reasonsMask |= interim;
     }

@@ -140,7 +140,10 @@ export function validatePathSync(input: PathValidationInput): ValidationReport {
     first ??= { outcome, names };
   }
   const f = first!.outcome as Extract<Outcome, { ok: false }>;
-  return { valid: false, code: f.code, message: f.message, path: first!.names };
+  const report: ValidationReport = { valid: false, code: f.code, message: f.message, path: first!.names };
+  if (f.revocation)
+    report.revocation = { date: f.revocation.date.toISOString(), reason: f.revocation.reason };
+  return report;
 }
 
 function noPath(deepest: ParsedCert[], ctx: Context): ValidationReport {
