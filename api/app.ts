@@ -13,10 +13,14 @@ import { requestContext } from '../infra/request-id';
 import { authenticate } from './auth';
 import type { AppDeps } from './deps';
 import { registerProblemHandlers } from './problem';
+import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { documentRoutes } from './routes/documents';
+import { inboxRoutes } from './routes/inbox';
 import { directoryRoutes } from './routes/agencies';
 import { healthRoutes } from './routes/health';
 import { pkiPublicationRoutes, pkiRoutes } from './routes/pki';
+import { flowRoutes } from './routes/flows';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
 export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
@@ -79,6 +83,10 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       scope.addHook('preHandler', authenticate(deps.tokens, deps.clock));
       await scope.register(directoryRoutes(deps));
       await scope.register(pkiRoutes(deps));
+      await scope.register(flowRoutes(deps));
+      await scope.register(documentRoutes(deps));
+      await scope.register(inboxRoutes(deps));
+      await scope.register(auditRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

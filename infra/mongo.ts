@@ -1,5 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
 import { Collections } from '../schemas/constants';
+import { ExchangeCollections } from '../schemas/document';
 
 export interface MongoHandle {
   client: MongoClient;
@@ -9,7 +10,11 @@ export interface MongoHandle {
 
 /** Connects with the official driver; works unchanged against MongoDB 7 and FerretDB v1. */
 export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: 'lienthong', ignoreUndefined: true });
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: 5_000,
+    appName: 'lienthong',
+    ignoreUndefined: true,
+  });
   await client.connect();
   const db = client.db(dbName);
   return { client, db, close: () => client.close() };
@@ -22,4 +27,12 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection(Collections.auditEvents).createIndex({ agency: 1, seq: 1 }, { unique: true });
   await db.collection(Collections.auditEvents).createIndex({ documentId: 1, time: 1 });
   await db.collection(Collections.loginAttempts).createIndex({ expiresAt: 1 });
+  // Exchange: one number per document in a register (the unique index is what makes numbering safe).
+  await db
+    .collection(ExchangeCollections.registerEntries)
+    .createIndex({ register: 1, documentKey: 1 }, { unique: true });
+  await db.collection(ExchangeCollections.registerEntries).createIndex({ register: 1, number: 1 });
+  await db.collection(ExchangeCollections.documents).createIndex({ agency: 1, createdAt: -1 });
+  await db.collection(ExchangeCollections.incoming).createIndex({ agency: 1, receivedAt: -1 });
+  await db.collection(ExchangeCollections.deadLetters).createIndex({ agency: 1, at: -1 });
 }

@@ -39,6 +39,10 @@ export const EnvSchema = z.object({
   PKI_RENEWAL_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   PKI_MAINTENANCE_INTERVAL: z.string().default('1 day'),
   PKI_KEY_ALGORITHM: z.enum(['rsa2048', 'rsa3072', 'p256']).default('rsa2048'),
+  EXCHANGE_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]{0,32}$/)
+    .default(''),
   EXCHANGE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
   EXCHANGE_MAX_RESENDS: z.coerce.number().int().min(0).max(100).default(3),
   EXCHANGE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
@@ -86,6 +90,8 @@ export interface Config {
     readonly keyAlgorithm: 'rsa2048' | 'rsa3072' | 'p256';
   };
   readonly exchange: {
+    /** Separates deployments sharing one NATS server (stream, subjects, bucket); empty for the default names. */
+    readonly namespace: string;
     /** Resend to a recipient when no `01` arrives within this time (reception awareness). */
     readonly ackTimeoutSeconds: number;
     readonly maxResends: number;
@@ -133,6 +139,7 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       keyAlgorithm: e.PKI_KEY_ALGORITHM,
     }),
     exchange: Object.freeze({
+      namespace: e.EXCHANGE_NAMESPACE,
       ackTimeoutSeconds: e.EXCHANGE_ACK_TIMEOUT_SECONDS,
       maxResends: e.EXCHANGE_MAX_RESENDS,
       maxDeliver: e.EXCHANGE_MAX_DELIVER,

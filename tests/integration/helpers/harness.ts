@@ -9,7 +9,9 @@ import { installTemporalRuntimeLogger } from '../../../infra/temporal-logger';
 import { connectNats, type NatsConnection } from '../../../infra/nats';
 import { parseConfig, type Config } from '../../../schemas/config';
 import type { Agency } from '../../../schemas/identity';
+import { startExchangeConsumers, type ExchangeConsumers } from '../../../api/inbox-consumer';
 import { AuditStore } from '../../../store/audit-store';
+import { DocumentStore } from '../../../store/document-store';
 import { IdentityStore } from '../../../store/identity-store';
 import { seedDemoProvince } from '../../../store/seed';
 import { DEMO_AGENCIES } from '../../../store/demo-province';
@@ -22,6 +24,8 @@ export interface Harness {
   deps: AppDeps;
   worker: WorkerHandle;
   workerNats: NatsConnection;
+  /** The agencies' exchange consumers, when started with `exchange: true`. */
+  consumers?: ExchangeConsumers;
   /** Logs in and returns the bearer token. */
   login(username: string, password?: string): Promise<string>;
   close(): Promise<void>;
@@ -41,7 +45,7 @@ export const TEST_AGENCIES: Agency[] = [
  * database and task queue.
  */
 export async function startHarness(
-  options: { extraRoutes?: ProtectedRoutes[]; env?: Record<string, string> } = {},
+  options: { extraRoutes?: ProtectedRoutes[]; env?: Record<string, string>; exchange?: boolean } = {},
 ): Promise<Harness> {
   const stack = testStack();
   const id = randomUUID().slice(0, 8);
@@ -56,6 +60,8 @@ export async function startHarness(
       LIENTHONG_KEYSTORE_PASSPHRASE: 'test-keystore-passphrase',
       LOGIN_MAX_PER_USER: '1000',
       LOGIN_MAX_PER_IP: '10000',
+      // Each test file gets its own exchange stream, consumers and bucket on the shared NATS server.
+      EXCHANGE_NAMESPACE: `t${id}`,
       ...options.env,
     },
     `test-jwt-secret-${randomUUID()}`,
@@ -80,6 +86,7 @@ export async function startHarness(
       audit: new AuditStore(deps.db!),
       pki: deps.pki,
       db: deps.db!,
+      exchangeNamespace: config.exchange.namespace,
       clock: () => new Date(),
       systemAgency: config.systemAgency,
       renewalReminderDays: config.pki.renewalReminderDays,
@@ -87,6 +94,20 @@ export async function startHarness(
     logger,
   );
   const running = worker.run();
+  const consumers = options.exchange
+    ? await startExchangeConsumers({
+        nats: deps.nats!,
+        temporal: deps.temporal!,
+        taskQueue: config.temporal.taskQueue,
+        identity: deps.identity,
+        documents: new DocumentStore(deps.db!),
+        logger,
+        clock: deps.clock,
+        maxDeliver: config.exchange.maxDeliver,
+        backoffMs: config.exchange.backoffMs,
+        namespace: config.exchange.namespace,
+      })
+    : undefined;
 
   return {
     config,
@@ -94,6 +115,7 @@ export async function startHarness(
     deps,
     worker,
     workerNats,
+    consumers,
     async login(username, password = 'demo') {
       const res = await app.inject({
         method: 'POST',
@@ -104,6 +126,7 @@ export async function startHarness(
       return (res.json() as { token: string }).token;
     },
     async close() {
+      await consumers?.stop();
       await worker.shutdown();
       await running;
       await connection.close();

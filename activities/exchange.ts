@@ -1,0 +1,355 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Db } from 'mongodb';
+import {
+  completeSignature,
+  isPdfError,
+  prepareSignature,
+  signPdf,
+  verifyPdf,
+  type PreparedSignatureState,
+  type PdfVerificationReport,
+} from '../pdf';
+import { documentBucket, ensureExchangeTopology } from '../infra/exchange-nats';
+import type { AuditEventInput } from '../schemas/audit';
+import type { FileRef, SignatureSubmission, SigningRequest, VerificationSummary } from '../schemas/document';
+import {
+  exchangeNames,
+  inboxSubject,
+  statusSubject,
+  type Envelope,
+  type StatusMessage,
+} from '../schemas/edxml';
+import { isLienthongError, LienthongError } from '../schemas/errors';
+import type { AuditStore } from '../store/audit-store';
+import { DocumentStore, type IncomingView, type OutgoingView } from '../store/document-store';
+import { FileStore, sha256Hex } from '../store/file-store';
+import type { PkiStore } from '../store/pki-store';
+import { RegisterStore, registerId } from '../store/register-store';
+
+export interface ExchangeActivityDeps {
+  db: Db;
+  nats: NatsConnection;
+  audit: AuditStore;
+  pki: PkiStore;
+  clock: () => Date;
+  /** Separates deployments (or test files) sharing one NATS server; default none. */
+  exchangeNamespace?: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Permanent failures become non-retryable ApplicationFailures typed with their stable code (CERT_REVOKED,
+ * SIGNATURE_INVALID …); anything else is rethrown as is and retried.
+ */
+async function permanentAsFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isLienthongError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code, err.details);
+    if (isPdfError(err)) {
+      const code =
+        err.code === 'SIGNATURE_MISMATCH' || err.code === 'STATE_MISMATCH'
+          ? 'SIGNATURE_INVALID'
+          : 'DOMAIN_VALIDATION';
+      throw ApplicationFailure.nonRetryable(err.message, code);
+    }
+    throw err;
+  }
+}
+
+function reasonOf(report: PdfVerificationReport): string | undefined {
+  if (report.signatures.length === 0) return 'NO_SIGNATURE: the document carries no signature';
+  const bad = report.signatures.find((s) => !s.valid);
+  if (bad)
+    return `${bad.subIndication ?? bad.indication}: ${bad.fieldName}: ${bad.messages[0] ?? 'signature not valid'}`;
+  if (report.decree30 && !report.decree30.valid)
+    return `DECREE30_LAYOUT: ${report.decree30.messages.join('; ') || 'signature layout not valid'}`;
+  return undefined;
+}
+
+function objectName(ref: string): string {
+  const slash = ref.indexOf('/');
+  return slash >= 0 ? ref.slice(slash + 1) : ref;
+}
+
+/** Activities of the document exchange: signing, numbering, transport, verification and the audit trail. */
+export function createExchangeActivities(deps: ExchangeActivityDeps) {
+  const files = new FileStore(deps.db);
+  const registers = new RegisterStore(deps.db);
+  const documents = new DocumentStore(deps.db);
+  const names = exchangeNames(deps.exchangeNamespace);
+  let topology: Promise<void> | undefined;
+  const ensureTopology = () => {
+    topology ??= ensureExchangeTopology(deps.nats, names).catch((err: unknown) => {
+      topology = undefined;
+      throw err;
+    });
+    return topology;
+  };
+
+  return {
+    /**
+     * Appends one audit event (idempotent by its id) and stores the read model that goes with it (version-guarded,
+     * so a retried or late write never goes backwards).
+     */
+    async recordDocumentEvent(input: {
+      event: AuditEventInput;
+      outgoing?: OutgoingView;
+      incoming?: IncomingView;
+    }): Promise<void> {
+      await deps.audit.append(input.event);
+      if (input.outgoing) await documents.saveOutgoing(input.outgoing);
+      if (input.incoming) await documents.saveIncoming(input.incoming);
+    },
+
+    /** Applies the signer's personal signature with the server-held key (one step). */
+    async signPersonal(input: {
+      agency: string;
+      username: string;
+      file: FileRef;
+      fileName: string;
+      signingTime: string;
+      location?: string;
+    }): Promise<FileRef> {
+      return permanentAsFailure(async () => {
+        const now = deps.clock();
+        const signer = await deps.pki.signerFor(
+          { agency: input.agency, profile: 'personal', username: input.username },
+          now,
+        );
+        const bytes = await files.get(input.file);
+        const signed = await signPdf(bytes, {
+          signer,
+          signingTime: new Date(input.signingTime),
+          reason: 'Ký duyệt văn bản',
+          location: input.location,
+          fieldName: `personal-${input.username}`,
+        });
+        return files.put(signed, { fileName: input.fileName });
+      });
+    },
+
+    /** Phase one of deferred signing for a token holder: prepares the PDF and returns what to sign. */
+    async prepareDeferredSigning(input: {
+      agency: string;
+      username: string;
+      file: FileRef;
+      fileName: string;
+      signingTime: string;
+    }): Promise<{ prepared: FileRef; state: PreparedSignatureState; request: SigningRequest }> {
+      return permanentAsFailure(async () => {
+        const now = deps.clock();
+        const cert = await deps.pki.activeCertificate(
+          { agency: input.agency, profile: 'personal', username: input.username },
+          now,
+        );
+        if (!cert) throw new LienthongError('CERT_NOT_FOUND', `no active certificate for ${input.username}`);
+        const chain = [
+          cert.certificate,
+          await deps.pki.caCertificate('issuing'),
+          await deps.pki.caCertificate('root'),
+        ];
+        const bytes = await files.get(input.file);
+        const p = await prepareSignature(bytes, {
+          certificateChain: chain,
+          signingTime: new Date(input.signingTime),
+          reason: 'Ký duyệt văn bản',
+          fieldName: `personal-${input.username}`,
+        });
+        const prepared = await files.put(p.prepared!, { fileName: `${input.fileName}.prepared` });
+        return {
+          prepared,
+          state: p.state,
+          request: {
+            toBeSigned: Buffer.from(p.toBeSigned).toString('base64'),
+            toBeSignedDigest: Buffer.from(p.toBeSignedDigest).toString('base64'),
+            hash: p.state.scheme.hash,
+            keyAlgorithm: p.state.scheme.keyAlgorithm,
+            certificate: Buffer.from(cert.certificate).toString('base64'),
+          },
+        };
+      });
+    },
+
+    /** Phase two: checks the token's signature against the prepared state and embeds it. */
+    async completeDeferredSigning(input: {
+      prepared: FileRef;
+      state: PreparedSignatureState;
+      submission: SignatureSubmission;
+      fileName: string;
+    }): Promise<FileRef> {
+      return permanentAsFailure(async () => {
+        const prepared = await files.get(input.prepared);
+        const result =
+          'signatureValue' in input.submission
+            ? { signatureValue: Buffer.from(input.submission.signatureValue, 'base64') }
+            : { cms: Buffer.from(input.submission.cms, 'base64') };
+        const signed = await completeSignature(prepared, input.state, result);
+        return files.put(signed, { fileName: input.fileName });
+      });
+    },
+
+    /** Gives the document its number from the agency's outgoing register (idempotent by document key). */
+    async assignOutgoingNumber(input: {
+      agency: string;
+      year: number;
+      documentKey: string;
+    }): Promise<number> {
+      const entry = await registers.assign(
+        registerId(input.agency, 'outgoing', input.year),
+        input.documentKey,
+        deps.clock(),
+      );
+      return entry.number;
+    },
+
+    /** Registers an incoming document: the clerk's number when given (must be free), else the next one. */
+    async assignIncomingNumber(input: {
+      agency: string;
+      year: number;
+      documentKey: string;
+      requested?: number;
+    }): Promise<number> {
+      return permanentAsFailure(async () => {
+        const register = registerId(input.agency, 'incoming', input.year);
+        const entry =
+          input.requested === undefined
+            ? await registers.assign(register, input.documentKey, deps.clock())
+            : await registers.claim(register, input.documentKey, input.requested, deps.clock());
+        return entry.number;
+      });
+    },
+
+    /** Applies the issuing agency's organisation signature (the clerk's seal, Decree 30/2020 Art. 13). */
+    async signOrganisation(input: {
+      agency: string;
+      file: FileRef;
+      fileName: string;
+      signingTime: string;
+      location?: string;
+    }): Promise<FileRef> {
+      return permanentAsFailure(async () => {
+        const signer = await deps.pki.signerFor(
+          { agency: input.agency, profile: 'organisation' },
+          deps.clock(),
+        );
+        const bytes = await files.get(input.file);
+        const signed = await signPdf(bytes, {
+          signer,
+          signingTime: new Date(input.signingTime),
+          reason: 'Phát hành văn bản',
+          location: input.location,
+          fieldName: 'organisation',
+        });
+        return files.put(signed, { fileName: input.fileName });
+      });
+    },
+
+    /**
+     * Puts the document into the Object Store (content-addressed, so a retry uploads nothing new) and publishes the
+     * envelope to the recipient's inbox subject with a Nats-Msg-Id per (document, recipient, attempt): a retried
+     * publish is dropped by the server's dedupe window.
+     */
+    async dispatchToRecipient(input: {
+      envelope: Envelope;
+      recipient: string;
+      file: FileRef;
+    }): Promise<{ seq: number; duplicate: boolean }> {
+      await ensureTopology();
+      const bucket = await documentBucket(deps.nats, names);
+      for (const attachment of input.envelope.attachments) {
+        const name = objectName(attachment.ref);
+        const info = await bucket.info(name);
+        if (info && info.size === attachment.size && !info.deleted) continue;
+        const bytes = await files.get(input.file);
+        if (sha256Hex(bytes) !== attachment.sha256)
+          throw ApplicationFailure.nonRetryable('attachment does not match the stored file', 'HASH_FAILURE');
+        await bucket.putBlob({ name }, bytes);
+      }
+      const js = jetstream(deps.nats);
+      const ack = await js.publish(
+        inboxSubject(input.recipient, names),
+        encoder.encode(JSON.stringify(input.envelope)),
+        {
+          msgID: `${input.envelope.from.code}:${input.envelope.messageId}:${input.recipient}:${input.envelope.attempt}`,
+        },
+      );
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    },
+
+    /** Publishes a status message to the sender's status subject (deduplicated per recipient and code). */
+    async sendStatus(input: {
+      status: StatusMessage;
+      msgId: string;
+    }): Promise<{ seq: number; duplicate: boolean }> {
+      await ensureTopology();
+      const js = jetstream(deps.nats);
+      const ack = await js.publish(
+        statusSubject(input.status.to, names),
+        encoder.encode(JSON.stringify(input.status)),
+        {
+          msgID: input.msgId,
+        },
+      );
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    },
+
+    /**
+     * Fetches every attachment from the Object Store, checks its SHA-256, stores the document, verifies every
+     * signature (PAdES, Decree 30 layout) against the trust anchors and CRLs at receipt time, and stores the report.
+     * A failed check is a result (`ok: false` with the reason), not an error.
+     */
+    async fetchAndVerifyIncoming(input: {
+      envelope: Envelope;
+      recipient: string;
+      inboxId: string;
+    }): Promise<{ file?: FileRef; verification: VerificationSummary }> {
+      const now = deps.clock();
+      const bucket = await documentBucket(deps.nats, names);
+      const main = input.envelope.attachments[0]!;
+      const fail = async (reason: string, hashMatches: boolean) => {
+        const verification: VerificationSummary = {
+          ok: false,
+          reason,
+          checkedAt: now.toISOString(),
+          hashMatches,
+        };
+        await documents.saveVerification(input.recipient, input.inboxId, verification);
+        return { verification };
+      };
+      let mainBytes: Uint8Array | undefined;
+      for (const attachment of input.envelope.attachments) {
+        const bytes = await bucket.getBlob(objectName(attachment.ref));
+        if (!bytes) return fail(`PAYLOAD_MISSING: ${attachment.name} is not in the object store`, false);
+        if (bytes.length !== attachment.size || sha256Hex(bytes) !== attachment.sha256)
+          return fail(`HASH_FAILURE: ${attachment.name} does not match the SHA-256 in the envelope`, false);
+        if (attachment === main) mainBytes = bytes;
+      }
+      const file = await files.put(mainBytes!, { fileName: main.name, contentType: main.contentType });
+      const trust = await deps.pki.trustMaterial(now);
+      const report = await verifyPdf(mainBytes!, {
+        anchors: trust.anchors,
+        intermediates: trust.intermediates,
+        crls: trust.crls,
+        at: now,
+        decree30: { issuingAgency: input.envelope.from.name },
+      });
+      const reason = reasonOf(report);
+      const full: VerificationSummary = {
+        ok: reason === undefined,
+        reason,
+        checkedAt: now.toISOString(),
+        hashMatches: true,
+        report: JSON.parse(JSON.stringify(report)) as unknown,
+      };
+      await documents.saveVerification(input.recipient, input.inboxId, full);
+      const { report: _r, ...summary } = full;
+      return { file, verification: summary };
+    },
+  };
+}
+
+export type ExchangeActivities = ReturnType<typeof createExchangeActivities>;

@@ -1,0 +1,183 @@
+import { jetstream, type JsMsg, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { ensureAgencyConsumer, ensureExchangeTopology } from '../infra/exchange-nats';
+import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
+import { dlqSubject, exchangeNames, parseEnvelope, parseStatusMessage } from '../schemas/edxml';
+import type { DocumentStore } from '../store/document-store';
+import type { IdentityStore } from '../store/identity-store';
+import { recipientStatusSignal, type ReceivedDocumentInput } from '../workflows/exchange-messages';
+
+export interface ExchangeConsumerOptions {
+  nats: NatsConnection;
+  temporal: Client;
+  taskQueue: string;
+  identity: IdentityStore;
+  documents: DocumentStore;
+  logger: Logger;
+  clock: () => Date;
+  /** Agencies whose consumers run here; default every agency in the directory. */
+  agencies?: string[];
+  /** Deliveries of one message before it goes to the dead-letter stream. */
+  maxDeliver: number;
+  /** Redelivery delays after a failed attempt (the last one repeats). */
+  backoffMs: readonly number[];
+  /** Same namespace as the worker's activities. */
+  namespace?: string;
+}
+
+export interface ExchangeConsumers {
+  agencies: string[];
+  stop(): Promise<void>;
+}
+
+/** A reason that retrying will never fix: the message goes straight to the dead-letter path. */
+class Permanent extends Error {
+  override readonly name = 'Permanent';
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Runs one durable pull consumer per agency over the exchange stream. Inbox messages start the recipient's
+ * `receivedDocumentWorkflow` under a deterministic id (a duplicate delivery starts nothing: the id is taken, even
+ * after the workflow closed); status messages signal the sender's `documentWorkflow`. Every message is acked
+ * explicitly after Temporal accepted it; a transient failure is nak'ed with backoff; a message that can never be
+ * processed, or that failed `maxDeliver` times, is copied to the dead-letter stream, recorded and terminated.
+ */
+export async function startExchangeConsumers(options: ExchangeConsumerOptions): Promise<ExchangeConsumers> {
+  const { nats, logger } = options;
+  const names = exchangeNames(options.namespace);
+  await ensureExchangeTopology(nats, names);
+  const agencies =
+    options.agencies ?? (await options.identity.listAgencies()).filter((a) => a.active).map((a) => a.code);
+  const agencyNames = new Map<string, string>();
+  const agencyName = async (code: string): Promise<string> => {
+    let name = agencyNames.get(code);
+    if (!name) {
+      const agency = await options.identity.getAgency(code);
+      if (!agency) throw new Permanent(`unknown agency ${code}`);
+      name = agency.name;
+      agencyNames.set(code, name);
+    }
+    return name;
+  };
+
+  const js = jetstream(nats);
+  const running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+
+  const deadLetter = async (agency: string, m: JsMsg, reason: string) => {
+    const id = `${names.stream}:${m.seq}`;
+    const ack = await js.publish(dlqSubject(agency, names), m.data, {
+      msgID: id,
+      headers: undefined,
+    });
+    await options.documents.recordDeadLetter({
+      id,
+      agency,
+      subject: m.subject,
+      reason,
+      deliveries: m.info.deliveryCount,
+      streamSeq: ack.seq,
+      msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+      body: decoder.decode(m.data).slice(0, 100_000),
+      at: options.clock(),
+    });
+    logger.warn({ agency, subject: m.subject, seq: m.seq, reason }, 'exchange message dead-lettered');
+    m.term(reason);
+  };
+
+  const handleInbox = async (agency: string, body: unknown) => {
+    const parsed = parseEnvelope(body);
+    if (!parsed.ok) throw new Permanent(parsed.reason);
+    const env = parsed.value;
+    if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+    const input: ReceivedDocumentInput = {
+      envelope: env,
+      recipient: { code: agency, name: await agencyName(agency) },
+      inboxId: incomingId(env.from.code, env.messageId),
+      receivedAt: options.clock().toISOString(),
+    };
+    try {
+      await options.temporal.workflow.start('receivedDocumentWorkflow', {
+        workflowId: receivedWorkflowId(agency, env.from.code, env.messageId),
+        taskQueue: options.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    } catch (err) {
+      // A redelivery or a resend of a document already received: nothing new to start.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  };
+
+  const handleStatus = async (agency: string, body: unknown) => {
+    const parsed = parseStatusMessage(body);
+    if (!parsed.ok) throw new Permanent(parsed.reason);
+    const status = parsed.value;
+    if (status.to !== agency) throw new Permanent(`status is not addressed to ${agency}`);
+    try {
+      await options.temporal.workflow
+        .getHandle(documentWorkflowId(agency, status.messageId))
+        .signal(recipientStatusSignal, status);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new Permanent(`no open document ${status.messageId} at ${agency}`);
+      throw err;
+    }
+  };
+
+  const handle = async (agency: string, m: JsMsg) => {
+    const kind = m.subject.split('.').pop();
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(decoder.decode(m.data));
+      } catch {
+        throw new Permanent('message body is not JSON');
+      }
+      if (kind === 'inbox') await handleInbox(agency, body);
+      else if (kind === 'status') await handleStatus(agency, body);
+      else throw new Permanent(`unknown subject ${m.subject}`);
+      m.ack();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof Permanent || m.info.deliveryCount >= options.maxDeliver) {
+        await deadLetter(agency, m, reason).catch((e: unknown) => {
+          logger.error({ err: e, seq: m.seq }, 'dead-lettering failed; message will be redelivered');
+          m.nak(backoff(options.backoffMs, m.info.deliveryCount));
+        });
+        return;
+      }
+      logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, 'exchange message nak');
+      m.nak(backoff(options.backoffMs, m.info.deliveryCount));
+    }
+  };
+
+  for (const agency of agencies) {
+    const name = await ensureAgencyConsumer(nats, agency, names, { maxDeliver: options.maxDeliver });
+    const consumer = await js.consumers.get(names.stream, name);
+    const messages = await consumer.consume({ max_messages: 32 });
+    const loop = (async () => {
+      for await (const m of messages) await handle(agency, m);
+    })().catch((err: unknown) => logger.error({ err, agency }, 'exchange consumer stopped'));
+    running.push({ messages, loop });
+  }
+  logger.info({ agencies: agencies.length }, 'exchange consumers running');
+
+  return {
+    agencies,
+    async stop() {
+      for (const r of running) await r.messages.close().catch(() => undefined);
+      await Promise.all(running.map((r) => r.loop));
+    },
+  };
+}
+
+function backoff(delays: readonly number[], deliveryCount: number): number {
+  if (delays.length === 0) return 1_000;
+  return delays[Math.min(deliveryCount - 1, delays.length - 1)]!;
+}

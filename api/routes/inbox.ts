@@ -1,0 +1,203 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemSchema } from '../../schemas/api';
+import {
+  AcceptRequestSchema,
+  ActionResultSchema,
+  AssignRequestSchema,
+  DocumentIdParamsSchema,
+  InboxDetailSchema,
+  InboxListSchema,
+  PageQuerySchema,
+  ReasonRequestSchema,
+  type InboxDetail,
+  type InboxSummary,
+} from '../../schemas/document';
+import { LienthongError } from '../../schemas/errors';
+import { DocumentStore, type IncomingView } from '../../store/document-store';
+import { FileStore } from '../../store/file-store';
+import {
+  acceptUpdate,
+  assignUpdate,
+  completeUpdate,
+  processUpdate,
+  rejectIncomingUpdate,
+  type ActionOutcome,
+} from '../../workflows/exchange-messages';
+import { principalOf } from '../auth';
+import type { AppDeps } from '../deps';
+import { actorOf, contentDisposition, runUpdate, temporalOf } from './exchange-support';
+
+const problems = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  422: ProblemSchema,
+};
+
+function summary(v: IncomingView): InboxSummary {
+  return {
+    id: v.id,
+    state: v.state,
+    statusCode: v.statusCode,
+    from: v.from,
+    subject: v.subject,
+    type: v.type,
+    number: v.number,
+    notation: v.notation,
+    incomingNumber: v.incomingNumber,
+    assignee: v.assignee,
+    receivedAt: v.receivedAt,
+    updatedAt: v.updatedAt,
+  };
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success)
+    throw new LienthongError('VALIDATION_FAILED', 'The request does not match the schema', {
+      errors: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+    });
+  return parsed.data;
+}
+
+/**
+ * Incoming documents ("văn bản đến") of the caller's agency under /api/v1/inbox: the verification report, the file,
+ * and the clerk's and assignee's steps (03 accept, 02 reject, 04 assign, 05 process, 06 complete) as updates on
+ * the received-document workflow.
+ */
+export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    const db = () => {
+      if (!deps.db) throw new LienthongError('DEPENDENCY_DOWN', 'MongoDB is not connected');
+      return deps.db;
+    };
+    const documents = () => new DocumentStore(db());
+
+    const ownIncoming = async (request: FastifyRequest, id: string): Promise<IncomingView> => {
+      const principal = principalOf(request);
+      const doc = await documents().getIncoming(principal.agency, id);
+      if (!doc) throw new LienthongError('NOT_FOUND', 'No such incoming document');
+      return doc;
+    };
+    const handleOf = (doc: IncomingView) => temporalOf(deps).workflow.getHandle(doc.workflowId);
+
+    app.get(
+      '/inbox',
+      {
+        schema: {
+          tags: ['inbox'],
+          summary: "The caller agency's incoming documents, newest first",
+          querystring: PageQuerySchema,
+          response: { 200: InboxListSchema, ...problems },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { limit, offset } = request.query;
+        const page = await documents().listIncoming(principal.agency, { limit, offset });
+        return { items: page.items.map(summary), total: page.total, limit, offset };
+      },
+    );
+
+    app.get(
+      '/inbox/:id',
+      {
+        schema: {
+          tags: ['inbox'],
+          summary: 'One incoming document with its verification report and history',
+          params: DocumentIdParamsSchema,
+          response: { 200: InboxDetailSchema, ...problems },
+        },
+      },
+      async (request): Promise<InboxDetail> => {
+        const doc = await ownIncoming(request, request.params.id);
+        const verification = await documents().getVerification(doc.agency, doc.id);
+        return {
+          ...summary(doc),
+          edxmlDocumentId: doc.edxmlDocumentId,
+          file: doc.file,
+          reason: doc.reason,
+          verification: verification ?? undefined,
+          history: doc.history,
+        };
+      },
+    );
+
+    app.get(
+      '/inbox/:id/file',
+      {
+        schema: {
+          tags: ['inbox'],
+          summary: 'The received PDF',
+          params: DocumentIdParamsSchema,
+          response: { 200: z.any(), ...problems },
+        },
+      },
+      async (request, reply) => {
+        const doc = await ownIncoming(request, request.params.id);
+        if (!doc.file) throw new LienthongError('NOT_FOUND', 'The payload of this document was not received');
+        const bytes = await new FileStore(db()).get(doc.file);
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', contentDisposition(`${doc.notation.replace(/\//g, '-')}.pdf`))
+          .header('x-content-sha256', doc.file.sha256)
+          .send(Buffer.from(bytes));
+      },
+    );
+
+    const action = (
+      path: string,
+      summaryText: string,
+      run: (
+        doc: IncomingView,
+        request: FastifyRequest,
+      ) => Promise<ActionOutcome & { incomingNumber?: number }>,
+    ) =>
+      app.post(
+        `/inbox/:id/${path}`,
+        {
+          schema: {
+            tags: ['inbox'],
+            summary: summaryText,
+            params: DocumentIdParamsSchema,
+            response: {
+              200: ActionResultSchema.extend({ incomingNumber: z.number().int().optional() }),
+              ...problems,
+            },
+          },
+        },
+        async (request) => {
+          const doc = await ownIncoming(request, request.params.id);
+          const o = await run(doc, request);
+          return { id: doc.id, state: o.state, incomingNumber: o.incomingNumber };
+        },
+      );
+
+    action('accept', 'Accept and register ({incomingNumber?}) — status 03', async (doc, request) => {
+      const body = parseBody(AcceptRequestSchema, request.body);
+      return runUpdate(handleOf(doc), acceptUpdate, [await actorOf(deps, request), body]);
+    });
+    action('reject', 'Reject ({reason}) — status 02', async (doc, request) => {
+      const body = parseBody(ReasonRequestSchema, request.body);
+      return runUpdate(handleOf(doc), rejectIncomingUpdate, [await actorOf(deps, request), body]);
+    });
+    action('assign', 'Assign to a person of the agency ({username}) — status 04', async (doc, request) => {
+      const body = parseBody(AssignRequestSchema, request.body);
+      const actor = await actorOf(deps, request);
+      const user = await deps.identity.getUser(body.username);
+      if (!user || user.agency !== actor.agency || user.active === false)
+        throw new LienthongError('DOMAIN_VALIDATION', `${body.username} is not a user of this agency`);
+      return runUpdate(handleOf(doc), assignUpdate, [actor, body]);
+    });
+    action('process', 'Start processing (the assignee) — status 05', async (doc, request) =>
+      runUpdate(handleOf(doc), processUpdate, [await actorOf(deps, request)]),
+    );
+    action('complete', 'Complete (the assignee) — status 06', async (doc, request) =>
+      runUpdate(handleOf(doc), completeUpdate, [await actorOf(deps, request)]),
+    );
+  };
+}

@@ -1,0 +1,310 @@
+import { z } from 'zod';
+import { AgencyCodeSchema, RoleSchema, UsernameSchema } from './identity';
+
+/**
+ * Life cycle of an outgoing document ("văn bản đi") in the issuing agency. `RETURNED` is a rejection in approval
+ * (back to the drafter, resubmittable); `RECALLED` is reserved for a recall after dispatch (later issue).
+ */
+export const DocumentStates = [
+  'DRAFT',
+  'IN_APPROVAL',
+  'APPROVED',
+  'SIGNED',
+  'DISPATCHED',
+  'COMPLETED',
+  'RETURNED',
+  'WITHDRAWN',
+  'RECALLED',
+] as const;
+export const DocumentStateSchema = z.enum(DocumentStates);
+export type DocumentState = z.infer<typeof DocumentStateSchema>;
+
+/**
+ * edXML status codes (QCVN 102:2016, "trạng thái xử lý văn bản"): 01 arrived ("đã đến"), 02 rejected ("từ chối"),
+ * 03 accepted and registered ("đã tiếp nhận"), 04 assigned ("phân công"), 05 processing ("đang xử lý"),
+ * 06 completed ("hoàn thành").
+ */
+export const StatusCodes = ['01', '02', '03', '04', '05', '06'] as const;
+export const StatusCodeSchema = z.enum(StatusCodes);
+export type StatusCode = z.infer<typeof StatusCodeSchema>;
+
+/** Status codes after which a recipient will not report again. */
+export const FINAL_STATUS_CODES: readonly StatusCode[] = ['02', '06'];
+
+/** What the sender knows about one recipient; `SEND_FAILED` when no `01` came after every resend. */
+export const RecipientStatusCodeSchema = z.union([
+  StatusCodeSchema,
+  z.literal('PENDING'),
+  z.literal('SEND_FAILED'),
+]);
+export type RecipientStatusCode = z.infer<typeof RecipientStatusCodeSchema>;
+
+/** Life cycle of an incoming document ("văn bản đến") at a recipient. */
+export const IncomingStates = [
+  'RECEIVED',
+  'ACCEPTED',
+  'ASSIGNED',
+  'PROCESSING',
+  'COMPLETED',
+  'REJECTED',
+] as const;
+export const IncomingStateSchema = z.enum(IncomingStates);
+export type IncomingState = z.infer<typeof IncomingStateSchema>;
+
+/** Kinds of documents (Decree 30/2020 Appendix III abbreviations). */
+export const DocumentTypes = {
+  QD: { name: 'Quyết định', abbreviation: 'QĐ' },
+  CV: { name: 'Công văn', abbreviation: '' },
+  TB: { name: 'Thông báo', abbreviation: 'TB' },
+  KH: { name: 'Kế hoạch', abbreviation: 'KH' },
+  BC: { name: 'Báo cáo', abbreviation: 'BC' },
+  TTR: { name: 'Tờ trình', abbreviation: 'TTr' },
+  GM: { name: 'Giấy mời', abbreviation: 'GM' },
+  CT: { name: 'Chỉ thị', abbreviation: 'CT' },
+} as const;
+export const DocumentTypeSchema = z.enum(Object.keys(DocumentTypes) as [keyof typeof DocumentTypes]);
+export type DocumentType = z.infer<typeof DocumentTypeSchema>;
+
+/** edXML priority ("độ khẩn"): 0 normal, 1 urgent ("khẩn"), 2 very urgent ("thượng khẩn"), 3 express ("hỏa tốc"). */
+export const PrioritySchema = z.number().int().min(0).max(3);
+
+/**
+ * A stored file: a reference (GridFS id or Object Store name), its SHA-256 and size. Bytes never enter Temporal
+ * history or NATS message bodies; only this does.
+ */
+export const FileRefSchema = z.object({
+  ref: z.string().min(1).max(300),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+export type FileRef = z.infer<typeof FileRefSchema>;
+
+/** One step of an approval flow: who may decide (by role) and, optionally, a deadline in seconds. */
+export const ApprovalStepSchema = z.object({
+  role: RoleSchema,
+  mode: z.enum(['any']).default('any'),
+  deadlineSeconds: z.number().int().positive().optional(),
+});
+export type ApprovalStep = z.infer<typeof ApprovalStepSchema>;
+
+/** An approval flow, pinned into the workflow at submission so later edits of the definition do not change it. */
+export const ApprovalFlowSchema = z.object({
+  name: z.string().min(1).max(100),
+  steps: z.array(ApprovalStepSchema).min(0).max(10),
+});
+export type ApprovalFlow = z.infer<typeof ApprovalFlowSchema>;
+
+/** Default flow: one approver by role; the signer then signs. */
+export const DEFAULT_APPROVAL_FLOW: ApprovalFlow = {
+  name: 'default',
+  steps: [{ role: 'approver', mode: 'any' }],
+};
+
+/** One line of a document's history as the API shows it. */
+export const HistoryEntrySchema = z.object({
+  at: z.string(),
+  event: z.string(),
+  actor: z.string(),
+  state: z.string(),
+  comment: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const RecipientViewSchema = z.object({
+  agency: AgencyCodeSchema,
+  name: z.string().optional(),
+  statusCode: RecipientStatusCodeSchema,
+  statusAt: z.string().nullable(),
+  reason: z.string().optional(),
+  attempts: z.number().int().optional(),
+});
+export type RecipientView = z.infer<typeof RecipientViewSchema>;
+
+// ---- HTTP API ----
+
+export const CreateDocumentRequestSchema = z.object({
+  type: DocumentTypeSchema,
+  subject: z.string().min(1).max(1000),
+  recipients: z.array(AgencyCodeSchema).min(1).max(200),
+  priority: PrioritySchema.optional(),
+  dueDate: z.string().date().optional(),
+  fileName: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^/\\]+$/),
+  pdfBase64: z.string().min(8),
+});
+export type CreateDocumentRequest = z.infer<typeof CreateDocumentRequestSchema>;
+
+export const DocumentIdParamsSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/) });
+
+export const CreatedDocumentSchema = z.object({ id: z.string(), state: DocumentStateSchema });
+
+export const DocumentSummarySchema = z.object({
+  id: z.string(),
+  state: DocumentStateSchema,
+  type: DocumentTypeSchema,
+  subject: z.string(),
+  number: z.number().int().optional(),
+  notation: z.string().optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DocumentSummary = z.infer<typeof DocumentSummarySchema>;
+
+export const DocumentDetailSchema = DocumentSummarySchema.extend({
+  agency: AgencyCodeSchema,
+  priority: z.number().int(),
+  dueDate: z.string().optional(),
+  fileName: z.string(),
+  file: FileRefSchema,
+  issuedAt: z.string().optional(),
+  edxmlDocumentId: z.string().optional(),
+  sendFailed: z.boolean().optional(),
+  recipients: z.array(RecipientViewSchema),
+  history: z.array(HistoryEntrySchema),
+});
+export type DocumentDetail = z.infer<typeof DocumentDetailSchema>;
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const DocumentListSchema = z.object({
+  items: z.array(DocumentSummarySchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+export const ApproveRequestSchema = z.object({ comment: z.string().max(2000).optional() }).default({});
+export const ReasonRequestSchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+export const AcceptRequestSchema = z
+  .object({ incomingNumber: z.number().int().positive().optional() })
+  .default({});
+export const AssignRequestSchema = z.object({ username: UsernameSchema });
+
+/** Phase one of deferred signing: what the token holder signs. */
+export const SigningRequestSchema = z.object({
+  /** DER signed attributes (RFC 5652 5.4), base64: the exact bytes the token signs. */
+  toBeSigned: z.string(),
+  /** Digest of `toBeSigned` with `hash`, base64, for tokens that sign a pre-computed digest. */
+  toBeSignedDigest: z.string(),
+  hash: z.enum(['SHA-256', 'SHA-384']),
+  keyAlgorithm: z.enum(['RSA', 'ECDSA']),
+  certificate: z.string(),
+});
+export type SigningRequest = z.infer<typeof SigningRequestSchema>;
+
+/** Phase two: the token's raw signature value, or a whole CMS SignedData. */
+export const SignatureSubmissionSchema = z.union([
+  z.object({ signatureValue: z.string().min(8) }),
+  z.object({ cms: z.string().min(8) }),
+]);
+export type SignatureSubmission = z.infer<typeof SignatureSubmissionSchema>;
+
+export const ActionResultSchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  number: z.number().int().optional(),
+  notation: z.string().optional(),
+});
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+export const VerificationSummarySchema = z.object({
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  checkedAt: z.string(),
+  hashMatches: z.boolean(),
+  report: z.unknown().optional(),
+});
+export type VerificationSummary = z.infer<typeof VerificationSummarySchema>;
+
+export const InboxSummarySchema = z.object({
+  id: z.string(),
+  state: IncomingStateSchema,
+  statusCode: StatusCodeSchema,
+  from: z.object({ code: AgencyCodeSchema, name: z.string() }),
+  subject: z.string(),
+  type: z.string(),
+  number: z.number().int(),
+  notation: z.string(),
+  incomingNumber: z.number().int().optional(),
+  assignee: z.string().optional(),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type InboxSummary = z.infer<typeof InboxSummarySchema>;
+
+export const InboxDetailSchema = InboxSummarySchema.extend({
+  edxmlDocumentId: z.string(),
+  file: FileRefSchema.optional(),
+  reason: z.string().optional(),
+  verification: VerificationSummarySchema.optional(),
+  history: z.array(HistoryEntrySchema),
+});
+export type InboxDetail = z.infer<typeof InboxDetailSchema>;
+
+export const InboxListSchema = z.object({
+  items: z.array(InboxSummarySchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+export const AuditQuerySchema = z.object({
+  documentId: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const AuditVerifySchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  firstBreak: z
+    .object({
+      agency: z.string(),
+      seq: z.number().int(),
+      eventId: z.string().optional(),
+      reason: z.string(),
+    })
+    .nullable(),
+});
+
+/** MongoDB collections of the exchange (plural snake case). */
+export const ExchangeCollections = {
+  documents: 'documents',
+  incoming: 'incoming_documents',
+  registerEntries: 'register_entries',
+  registerCounters: 'register_counters',
+  verificationReports: 'verification_reports',
+  deadLetters: 'dead_letters',
+  files: 'files',
+} as const;
+
+/** Workflow id of an outgoing document: business key agency + document id. */
+export function documentWorkflowId(agency: string, documentId: string): string {
+  return `doc:${agency}:${documentId}`;
+}
+
+/** Id of an incoming record, unique per (recipient, sender, sender's document id). */
+export function incomingId(sender: string, documentId: string): string {
+  return `${sender}_${documentId}`;
+}
+
+/** Workflow id of a received document: deterministic, so a duplicate delivery starts nothing new. */
+export function receivedWorkflowId(recipient: string, sender: string, documentId: string): string {
+  return `recv:${recipient}:${incomingId(sender, documentId)}`;
+}
+
+/** Who performs a human step, as the API read it from the verified token and the user directory. */
+export const ActorSchema = z.object({
+  username: UsernameSchema,
+  agency: AgencyCodeSchema,
+  roles: z.array(RoleSchema),
+  fullName: z.string().optional(),
+  title: z.string().optional(),
+});
+export type Actor = z.infer<typeof ActorSchema>;

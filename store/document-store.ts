@@ -1,0 +1,157 @@
+import { MongoServerError, type Db, type Filter } from 'mongodb';
+import {
+  ExchangeCollections,
+  type DocumentDetail,
+  type InboxDetail,
+  type VerificationSummary,
+} from '../schemas/document';
+
+/** Read model of an outgoing document, written by its workflow (version-guarded) and read by the API. */
+export interface OutgoingView extends DocumentDetail {
+  /** Monotonic per document: a late or retried write of an older view never overwrites a newer one. */
+  version: number;
+}
+
+/** Read model of an incoming document at one recipient. */
+export interface IncomingView extends Omit<InboxDetail, 'verification'> {
+  agency: string;
+  /** Sender's document id (`Envelope.messageId`). */
+  messageId: string;
+  workflowId: string;
+  version: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  agency: string;
+  subject: string;
+  reason: string;
+  deliveries: number;
+  streamSeq?: number;
+  msgId?: string;
+  body: string;
+  at: Date;
+}
+
+type Stored<T> = T & { _id: string };
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+
+function strip<T>(doc: Stored<T> | null): T | null {
+  if (!doc) return null;
+  const { _id, ...rest } = doc as Stored<T> & Record<string, unknown>;
+  return rest as unknown as T;
+}
+
+/** The exchange's read models (documents, inbox), verification reports and dead letters in MongoDB. */
+export class DocumentStore {
+  constructor(private readonly db: Db) {}
+
+  private get outgoing() {
+    return this.db.collection<Stored<OutgoingView>>(ExchangeCollections.documents);
+  }
+  private get incoming() {
+    return this.db.collection<Stored<IncomingView>>(ExchangeCollections.incoming);
+  }
+  private get reports() {
+    return this.db.collection<Stored<VerificationSummary & { agency: string }>>(
+      ExchangeCollections.verificationReports,
+    );
+  }
+  private get deadLetters() {
+    return this.db.collection<Stored<DeadLetter>>(ExchangeCollections.deadLetters);
+  }
+
+  private async saveVersioned<T extends { version: number }>(
+    collection: ReturnType<Db['collection']>,
+    id: string,
+    view: T,
+  ): Promise<void> {
+    try {
+      await collection.updateOne(
+        { _id: id as never, version: { $lt: view.version } },
+        { $set: view as Record<string, unknown> },
+        { upsert: true },
+      );
+    } catch (err) {
+      // The upsert found a newer version already stored: nothing to do.
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  async saveOutgoing(view: OutgoingView): Promise<void> {
+    await this.saveVersioned(this.outgoing as never, `${view.agency}:${view.id}`, view);
+  }
+
+  async getOutgoing(agency: string, id: string): Promise<OutgoingView | null> {
+    return strip(await this.outgoing.findOne({ _id: `${agency}:${id}` }));
+  }
+
+  async listOutgoing(
+    agency: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: OutgoingView[]; total: number }> {
+    const q: Filter<Stored<OutgoingView>> = { agency };
+    const [docs, total] = await Promise.all([
+      this.outgoing.find(q).sort({ createdAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
+      this.outgoing.countDocuments(q),
+    ]);
+    return { items: docs.map((d) => strip(d)!), total };
+  }
+
+  async saveIncoming(view: IncomingView): Promise<void> {
+    await this.saveVersioned(this.incoming as never, `${view.agency}:${view.id}`, view);
+  }
+
+  async getIncoming(agency: string, id: string): Promise<IncomingView | null> {
+    return strip(await this.incoming.findOne({ _id: `${agency}:${id}` }));
+  }
+
+  async listIncoming(
+    agency: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: IncomingView[]; total: number }> {
+    const q: Filter<Stored<IncomingView>> = { agency };
+    const [docs, total] = await Promise.all([
+      this.incoming.find(q).sort({ receivedAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
+      this.incoming.countDocuments(q),
+    ]);
+    return { items: docs.map((d) => strip(d)!), total };
+  }
+
+  async countIncoming(filter: { agency?: string; messageId?: string }): Promise<number> {
+    const q: Filter<Stored<IncomingView>> = {};
+    if (filter.agency) q.agency = filter.agency;
+    if (filter.messageId) q.messageId = filter.messageId;
+    return this.incoming.countDocuments(q);
+  }
+
+  /** Stores the verification report of an incoming document (idempotent: same id, same content). */
+  async saveVerification(agency: string, id: string, summary: VerificationSummary): Promise<void> {
+    await this.reports.updateOne(
+      { _id: `${agency}:${id}` },
+      { $set: { ...summary, agency } },
+      { upsert: true },
+    );
+  }
+
+  async getVerification(agency: string, id: string): Promise<VerificationSummary | null> {
+    const doc = strip(await this.reports.findOne({ _id: `${agency}:${id}` }));
+    if (!doc) return null;
+    const { agency: _a, ...summary } = doc;
+    return summary;
+  }
+
+  /** Records a message that can never be processed, for operators (idempotent by id). */
+  async recordDeadLetter(letter: DeadLetter): Promise<void> {
+    await this.deadLetters.updateOne({ _id: letter.id }, { $setOnInsert: letter }, { upsert: true });
+  }
+
+  async listDeadLetters(agency?: string): Promise<DeadLetter[]> {
+    const docs = await this.deadLetters
+      .find(agency ? { agency } : {})
+      .sort({ at: -1 })
+      .limit(500)
+      .toArray();
+    return docs.map((d) => strip(d)!);
+  }
+}

@@ -1,0 +1,157 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHarness, type Harness } from '../helpers/harness';
+import { OTHER, RECIPIENTS, SENDER, api, createDraft, preparePki, user, waitFor, type Api } from './support';
+import { incomingId } from '../../../schemas/document';
+
+let h: Harness;
+let a: Api;
+
+beforeAll(async () => {
+  h = await startHarness({
+    exchange: true,
+    env: { EXCHANGE_ACK_TIMEOUT_SECONDS: '3', EXCHANGE_MAX_RESENDS: '1', EXCHANGE_BACKOFF_MS: '200,500' },
+  });
+  await preparePki(h);
+  a = api(h);
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const inboxOf = async (agency: string, id: string) => {
+  const res = await a.call(user('clerk', agency), 'GET', `/inbox/${id}`);
+  return res.status === 200 ? res.body : undefined;
+};
+
+describe('exchange of one document between four agencies', () => {
+  it('carries a Vietnamese document from draft to 06 at three recipients, with every status back at the sender', async () => {
+    const s = SENDER.code;
+    const subject = 'Quyết định về việc tổ chức hội nghị — Ủy ban nhân dân xã Tân Phú';
+    const id = await createDraft(a, subject);
+
+    // Wrong user, wrong role, wrong state are refused before anything enters history.
+    expect((await a.call(user('approver', s), 'POST', `/documents/${id}/submit`, {})).status).toBe(403);
+    expect((await a.call(user('approver', s), 'POST', `/documents/${id}/approve`, {})).status).toBe(409);
+    expect((await a.call(user('drafter', s), 'POST', `/documents/${id}/submit`, {})).body.state).toBe(
+      'IN_APPROVAL',
+    );
+    expect((await a.call(user('signer', s), 'POST', `/documents/${id}/approve`, {})).status).toBe(403);
+    expect(
+      (await a.call(user('approver', s), 'POST', `/documents/${id}/approve`, { comment: 'Đồng ý' })).body
+        .state,
+    ).toBe('APPROVED');
+    expect((await a.call(user('clerk', s), 'POST', `/documents/${id}/issue`, {})).status).toBe(409);
+    expect((await a.call(user('signer', s), 'POST', `/documents/${id}/sign`, {})).body.state).toBe('SIGNED');
+    const issued = await a.call(user('clerk', s), 'POST', `/documents/${id}/issue`, {});
+    expect(issued.status).toBe(200);
+    expect(issued.body.number).toBeGreaterThanOrEqual(1);
+    expect(issued.body.notation).toBe('QĐ-UBND');
+
+    // Another agency cannot see it: 404, never 403.
+    expect((await a.call(user('clerk', OTHER), 'GET', `/documents/${id}`)).status).toBe(404);
+
+    const inboxId = incomingId(s, id);
+    for (const r of RECIPIENTS) {
+      const item = await waitFor(async () => {
+        const v = await inboxOf(r, inboxId);
+        return v?.verification ? v : undefined;
+      }, `inbox of ${r}`);
+      expect(item.subject).toBe(subject);
+      expect(item.from).toEqual({ code: s, name: 'Ủy ban nhân dân xã Tân Phú' });
+      expect(item.verification.reason).toBeUndefined();
+      expect(item.verification).toMatchObject({ ok: true, hashMatches: true });
+      expect(item.statusCode).toBe('01');
+
+      const accepted = await a.call(user('clerk', r), 'POST', `/inbox/${inboxId}/accept`, {});
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.incomingNumber).toBe(1);
+      expect(
+        (
+          await a.call(user('clerk', r), 'POST', `/inbox/${inboxId}/assign`, {
+            username: user('approver', r),
+          })
+        ).status,
+      ).toBe(200);
+      // Only the assignee processes.
+      expect((await a.call(user('clerk', r), 'POST', `/inbox/${inboxId}/process`, {})).status).toBe(403);
+      expect((await a.call(user('approver', r), 'POST', `/inbox/${inboxId}/process`, {})).status).toBe(200);
+      expect((await a.call(user('approver', r), 'POST', `/inbox/${inboxId}/complete`, {})).status).toBe(200);
+
+      const file = await a.call(user('clerk', r), 'GET', `/inbox/${inboxId}/file`);
+      expect(file.status).toBe(200);
+      expect(file.headers['content-type']).toBe('application/pdf');
+    }
+
+    const done = await waitFor(async () => {
+      const d = await a.call(user('drafter', s), 'GET', `/documents/${id}`);
+      return d.body.state === 'COMPLETED' ? d.body : undefined;
+    }, 'sender completion');
+    expect(
+      done.recipients.map((r: { agency: string; statusCode: string }) => [r.agency, r.statusCode]).sort(),
+    ).toEqual(RECIPIENTS.map((r) => [r, '06']).sort());
+    expect(done.edxmlDocumentId).toMatch(
+      new RegExp(`^${s.replace(/\./g, '\\.')},\\d{4}/\\d{2}/\\d{2},\\d+/QĐ-UBND$`),
+    );
+    const events = await a.call(user('drafter', s), 'GET', `/audit?documentId=${id}`);
+    const types = events.body.items.map((e: { type: string }) => e.type);
+    for (const t of [
+      'document.created',
+      'document.submitted',
+      'document.approved',
+      'document.signed',
+      'document.numbered',
+      'document.sealed',
+      'document.dispatched',
+      'document.status_received',
+      'document.completed',
+    ])
+      expect(types).toContain(t);
+    expect(types.filter((t: string) => t === 'document.status_received')).toHaveLength(3 * 5);
+
+    // LIENTHONG_RECORD_HISTORIES=1 refreshes the histories the replay project checks against the workflow code.
+    if (process.env.LIENTHONG_RECORD_HISTORIES) {
+      const dir = join(__dirname, '../../replay/histories');
+      mkdirSync(dir, { recursive: true });
+      const sender = await h.deps.temporal!.workflow.getHandle(`doc:${s}:${id}`).fetchHistory();
+      writeFileSync(join(dir, 'document-workflow.json'), historyToJSON(sender));
+      const received = await h.deps
+        .temporal!.workflow.getHandle(`recv:${RECIPIENTS[0]}:${inboxId}`)
+        .fetchHistory();
+      writeFileSync(join(dir, 'received-document-workflow.json'), historyToJSON(received));
+    }
+
+    // The file the sender holds is what every recipient received.
+    const sent = await a.call(user('drafter', s), 'GET', `/documents/${id}/file`);
+    const got = await a.call(user('clerk', RECIPIENTS[0]!), 'GET', `/inbox/${inboxId}/file`);
+    expect(Buffer.compare(sent.raw, got.raw)).toBe(0);
+  }, 120_000);
+
+  it('returns a rejected draft to the drafter and accepts it when resubmitted', async () => {
+    const s = SENDER.code;
+    const id = await createDraft(a, 'Kế hoạch kiểm tra cuối năm');
+    await a.call(user('drafter', s), 'POST', `/documents/${id}/submit`, {});
+    expect((await a.call(user('approver', s), 'POST', `/documents/${id}/reject`, {})).status).toBe(400);
+    const rejected = await a.call(user('approver', s), 'POST', `/documents/${id}/reject`, {
+      reason: 'Bổ sung số liệu quý IV',
+    });
+    expect(rejected.body.state).toBe('RETURNED');
+    const detail = await a.call(user('drafter', s), 'GET', `/documents/${id}`);
+    expect(detail.body.history.at(-1)).toMatchObject({
+      event: 'document.returned',
+      comment: 'Bổ sung số liệu quý IV',
+    });
+    expect((await a.call(user('drafter', s), 'POST', `/documents/${id}/submit`, {})).body.state).toBe(
+      'IN_APPROVAL',
+    );
+    expect((await a.call(user('approver', s), 'POST', `/documents/${id}/approve`, {})).body.state).toBe(
+      'APPROVED',
+    );
+    expect((await a.call(user('drafter', s), 'POST', `/documents/${id}/withdraw`, {})).body.state).toBe(
+      'WITHDRAWN',
+    );
+    expect((await a.call(user('drafter', s), 'POST', `/documents/${id}/submit`, {})).status).toBe(409);
+  }, 60_000);
+});

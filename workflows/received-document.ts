@@ -1,0 +1,316 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityFailure,
+} from '@temporalio/workflow';
+import type { ExchangeActivities } from '../activities/exchange';
+import type {
+  Actor,
+  FileRef,
+  HistoryEntry,
+  IncomingState,
+  StatusCode,
+  VerificationSummary,
+} from '../schemas/document';
+import { STATUS_VERSION } from '../schemas/edxml';
+import type { Role } from '../schemas/identity';
+import type { IncomingView } from '../store/document-store';
+import {
+  acceptUpdate,
+  assignUpdate,
+  completeUpdate,
+  incomingSnapshotQuery,
+  processUpdate,
+  rejectIncomingUpdate,
+  type ActionOutcome,
+  type IncomingSnapshot,
+  type ReceivedDocumentInput,
+} from './exchange-messages';
+
+const quick = proxyActivities<ExchangeActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+const heavy = proxyActivities<ExchangeActivities>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+function refuse(code: 'FORBIDDEN' | 'WRONG_STATE' | 'CONFLICT', message: string): never {
+  throw ApplicationFailure.nonRetryable(message, code);
+}
+
+function rethrow(err: unknown): never {
+  const cause = (err as ActivityFailure).cause as ApplicationFailure | undefined;
+  if (cause && typeof cause.type === 'string')
+    throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+  throw err;
+}
+
+const STATE_OF: Record<StatusCode, IncomingState> = {
+  '01': 'RECEIVED',
+  '02': 'REJECTED',
+  '03': 'ACCEPTED',
+  '04': 'ASSIGNED',
+  '05': 'PROCESSING',
+  '06': 'COMPLETED',
+};
+
+/**
+ * One received document ("văn bản đến") at one recipient agency. Started by the agency's JetStream consumer with
+ * the deterministic id `recv:<recipient>:<sender>_<documentId>`, so a duplicate delivery starts nothing new.
+ *
+ * Fetches the payload from the Object Store, checks its SHA-256, verifies every signature against the trust
+ * anchors and CRLs at receipt time, stores the report and sends `01`; a failed check is auto-rejected with `02` and
+ * the report's reason. Then the clerk accepts (`03`, incoming number) or rejects (`02`), assigns (`04`), and the
+ * assignee processes (`05`) and completes (`06`). Each status goes back to the sender over NATS.
+ */
+export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Promise<IncomingSnapshot> {
+  const workflowId = workflowInfo().workflowId;
+  const env = input.envelope;
+  let state: IncomingState = 'RECEIVED';
+  let statusCode: StatusCode | undefined;
+  let verified = false;
+  let verification: VerificationSummary | undefined = undefined;
+  let file: FileRef | undefined = undefined;
+  let incomingNumber: number | undefined;
+  let assignee: string | undefined;
+  let reason: string | undefined;
+  let busy = false;
+  let version = 0;
+  let auditSeq = 0;
+  const history: HistoryEntry[] = [];
+  const nowIso = () => new Date().toISOString();
+
+  const view = (): IncomingView => ({
+    id: input.inboxId,
+    agency: input.recipient.code,
+    messageId: env.messageId,
+    workflowId,
+    state,
+    statusCode: statusCode ?? '01',
+    from: { code: env.from.code, name: env.from.name },
+    subject: env.subject,
+    type: env.documentType.name,
+    number: env.code.number,
+    notation: env.code.notation,
+    incomingNumber,
+    assignee,
+    receivedAt: input.receivedAt,
+    updatedAt: nowIso(),
+    edxmlDocumentId: env.documentId,
+    file,
+    reason,
+    history: [...history],
+    version: ++version,
+  });
+
+  const record = async (
+    type: string,
+    actor: string,
+    details: Record<string, unknown> = {},
+    comment?: string,
+  ) => {
+    const at = nowIso();
+    history.push({ at, event: type, actor, state, comment });
+    await quick.recordDocumentEvent({
+      event: {
+        id: `${workflowId}#${++auditSeq}`,
+        time: at,
+        agency: input.recipient.code,
+        actor,
+        type,
+        documentId: input.inboxId,
+        details: { state, from: env.from.code, messageId: env.messageId, ...details },
+      },
+      incoming: view(),
+    });
+  };
+
+  const sendStatus = async (code: StatusCode, actor: string, why?: string) => {
+    statusCode = code;
+    state = STATE_OF[code];
+    await quick.sendStatus({
+      msgId: `${workflowId}:${code}`,
+      status: {
+        version: STATUS_VERSION,
+        messageId: env.messageId,
+        edxmlDocumentId: env.documentId,
+        from: { code: input.recipient.code, name: input.recipient.name },
+        to: env.from.code,
+        statusCode: code,
+        reason: why,
+        staff: actor,
+        at: nowIso(),
+      },
+    });
+    await record('incoming.status_sent', actor, { statusCode: code, reason: why }, why);
+  };
+
+  const requireAgency = (actor: Actor) => {
+    if (actor.agency !== input.recipient.code) refuse('FORBIDDEN', 'the document belongs to another agency');
+  };
+  const requireRole = (actor: Actor, ...roles: Role[]) => {
+    requireAgency(actor);
+    if (!actor.roles.some((r) => roles.includes(r)))
+      refuse('FORBIDDEN', `this step needs one of the roles: ${roles.join(', ')}`);
+  };
+  const requireState = (...states: IncomingState[]) => {
+    if (busy) refuse('CONFLICT', 'another step on this document is in progress');
+    if (!states.includes(state)) refuse('WRONG_STATE', `not allowed in state ${state}`);
+  };
+  const requireAssignee = (actor: Actor) => {
+    requireAgency(actor);
+    if (actor.username !== assignee) refuse('FORBIDDEN', 'only the assigned person may do this');
+  };
+  const outcome = (): ActionOutcome => ({ state });
+  /**
+   * Runs a step exclusively. A step that arrives while the receipt checks still run waits for them, then is
+   * refused if the automatic verification rejected the document meanwhile.
+   */
+  const exclusive = async <T>(work: () => Promise<T>, states: IncomingState[] = ['RECEIVED']): Promise<T> => {
+    busy = true;
+    try {
+      await condition(() => verified);
+      if (!states.includes(state)) refuse('WRONG_STATE', `not allowed in state ${state}`);
+      return await work();
+    } catch (err) {
+      rethrow(err);
+    } finally {
+      busy = false;
+    }
+  };
+
+  setHandler(incomingSnapshotQuery, () => ({
+    id: input.inboxId,
+    state,
+    statusCode,
+    verified,
+    verification,
+    incomingNumber,
+    assignee,
+    history: [...history],
+  }));
+
+  setHandler(
+    acceptUpdate,
+    (actor, body) =>
+      exclusive(async () => {
+        incomingNumber = await quick.assignIncomingNumber({
+          agency: input.recipient.code,
+          year: Number(new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 4)),
+          documentKey: workflowId,
+          requested: body.incomingNumber,
+        });
+        await sendStatus('03', actor.username);
+        return { ...outcome(), incomingNumber };
+      }),
+    {
+      validator: (actor, _body) => {
+        requireRole(actor, 'clerk');
+        requireState('RECEIVED');
+      },
+    },
+  );
+
+  setHandler(
+    rejectIncomingUpdate,
+    (actor, body) =>
+      exclusive(async () => {
+        reason = body.reason;
+        await sendStatus('02', actor.username, body.reason);
+        return outcome();
+      }),
+    {
+      validator: (actor, body) => {
+        requireRole(actor, 'clerk');
+        requireState('RECEIVED');
+        if (!body.reason?.trim()) refuse('WRONG_STATE', 'a reason is required');
+      },
+    },
+  );
+
+  setHandler(
+    assignUpdate,
+    (actor, body) =>
+      exclusive(async () => {
+        assignee = body.username;
+        await sendStatus('04', actor.username, undefined);
+        return outcome();
+      }, ['ACCEPTED', 'ASSIGNED']),
+    {
+      validator: (actor, _body) => {
+        requireRole(actor, 'clerk', 'leadership', 'approver', 'signer');
+        requireState('ACCEPTED', 'ASSIGNED');
+      },
+    },
+  );
+
+  setHandler(
+    processUpdate,
+    (actor) =>
+      exclusive(async () => {
+        await sendStatus('05', actor.username);
+        return outcome();
+      }, ['ASSIGNED']),
+    {
+      validator: (actor) => {
+        requireAssignee(actor);
+        requireState('ASSIGNED');
+      },
+    },
+  );
+
+  setHandler(
+    completeUpdate,
+    (actor) =>
+      exclusive(async () => {
+        await sendStatus('06', actor.username);
+        return outcome();
+      }, ['ASSIGNED', 'PROCESSING']),
+    {
+      validator: (actor) => {
+        requireAssignee(actor);
+        requireState('ASSIGNED', 'PROCESSING');
+      },
+    },
+  );
+
+  await record('incoming.received', 'system', { attempt: env.attempt, edxmlDocumentId: env.documentId });
+  const checked = await heavy.fetchAndVerifyIncoming({
+    envelope: env,
+    recipient: input.recipient.code,
+    inboxId: input.inboxId,
+  });
+  file = checked.file;
+  verification = checked.verification;
+  await record(verification.ok ? 'incoming.verified' : 'incoming.verification_failed', 'system', {
+    ok: verification.ok,
+    reason: verification.reason,
+    hashMatches: verification.hashMatches,
+    sha256: file?.sha256,
+  });
+  await sendStatus('01', 'system');
+  if (!verification.ok) {
+    reason = verification.reason ?? 'verification failed';
+    await sendStatus('02', 'system', reason);
+  }
+  verified = true;
+
+  await condition(() => (state === 'COMPLETED' || state === 'REJECTED') && !busy);
+  await condition(allHandlersFinished);
+  return {
+    id: input.inboxId,
+    state,
+    statusCode,
+    verified,
+    verification,
+    incomingNumber,
+    assignee,
+    history: [...history],
+  };
+}
