@@ -1,6 +1,17 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ProblemSchema } from '../schemas/api';
 import { httpStatusOf, isLienthongError, type ErrorCode } from '../schemas/errors';
+
+/** Error responses every protected route may give, for route schemas (OpenAPI) and response validation. */
+export const problemResponses = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  422: ProblemSchema,
+} as const;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { resolveFlow } from '../../flows/resolve';
 import { validateFlow } from '../../flows/validate';
-import { ProblemSchema } from '../../schemas/api';
 import { LienthongError } from '../../schemas/errors';
 import {
   FlowDefinitionSchema,
@@ -16,16 +15,10 @@ import {
 import type { Principal } from '../../schemas/identity';
 import { FlowStore } from '../../store/flow-store';
 import { requireRole } from '../auth';
+import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
+const problems = problemResponses;
 const Name = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,79}$/) });
 
 /** Parses a definition; an invalid one is a 422 naming each failing field (not a 400: the JSON itself was fine). */

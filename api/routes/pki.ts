@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { exportPkcs12, importPkcs12 } from '../../pki';
-import { ProblemSchema } from '../../schemas/api';
 import { LienthongError } from '../../schemas/errors';
 import type { Principal } from '../../schemas/identity';
 import {
@@ -20,16 +19,10 @@ import {
 import { CertificateRequestStore } from '../../store/certificate-requests';
 import type { CertificateRecord } from '../../store/pki-store';
 import { requireRole } from '../auth';
+import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
+const problems = problemResponses;
 
 function view(c: CertificateRecord): CertificateView {
   return {
