@@ -53,8 +53,26 @@ export class AuditStore {
     return this.db.collection<{ _id: string; seq: number }>(Collections.auditHeads);
   }
 
+  /** Tail of the in-process append queue of each agency (see `append`). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Appends an event to its agency's chain. Appends of one agency from this process run one after another, so
+   * they do not collide with each other on the (agency, seq) index; collisions with other processes are retried.
+   */
   async append(input: AuditEventInput): Promise<AuditEvent> {
     const event = AuditEventInputSchema.parse(input);
+    const previous = this.queues.get(event.agency) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.appendNow(event));
+    this.queues.set(event.agency, next);
+    try {
+      return await next;
+    } finally {
+      if (this.queues.get(event.agency) === next) this.queues.delete(event.agency);
+    }
+  }
+
+  private async appendNow(event: AuditEventInput): Promise<AuditEvent> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const existing = await this.events.findOne({ _id: event.id });
       if (existing) return strip(existing);
