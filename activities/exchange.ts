@@ -13,7 +13,16 @@ import {
 } from '../pdf';
 import { documentBucket, ensureExchangeTopology } from '../infra/exchange-nats';
 import type { AuditEventInput } from '../schemas/audit';
-import type { FileRef, SignatureSubmission, SigningRequest, VerificationSummary } from '../schemas/document';
+import {
+  DEFAULT_APPROVAL_FLOW,
+  DocumentTypes,
+  type ApprovalFlow,
+  type FileRef,
+  type HistoryEntry,
+  type SignatureSubmission,
+  type SigningRequest,
+  type VerificationSummary,
+} from '../schemas/document';
 import {
   exchangeNames,
   inboxSubject,
@@ -23,7 +32,11 @@ import {
 } from '../schemas/edxml';
 import { isLienthongError, LienthongError } from '../schemas/errors';
 import type { AuditStore } from '../store/audit-store';
-import { DocumentStore, type IncomingView, type OutgoingView } from '../store/document-store';
+import { resolveFlow } from '../flows/resolve';
+import type { FlowDefinition, ResolvedFlow } from '../schemas/flow';
+import { DocumentStore, type IncomingUpdate, type OutgoingUpdate } from '../store/document-store';
+import { FlowStore } from '../store/flow-store';
+import { IdentityStore } from '../store/identity-store';
 import { FileStore, sha256Hex } from '../store/file-store';
 import type { PkiStore } from '../store/pki-store';
 import { RegisterStore, registerId } from '../store/register-store';
@@ -70,6 +83,25 @@ function reasonOf(report: PdfVerificationReport): string | undefined {
   return undefined;
 }
 
+/**
+ * A role-step flow as a flow definition (one stage per step, any holder of the role); used for the built-in
+ * default when an agency has no flow configured.
+ */
+export function flowDefinitionOf(flow: ApprovalFlow): FlowDefinition {
+  return {
+    name: flow.name,
+    title: flow.name,
+    scope: { level: 'any' },
+    documentTypes: [],
+    stages: flow.steps.map((step, i) => ({
+      id: i === 0 ? 'approval' : `approval-${i + 1}`,
+      name: 'Phê duyệt',
+      approvers: { roles: [step.role], users: [] },
+      mode: 'any' as const,
+    })),
+  };
+}
+
 function objectName(ref: string): string {
   const slash = ref.indexOf('/');
   return slash >= 0 ? ref.slice(slash + 1) : ref;
@@ -80,6 +112,8 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
   const files = new FileStore(deps.db);
   const registers = new RegisterStore(deps.db);
   const documents = new DocumentStore(deps.db);
+  const identity = new IdentityStore(deps.db);
+  const flowStore = new FlowStore(deps.db);
   const names = exchangeNames(deps.exchangeNamespace);
   let topology: Promise<void> | undefined;
   const ensureTopology = () => {
@@ -97,12 +131,64 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
      */
     async recordDocumentEvent(input: {
       event: AuditEventInput;
-      outgoing?: OutgoingView;
-      incoming?: IncomingView;
+      outgoing?: OutgoingUpdate;
+      incoming?: IncomingUpdate;
+      /** The one new history line (workflows before the change sent the whole array in the view instead). */
+      entry?: HistoryEntry;
     }): Promise<void> {
       await deps.audit.append(input.event);
-      if (input.outgoing) await documents.saveOutgoing(input.outgoing);
-      if (input.incoming) await documents.saveIncoming(input.incoming);
+      if (input.outgoing) await documents.saveOutgoing(input.outgoing, input.entry);
+      if (input.incoming) await documents.saveIncoming(input.incoming, input.entry);
+    },
+
+    /**
+     * The approval flow a document goes through: the agency's active flow for its type (else its level's
+     * default, else the built-in default), resolved to concrete approvers among the agency's active users. The
+     * result is pinned by the workflow (name and version recorded), so later edits never change it.
+     */
+    async resolveApprovalFlow(input: {
+      documentId: string;
+      agency: string;
+      type: string;
+      priority: number;
+      recipients: string[];
+      /** A role-step flow given in the workflow input instead of the configured one. */
+      override?: ApprovalFlow;
+    }): Promise<ResolvedFlow> {
+      const agency = await identity.getAgency(input.agency);
+      const level = agency?.level ?? '';
+      // Flows list document types by code (`CV`) or by name (`Công văn`); both select the flow.
+      const typeName = (DocumentTypes as Record<string, { name: string } | undefined>)[input.type]?.name;
+      const active =
+        (await flowStore.activeFor(input.agency, level, input.type)) ??
+        (typeName ? await flowStore.activeFor(input.agency, level, typeName) : null);
+      const users = (await identity.listUsers({ agency: input.agency })).filter((u) => u.active);
+      const membersOf = (role: string) =>
+        users.filter((u) => u.roles.includes(role as never)).map((u) => u.username);
+      const recipientLevels: string[] = [];
+      for (const code of input.recipients) {
+        const r = await identity.getAgency(code);
+        if (r && !recipientLevels.includes(r.level)) recipientLevels.push(r.level);
+      }
+      const subject = {
+        id: input.documentId,
+        agency: input.agency,
+        type: input.type,
+        priority: input.priority,
+        recipientLevels,
+      };
+      if (input.override) return resolveFlow(flowDefinitionOf(input.override), 0, subject, membersOf);
+      if (active) return resolveFlow(active.definition, active.version, subject, membersOf);
+      return resolveFlow(flowDefinitionOf(DEFAULT_APPROVAL_FLOW), 0, subject, membersOf);
+    },
+
+    /** Active users of an agency holding a role, sorted (escalation to a role). */
+    async membersOfRole(input: { agency: string; role: string }): Promise<string[]> {
+      const users = await identity.listUsers({ agency: input.agency });
+      return users
+        .filter((u) => u.active && u.roles.includes(input.role as never))
+        .map((u) => u.username)
+        .sort();
     },
 
     /** Applies the signer's personal signature with the server-held key (one step). */
@@ -257,6 +343,8 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       envelope: Envelope;
       recipient: string;
       file: FileRef;
+      /** Dedupe id of a message that is not a delivery attempt (a recall); default per attempt. */
+      msgId?: string;
     }): Promise<{ seq: number; duplicate: boolean }> {
       await ensureTopology();
       const bucket = await documentBucket(deps.nats, names);
@@ -274,7 +362,9 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
         inboxSubject(input.recipient, names),
         encoder.encode(JSON.stringify(input.envelope)),
         {
-          msgID: `${input.envelope.from.code}:${input.envelope.messageId}:${input.recipient}:${input.envelope.attempt}`,
+          msgID:
+            input.msgId ??
+            `${input.envelope.from.code}:${input.envelope.messageId}:${input.recipient}:${input.envelope.attempt}`,
         },
       );
       return { seq: ack.seq, duplicate: ack.duplicate };

@@ -21,6 +21,7 @@ import { directoryRoutes } from './routes/agencies';
 import { healthRoutes } from './routes/health';
 import { pkiPublicationRoutes, pkiRoutes } from './routes/pki';
 import { flowRoutes } from './routes/flows';
+import { flowMigrationRoutes } from './routes/flow-migration';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
 export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(directoryRoutes(deps));
       await scope.register(pkiRoutes(deps));
       await scope.register(flowRoutes(deps));
+      await scope.register(flowMigrationRoutes(deps));
       await scope.register(documentRoutes(deps));
       await scope.register(inboxRoutes(deps));
       await scope.register(auditRoutes(deps));

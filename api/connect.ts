@@ -11,6 +11,7 @@ import { pkiStoreFromConfig } from '../store/pki-store';
 import { TokenService } from './auth';
 import type { AppDeps } from './deps';
 import { createApiMetrics } from './metrics';
+import { reroutePendingDocuments } from './personnel-reroute';
 
 /**
  * Connects the API's clients and builds its dependencies. Connections are made eagerly but the API still starts
@@ -58,6 +59,7 @@ export async function connectAppDeps(
       },
     },
   };
+  deps.personnelChangeHandlers = [reroutePendingDocuments(deps)];
   return {
     deps,
     close: async () => {

@@ -7,7 +7,11 @@ import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/d
 import { dlqSubject, exchangeNames, parseEnvelope, parseStatusMessage } from '../schemas/edxml';
 import type { DocumentStore } from '../store/document-store';
 import type { IdentityStore } from '../store/identity-store';
-import { recipientStatusSignal, type ReceivedDocumentInput } from '../workflows/exchange-messages';
+import {
+  recallRequestSignal,
+  recipientStatusSignal,
+  type ReceivedDocumentInput,
+} from '../workflows/exchange-messages';
 
 export interface ExchangeConsumerOptions {
   nats: NatsConnection;
@@ -93,6 +97,19 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
     if (!parsed.ok) throw new Permanent(parsed.reason);
     const env = parsed.value;
     if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+    if (env.businessDocType === 1) {
+      // A recall ("thu hồi") goes to the copy this agency received; it starts nothing new.
+      try {
+        await options.temporal.workflow
+          .getHandle(receivedWorkflowId(agency, env.from.code, env.messageId))
+          .signal(recallRequestSignal, { reason: env.description ?? '', at: env.sentAt });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError)
+          throw new Permanent(`no open received copy of ${env.messageId} at ${agency} to recall`);
+        throw err;
+      }
+      return;
+    }
     const input: ReceivedDocumentInput = {
       envelope: env,
       recipient: { code: agency, name: await agencyName(agency) },

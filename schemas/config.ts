@@ -45,6 +45,8 @@ export const EnvSchema = z.object({
     .default(''),
   EXCHANGE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
   EXCHANGE_MAX_RESENDS: z.coerce.number().int().min(0).max(100).default(3),
+  /** Seconds per hour of approval-flow deadlines; lower only in tests. */
+  EXCHANGE_FLOW_HOUR_SECONDS: z.coerce.number().positive().default(3600),
   EXCHANGE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EXCHANGE_BACKOFF_MS: z
     .string()
@@ -95,6 +97,8 @@ export interface Config {
     /** Resend to a recipient when no `01` arrives within this time (reception awareness). */
     readonly ackTimeoutSeconds: number;
     readonly maxResends: number;
+    /** Seconds per hour of approval-flow deadlines and reminders (3600; tests use 1). */
+    readonly flowHourSeconds: number;
     /** Deliveries of one NATS message before it is dead-lettered, and the redelivery delays. */
     readonly maxDeliver: number;
     readonly backoffMs: readonly number[];
@@ -142,6 +146,7 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       namespace: e.EXCHANGE_NAMESPACE,
       ackTimeoutSeconds: e.EXCHANGE_ACK_TIMEOUT_SECONDS,
       maxResends: e.EXCHANGE_MAX_RESENDS,
+      flowHourSeconds: e.EXCHANGE_FLOW_HOUR_SECONDS,
       maxDeliver: e.EXCHANGE_MAX_DELIVER,
       backoffMs: Object.freeze(e.EXCHANGE_BACKOFF_MS.split(',').map(Number)),
     }),

@@ -24,9 +24,16 @@ export type DocumentState = z.infer<typeof DocumentStateSchema>;
  * 03 accepted and registered ("đã tiếp nhận"), 04 assigned ("phân công"), 05 processing ("đang xử lý"),
  * 06 completed ("hoàn thành").
  */
-export const StatusCodes = ['01', '02', '03', '04', '05', '06'] as const;
+export const StatusCodes = ['01', '02', '03', '04', '05', '06', '13', '15', '16'] as const;
 export const StatusCodeSchema = z.enum(StatusCodes);
 export type StatusCode = z.infer<typeof StatusCodeSchema>;
+
+/**
+ * Recall answers (BusinessDocType 1): 13 recall requested ("yêu cầu thu hồi"), 15 recall agreed ("đồng ý thu
+ * hồi"), 16 recall refused ("từ chối thu hồi", reason required).
+ */
+export const RecallStatusCodeSchema = z.enum(['13', '15', '16']);
+export type RecallStatusCode = z.infer<typeof RecallStatusCodeSchema>;
 
 /** Status codes after which a recipient will not report again. */
 export const FINAL_STATUS_CODES: readonly StatusCode[] = ['02', '06'];
@@ -47,6 +54,7 @@ export const IncomingStates = [
   'PROCESSING',
   'COMPLETED',
   'REJECTED',
+  'RECALLED',
 ] as const;
 export const IncomingStateSchema = z.enum(IncomingStates);
 export type IncomingState = z.infer<typeof IncomingStateSchema>;
@@ -117,6 +125,9 @@ export const RecipientViewSchema = z.object({
   statusAt: z.string().nullable(),
   reason: z.string().optional(),
   attempts: z.number().int().optional(),
+  /** Where a recall stands at this recipient: 13 requested, 15 agreed, 16 refused (with `recallReason`). */
+  recall: RecallStatusCodeSchema.optional(),
+  recallReason: z.string().optional(),
 });
 export type RecipientView = z.infer<typeof RecipientViewSchema>;
 
@@ -154,6 +165,24 @@ export const DocumentSummarySchema = z.object({
 });
 export type DocumentSummary = z.infer<typeof DocumentSummarySchema>;
 
+/**
+ * Where a document stands in its approval flow ("quy trình phê duyệt"): the pinned flow name and version, the
+ * open stage, who may approve it, who did, and its deadline. `overdue` stays true once the deadline passed.
+ */
+export const ApprovalViewSchema = z.object({
+  flow: z.object({ name: z.string(), version: z.number().int() }),
+  stage: z.object({ id: z.string(), name: z.string(), index: z.number().int(), of: z.number().int() }),
+  approvers: z.array(z.string()),
+  approvals: z.array(z.string()),
+  required: z.number().int(),
+  /** Approvers of the stages after the open one (so work waiting on a person can be found). */
+  laterApprovers: z.array(z.string()).optional(),
+  deadlineAt: z.string().optional(),
+  overdue: z.boolean().optional(),
+  escalated: z.boolean().optional(),
+});
+export type ApprovalView = z.infer<typeof ApprovalViewSchema>;
+
 export const DocumentDetailSchema = DocumentSummarySchema.extend({
   agency: AgencyCodeSchema,
   priority: z.number().int(),
@@ -163,6 +192,13 @@ export const DocumentDetailSchema = DocumentSummarySchema.extend({
   issuedAt: z.string().optional(),
   edxmlDocumentId: z.string().optional(),
   sendFailed: z.boolean().optional(),
+  /** The open approval stage (flows pinned at submission); absent outside approval. */
+  approval: ApprovalViewSchema.optional(),
+  /** True once an approval deadline of this document passed (for the KPI of overdue approvals). */
+  overdue: z.boolean().optional(),
+  /** Who must sign: a successor named in a leadership change, or the holder of an open deferred-signing request. */
+  designatedSigner: z.string().optional(),
+  pendingSigner: z.string().optional(),
   recipients: z.array(RecipientViewSchema),
   history: z.array(HistoryEntrySchema),
 });
@@ -244,6 +280,15 @@ export const InboxDetailSchema = InboxSummarySchema.extend({
   file: FileRefSchema.optional(),
   reason: z.string().optional(),
   verification: VerificationSummarySchema.optional(),
+  /** A recall request from the sender and this agency's answer (15 agreed, 16 refused). */
+  recall: z
+    .object({
+      reason: z.string(),
+      requestedAt: z.string(),
+      answer: z.enum(['15', '16']).optional(),
+      answerReason: z.string().optional(),
+    })
+    .optional(),
   history: z.array(HistoryEntrySchema),
 });
 export type InboxDetail = z.infer<typeof InboxDetailSchema>;

@@ -52,6 +52,8 @@ export const EnvelopeV1Schema = z.object({
   dueDate: z.string().date().optional(),
   attachments: z.array(AttachmentSchema).min(1).max(20),
   businessDocType: BusinessDocTypeSchema,
+  /** Why a recall (1), update (2) or replacement (3) is sent. */
+  description: z.string().max(2000).optional(),
   sentAt: z.string().datetime({ offset: true }),
   /** Delivery attempt (1 = first send, higher = reception-awareness resend). */
   attempt: z.number().int().positive(),

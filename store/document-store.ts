@@ -2,6 +2,7 @@ import { MongoServerError, type Db, type Filter } from 'mongodb';
 import {
   ExchangeCollections,
   type DocumentDetail,
+  type HistoryEntry,
   type InboxDetail,
   type VerificationSummary,
 } from '../schemas/document';
@@ -20,6 +21,14 @@ export interface IncomingView extends Omit<InboxDetail, 'verification'> {
   workflowId: string;
   version: number;
 }
+
+/**
+ * What a workflow writes: the view without its history (the history grows by one entry per event, appended with
+ * `$addToSet`, so Temporal history stays linear in the number of events). Workflows recorded before that change
+ * still send the whole array, which is then stored as is.
+ */
+export type OutgoingUpdate = Omit<OutgoingView, 'history'> & { history?: HistoryEntry[] };
+export type IncomingUpdate = Omit<IncomingView, 'history'> & { history?: HistoryEntry[] };
 
 export interface DeadLetter {
   id: string;
@@ -61,29 +70,56 @@ export class DocumentStore {
     return this.db.collection<Stored<DeadLetter>>(ExchangeCollections.deadLetters);
   }
 
+  /**
+   * Stores a view unless a newer version is already stored, and appends its history entry in the same write, so
+   * a reader never sees the view without its history. The entry is appended even when the view itself is older
+   * than the stored one (then in a second write); `$addToSet` keeps a retried entry once.
+   */
   private async saveVersioned<T extends { version: number }>(
     collection: ReturnType<Db['collection']>,
     id: string,
     view: T,
+    entry?: HistoryEntry,
   ): Promise<void> {
+    const clean = entry
+      ? Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))
+      : undefined;
     try {
       await collection.updateOne(
         { _id: id as never, version: { $lt: view.version } },
-        { $set: view as Record<string, unknown> },
+        {
+          $set: view as Record<string, unknown>,
+          ...(clean ? { $addToSet: { history: clean } } : {}),
+        },
         { upsert: true },
       );
     } catch (err) {
-      // The upsert found a newer version already stored: nothing to do.
+      // The upsert found a newer version already stored: only the history entry is still to be added.
       if (!isDuplicateKey(err)) throw err;
+      if (clean) await collection.updateOne({ _id: id as never }, { $addToSet: { history: clean } });
     }
   }
 
-  async saveOutgoing(view: OutgoingView): Promise<void> {
-    await this.saveVersioned(this.outgoing as never, `${view.agency}:${view.id}`, view);
+  async saveOutgoing(view: OutgoingUpdate, entry?: HistoryEntry): Promise<void> {
+    await this.saveVersioned(this.outgoing as never, `${view.agency}:${view.id}`, view, entry);
   }
 
   async getOutgoing(agency: string, id: string): Promise<OutgoingView | null> {
     return strip(await this.outgoing.findOne({ _id: `${agency}:${id}` }));
+  }
+
+  /** A document by id whatever its agency (province-wide administration only). */
+  async findOutgoingById(id: string): Promise<OutgoingView | null> {
+    return strip(await this.outgoing.findOne({ id }));
+  }
+
+  /** Open documents of an agency matching a filter on the read model (leadership changes, migrations). */
+  async findOutgoing(agency: string, filter: Filter<OutgoingView>): Promise<OutgoingView[]> {
+    const docs = await this.outgoing
+      .find({ ...(filter as Filter<Stored<OutgoingView>>), agency })
+      .limit(1000)
+      .toArray();
+    return docs.map((d) => strip(d)!);
   }
 
   async listOutgoing(
@@ -98,8 +134,8 @@ export class DocumentStore {
     return { items: docs.map((d) => strip(d)!), total };
   }
 
-  async saveIncoming(view: IncomingView): Promise<void> {
-    await this.saveVersioned(this.incoming as never, `${view.agency}:${view.id}`, view);
+  async saveIncoming(view: IncomingUpdate, entry?: HistoryEntry): Promise<void> {
+    await this.saveVersioned(this.incoming as never, `${view.agency}:${view.id}`, view, entry);
   }
 
   async getIncoming(agency: string, id: string): Promise<IncomingView | null> {

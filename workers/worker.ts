@@ -29,12 +29,17 @@ function activityInterceptors(failures: Counter<'activity' | 'type'>): ActivityI
         async execute(input, next) {
           const header = input.headers[REQUEST_ID_HEADER];
           if (header) requestId = defaultPayloadConverter.fromPayload<string>(header);
+          // Liveness heartbeats for activities scheduled with a heartbeat timeout: they stop when this process dies.
+          const every = ctx.info.heartbeatTimeoutMs ? Math.max(1_000, ctx.info.heartbeatTimeoutMs / 3) : 0;
+          const pump = every ? setInterval(() => ctx.heartbeat(), every) : undefined;
           try {
             return await next(input);
           } catch (err) {
             const type = (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'unknown');
             failures.inc({ activity: ctx.info.activityType, type });
             throw err;
+          } finally {
+            clearInterval(pump);
           }
         },
       },

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,6 +16,7 @@ import {
   FINAL_STATUS_CODES,
   type Actor,
   type ApprovalFlow,
+  type ApprovalView,
   type DocumentState,
   type FileRef,
   type HistoryEntry,
@@ -30,14 +32,18 @@ import {
   type Envelope,
   type StatusMessage,
 } from '../schemas/edxml';
+import type { ResolvedFlow, ResolvedStage } from '../schemas/flow';
 import type { Role } from '../schemas/identity';
-import type { OutgoingView } from '../store/document-store';
+import type { OutgoingUpdate } from '../store/document-store';
 import {
   approveUpdate,
   documentSnapshotQuery,
   issueUpdate,
+  migrateFlowUpdate,
+  recallUpdate,
   recipientStatusSignal,
   rejectUpdate,
+  rerouteUpdate,
   requestSigningUpdate,
   signUpdate,
   submitSignatureUpdate,
@@ -52,8 +58,11 @@ const quick = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+// Heavy activities (signing, verification of large files) heartbeat from the worker's activity interceptor, so a
+// crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
 const heavy = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '5m',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
@@ -67,6 +76,10 @@ const ORDER: Record<RecipientStatusCode, number> = {
   '02': 9,
   '06': 9,
   SEND_FAILED: 9,
+  // Recall statuses never advance the processing status; they are tracked apart (`recall`).
+  '13': 0,
+  '15': 0,
+  '16': 0,
 };
 
 interface RecipientTrack {
@@ -77,6 +90,8 @@ interface RecipientTrack {
   reason?: string;
   attempts: number;
   lastSentAt?: number;
+  recall?: '13' | '15' | '16';
+  recallReason?: string;
 }
 
 function refuse(code: 'FORBIDDEN' | 'WRONG_STATE' | 'CONFLICT', message: string): never {
@@ -116,6 +131,21 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
   let file: FileRef = input.file;
   let flow: ApprovalFlow | undefined;
   let step = 0;
+  /**
+   * The approval flow resolved at submission (patch `flow-stages-v1`): its stages with concrete approvers. Undefined
+   * for documents submitted before the patch, which keep the role-step `flow`.
+   */
+  let resolved: ResolvedFlow | undefined;
+  let approvals: string[] = [];
+  let stageStartedAt = 0;
+  /** Changes whenever the open stage changes (advance, escalation, migration, re-routing): stale timers stop. */
+  let stageEpoch = 0;
+  let reminded = false;
+  let stageOverdue = false;
+  let escalated = false;
+  let everOverdue = false;
+  let designatedSigner: string | undefined;
+  const hourMs = (input.timing.flowHourSeconds ?? 3600) * 1000;
   let busy = false;
   let issued = false;
   let number: number | undefined;
@@ -147,9 +177,33 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       statusAt: r.statusAt,
       reason: r.reason,
       attempts: r.attempts,
+      recall: r.recall,
+      recallReason: r.recallReason,
     }));
 
-  const view = (): OutgoingView => ({
+  const openStage = (): ResolvedStage | undefined =>
+    resolved && state === 'IN_APPROVAL' ? resolved.stages[step] : undefined;
+  const deadlineOf = (s: ResolvedStage | undefined): number | undefined =>
+    s?.deadlineHours !== undefined ? stageStartedAt + s.deadlineHours * hourMs : undefined;
+
+  const approvalView = (): ApprovalView | undefined => {
+    const s = openStage();
+    if (!resolved || !s) return undefined;
+    const deadline = deadlineOf(s);
+    return {
+      flow: { name: resolved.name, version: resolved.version },
+      stage: { id: s.id, name: s.name, index: step, of: resolved.stages.length },
+      approvers: [...s.approvers],
+      approvals: [...approvals],
+      required: s.required,
+      laterApprovers: [...new Set(resolved.stages.slice(step + 1).flatMap((x) => x.approvers))].sort(),
+      deadlineAt: deadline !== undefined ? new Date(deadline).toISOString() : undefined,
+      overdue: stageOverdue || undefined,
+      escalated: escalated || undefined,
+    };
+  };
+
+  const view = (): OutgoingUpdate => ({
     id: input.documentId,
     agency: input.agency.code,
     state,
@@ -170,8 +224,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
         ? edxmlDocumentId(input.agency.code, issuedAt, number, notation)
         : undefined,
     sendFailed: recipients.some((r) => r.statusCode === 'SEND_FAILED') || undefined,
+    approval: approvalView(),
+    overdue: everOverdue || undefined,
+    designatedSigner,
+    pendingSigner: pending?.username,
     recipients: recipientViews(),
-    history: [...history],
     version: ++version,
   });
 
@@ -183,7 +240,8 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     comment?: string,
   ) => {
     const at = nowIso();
-    history.push({ at, event: type, actor, state, comment });
+    const entry: HistoryEntry = { at, event: type, actor, state, comment };
+    history.push(entry);
     const seq = ++auditSeq;
     await quick.recordDocumentEvent({
       event: {
@@ -196,6 +254,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
         details: { state, ...details },
       },
       outgoing: view(),
+      entry,
     });
   };
 
@@ -212,6 +271,13 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     if (!states.includes(state)) refuse('WRONG_STATE', `not allowed in state ${state}`);
   };
   const currentStep = () => flow?.steps[step];
+  /** A successor named in a leadership change signs in place of the signer role; otherwise any signer. */
+  const requireSigner = (actor: Actor) => {
+    if (designatedSigner === undefined) return requireRole(actor, 'signer');
+    requireAgency(actor);
+    if (actor.username !== designatedSigner)
+      refuse('FORBIDDEN', `this document is assigned to ${designatedSigner} for signature`);
+  };
   const outcome = (): ActionOutcome => ({ state, number, notation });
 
   /** Runs a step that calls activities; `busy` keeps a second step from passing validation meanwhile. */
@@ -233,6 +299,149 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     }
   };
 
+  /** A new stage opens: no approvals yet, its deadline counts from now, earlier timers are void. */
+  const openNewStage = () => {
+    approvals = [];
+    stageStartedAt = Date.now();
+    reminded = false;
+    stageOverdue = false;
+    escalated = false;
+    stageEpoch++;
+  };
+
+  /** Skips stages nobody can approve, closes stages whose approvals suffice, and approves after the last one. */
+  const settle = async (actor: string) => {
+    for (;;) {
+      const s = resolved?.stages[step];
+      if (!resolved) return;
+      if (!s) {
+        state = 'APPROVED';
+        stageEpoch++;
+        await record('document.approved', actor, { flow: resolved.name, version: resolved.version });
+        return;
+      }
+      if (s.required > 0 && approvals.length < s.required) return;
+      const decided = [...approvals];
+      step++;
+      openNewStage();
+      // Recorded after the move, so the read model shows the stage that is now open.
+      await record(s.required === 0 ? 'document.stage_skipped' : 'document.stage_completed', actor, {
+        stage: s.id,
+        approvals: decided,
+        required: s.required,
+      });
+    }
+  };
+
+  const returnToDrafter = async (actor: string, reason: string, details: Record<string, unknown> = {}) => {
+    state = 'RETURNED';
+    step = 0;
+    approvals = [];
+    stageEpoch++;
+    await record('document.returned', actor, { reason, ...details }, reason);
+  };
+
+  /** Workflow-time timers of the open stage: the reminder first, then the deadline (once each). */
+  const nextFlowTimer = (): { at: number; kind: 'reminder' | 'deadline' } | undefined => {
+    const s = openStage();
+    const deadline = deadlineOf(s);
+    if (!s || deadline === undefined || busy) return undefined;
+    if (!reminded && s.reminderBeforeHours !== undefined)
+      return { at: deadline - s.reminderBeforeHours * hourMs, kind: 'reminder' };
+    if (!stageOverdue) return { at: deadline, kind: 'deadline' };
+    return undefined;
+  };
+
+  const remind = async () => {
+    const s = openStage()!;
+    reminded = true;
+    await record('document.approval_reminder', 'system', {
+      stage: s.id,
+      waitingFor: s.approvers.filter((u) => !approvals.includes(u)),
+      deadlineAt: new Date(deadlineOf(s)!).toISOString(),
+    });
+  };
+
+  /** The deadline passed: the stage is overdue (audited for the KPIs) and escalates as its flow says. */
+  const escalate = async () => {
+    const s = openStage()!;
+    stageOverdue = true;
+    everOverdue = true;
+    await record('document.approval_overdue', 'system', {
+      stage: s.id,
+      deadlineAt: new Date(deadlineOf(s)!).toISOString(),
+      waitingFor: s.approvers.filter((u) => !approvals.includes(u)),
+      flow: resolved!.name,
+      version: resolved!.version,
+    });
+    const e = s.escalation;
+    if (!e) return;
+    if (e.kind === 'return_to_drafter') {
+      await returnToDrafter('system', `Quá hạn phê duyệt ở bước "${s.name}": trả lại người soạn thảo`, {
+        escalation: e.kind,
+        stage: s.id,
+      });
+      return;
+    }
+    if (e.kind === 'stage') {
+      const target = resolved!.stages.findIndex((x) => x.id === e.stage);
+      if (target < 0) {
+        await returnToDrafter(
+          'system',
+          `Quá hạn ở bước "${s.name}"; bước chuyển tiếp ${e.stage} không áp dụng`,
+          {
+            escalation: e.kind,
+            stage: s.id,
+          },
+        );
+        return;
+      }
+      step = target;
+      openNewStage();
+      await record('document.escalated', 'system', { stage: s.id, kind: e.kind, to: e.stage });
+      await settle('system');
+      return;
+    }
+    const approvers =
+      e.kind === 'user'
+        ? [e.username]
+        : await quick.membersOfRole({ agency: input.agency.code, role: e.role });
+    if (approvers.length === 0) {
+      await returnToDrafter(
+        'system',
+        `Quá hạn ở bước "${s.name}"; không có người giữ vai trò ${e.kind === 'role' ? e.role : ''}`,
+        {
+          escalation: e.kind,
+          stage: s.id,
+        },
+      );
+      return;
+    }
+    const required = Math.max(1, Math.min(s.required, approvers.length));
+    resolved = {
+      ...resolved!,
+      stages: resolved!.stages.map((x, i) => (i === step ? { ...x, approvers, required } : x)),
+    };
+    approvals = approvals.filter((u) => approvers.includes(u));
+    escalated = true;
+    stageEpoch++;
+    await record('document.escalated', 'system', { stage: s.id, kind: e.kind, approvers, required });
+    await settle('system');
+  };
+
+  const requireApprover = (actor: Actor) => {
+    requireAgency(actor);
+    requireState('IN_APPROVAL');
+    const s = openStage();
+    if (!s) refuse('WRONG_STATE', 'no approval stage is open');
+    if (!s.approvers.includes(actor.username))
+      refuse(
+        'FORBIDDEN',
+        `only the approvers of the stage "${s.name}" may decide: ${s.approvers.join(', ')}`,
+      );
+    return s;
+  };
+
   // Recorded before the handlers are set: an update delivered in the first activation runs on setHandler.
   const created = record('document.created', input.createdBy, {
     fileName: input.fileName,
@@ -249,6 +458,8 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     busy,
     approvalStep: step,
     flow,
+    resolvedFlow: resolved,
+    approval: approvalView(),
     recipients: recipientViews(),
     history: [...history],
     pendingSigning: pending ? { username: pending.username, request: pending.request } : undefined,
@@ -258,6 +469,26 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     submitUpdate,
     (actor) =>
       exclusive(async () => {
+        if (patched('flow-stages-v1')) {
+          // Pinned here (name and version): a later edit of the agency's flow does not affect this submission.
+          resolved = await quick.resolveApprovalFlow({
+            documentId: input.documentId,
+            agency: input.agency.code,
+            type: input.type,
+            priority: input.priority,
+            recipients: input.recipients.map((r) => r.code),
+            override: input.flow,
+          });
+          step = 0;
+          state = 'IN_APPROVAL';
+          openNewStage();
+          await record('document.submitted', actor.username, {
+            flow: { name: resolved.name, version: resolved.version },
+            stages: resolved.stages.map((x) => ({ id: x.id, approvers: x.approvers, required: x.required })),
+          });
+          await settle(actor.username);
+          return outcome();
+        }
         // Pinned here: a later change of the agency's flow does not affect this submission.
         flow = input.flow ?? DEFAULT_APPROVAL_FLOW;
         step = 0;
@@ -280,6 +511,18 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     approveUpdate,
     (actor, body) =>
       exclusive(async () => {
+        if (resolved) {
+          const stage = openStage()!;
+          approvals = [...approvals, actor.username];
+          await record(
+            'document.approval_step',
+            actor.username,
+            { stage: stage.id, approvals: [...approvals], required: stage.required },
+            body.comment,
+          );
+          await settle(actor.username);
+          return outcome();
+        }
         const s = currentStep()!;
         step++;
         await record('document.approval_step', actor.username, { step, role: s.role }, body.comment);
@@ -288,6 +531,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       }),
     {
       validator: (actor, _body) => {
+        if (resolved) {
+          requireApprover(actor);
+          if (approvals.includes(actor.username)) refuse('CONFLICT', 'you already approved this stage');
+          return;
+        }
         requireAgency(actor);
         requireState('IN_APPROVAL');
         const s = currentStep();
@@ -301,6 +549,10 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     rejectUpdate,
     (actor, body) =>
       exclusive(async () => {
+        if (resolved) {
+          await returnToDrafter(actor.username, body.reason, { stage: openStage()?.id });
+          return outcome();
+        }
         state = 'RETURNED';
         step = 0;
         await record('document.returned', actor.username, { reason: body.reason }, body.reason);
@@ -308,6 +560,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       }),
     {
       validator: (actor, body) => {
+        if (resolved) {
+          requireApprover(actor);
+          if (!body.reason?.trim()) refuse('WRONG_STATE', 'a reason is required');
+          return;
+        }
         requireAgency(actor);
         requireState('IN_APPROVAL');
         const s = currentStep();
@@ -327,6 +584,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       competence: actor.title ? actor.title.toUpperCase() : '',
     };
     pending = undefined;
+    designatedSigner = undefined;
     await record('document.signed', actor.username, { mode, sha256: signed.sha256, profile: 'personal' });
   };
 
@@ -347,7 +605,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       }),
     {
       validator: (actor) => {
-        requireRole(actor, 'signer');
+        requireSigner(actor);
         requireState('APPROVED');
       },
     },
@@ -371,7 +629,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       }),
     {
       validator: (actor) => {
-        requireRole(actor, 'signer');
+        requireSigner(actor);
         requireState('APPROVED');
       },
     },
@@ -393,7 +651,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       }),
     {
       validator: (actor, _submission) => {
-        requireRole(actor, 'signer');
+        requireSigner(actor);
         requireState('APPROVED');
         if (!pending) refuse('WRONG_STATE', 'request a signing request first');
         if (pending.username !== actor.username)
@@ -460,13 +718,180 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     },
   );
 
+  setHandler(
+    migrateFlowUpdate,
+    (actor) =>
+      exclusive(async () => {
+        const from = { name: resolved!.name, version: resolved!.version };
+        const next = await quick.resolveApprovalFlow({
+          documentId: input.documentId,
+          agency: input.agency.code,
+          type: input.type,
+          priority: input.priority,
+          recipients: input.recipients.map((r) => r.code),
+          override: input.flow,
+        });
+        // Completed stages stay as they were decided; the open and later stages follow the new version.
+        const done = resolved!.stages.slice(0, step);
+        const doneIds = new Set(done.map((x) => x.id));
+        const before = resolved!.stages[step];
+        const pendingStages = next.stages.filter((x) => !doneIds.has(x.id));
+        resolved = { name: next.name, version: next.version, stages: [...done, ...pendingStages] };
+        const after = resolved.stages[step];
+        if (after && before && after.id === before.id) {
+          approvals = approvals.filter((u) => after.approvers.includes(u));
+          stageEpoch++;
+        } else {
+          openNewStage();
+        }
+        await record('document.flow_migrated', actor.username, {
+          from,
+          to: { name: next.name, version: next.version },
+          pendingStages: pendingStages.map((x) => ({
+            id: x.id,
+            approvers: x.approvers,
+            required: x.required,
+          })),
+        });
+        await settle(actor.username);
+        return outcome();
+      }),
+    {
+      validator: (actor) => {
+        const admin =
+          actor.roles.includes('province_admin') ||
+          (actor.roles.includes('agency_admin') && actor.agency === input.agency.code);
+        if (!admin) refuse('FORBIDDEN', 'only an administrator of the agency may migrate a document');
+        requireState('IN_APPROVAL');
+        if (!resolved) refuse('WRONG_STATE', 'the document was submitted before configurable flows');
+      },
+    },
+  );
+
+  setHandler(
+    rerouteUpdate,
+    (actor, change) =>
+      exclusive(async () => {
+        const { leaver, successor } = change;
+        const returnReason = `${leaver} không còn đảm nhiệm (thay đổi nhân sự ${change.changeId}); văn bản trả lại người soạn thảo`;
+        if (state === 'IN_APPROVAL' && resolved) {
+          const swap = (list: string[]) =>
+            successor
+              ? [...new Set(list.map((u) => (u === leaver ? successor : u)))].sort()
+              : list.filter((u) => u !== leaver);
+          const stages = resolved.stages.map((x, i) => {
+            if (i < step || !x.approvers.includes(leaver)) return x;
+            const approvers = swap(x.approvers);
+            return { ...x, approvers, required: Math.min(x.required, approvers.length) };
+          });
+          const starved = resolved.stages.some(
+            (x, i) => i >= step && x.approvers.includes(leaver) && stages[i]!.approvers.length < x.required,
+          );
+          if (!successor && starved) {
+            await returnToDrafter(actor.username, returnReason, { leaver, changeId: change.changeId });
+            return outcome();
+          }
+          resolved = { ...resolved, stages };
+          stageEpoch++;
+          await record('document.rerouted', actor.username, {
+            step: 'approval',
+            leaver,
+            successor,
+            changeId: change.changeId,
+          });
+          await settle(actor.username);
+          return outcome();
+        }
+        if (state === 'APPROVED') {
+          if (pending?.username === leaver) pending = undefined;
+          if (successor) {
+            designatedSigner = successor;
+            await record('document.rerouted', actor.username, {
+              step: 'signature',
+              leaver,
+              successor,
+              changeId: change.changeId,
+            });
+          } else {
+            designatedSigner = undefined;
+            await returnToDrafter(actor.username, returnReason, { leaver, changeId: change.changeId });
+          }
+        }
+        return outcome();
+      }),
+    {
+      validator: (actor, change) => {
+        requireRole(actor, 'agency_admin', 'province_admin');
+        requireState('IN_APPROVAL', 'APPROVED');
+        if (!change.leaver) refuse('WRONG_STATE', 'the leaver is required');
+      },
+    },
+  );
+
+  let recallReason: string | undefined;
+  setHandler(
+    recallUpdate,
+    (actor, body) =>
+      exclusive(async () => {
+        recallReason = body.reason;
+        const targets = recipients.filter((r) => r.statusCode !== '02' && r.statusCode !== 'SEND_FAILED');
+        for (const r of targets) {
+          await quick.dispatchToRecipient({
+            envelope: { ...envelopeFor(r.attempts), businessDocType: 1, description: body.reason },
+            recipient: r.code,
+            file,
+            msgId: `${input.agency.code}:${input.documentId}:${r.code}:recall`,
+          });
+          r.recall = '13';
+        }
+        await record(
+          'document.recall_requested',
+          actor.username,
+          { reason: body.reason, recipients: targets.map((r) => r.code) },
+          body.reason,
+        );
+        return outcome();
+      }),
+    {
+      validator: (actor, body) => {
+        requireRole(actor, 'clerk');
+        if (busy) refuse('CONFLICT', 'another step on this document is in progress');
+        if (state !== 'DISPATCHED') refuse('WRONG_STATE', 'only a dispatched document can be recalled');
+        if (recallReason !== undefined) refuse('CONFLICT', 'the document is already being recalled');
+        if (!body.reason?.trim()) refuse('WRONG_STATE', 'a reason is required');
+      },
+    },
+  );
+
   setHandler(recipientStatusSignal, (status) => {
     inbox.push(status);
   });
 
   await created;
 
-  await condition(() => (issued && !busy) || state === 'WITHDRAWN');
+  // Approval deadlines and reminders are durable timers of the open stage; documents without a stage deadline
+  // (and every document submitted before `flow-stages-v1`) wait here without any timer.
+  const released = () => (issued && !busy) || state === 'WITHDRAWN';
+  while (!released()) {
+    const epoch = stageEpoch;
+    const due = nextFlowTimer();
+    if (!due) {
+      await condition(() => released() || stageEpoch !== epoch || (!busy && nextFlowTimer() !== undefined));
+      continue;
+    }
+    const timedOut = !(await condition(
+      () => released() || stageEpoch !== epoch || busy,
+      Math.max(1, due.at - Date.now()),
+    ));
+    if (!timedOut || stageEpoch !== epoch || busy || (state as DocumentState) !== 'IN_APPROVAL') continue;
+    busy = true;
+    try {
+      if (due.kind === 'reminder') await remind();
+      else await escalate();
+    } finally {
+      busy = false;
+    }
+  }
   if ((state as DocumentState) === 'WITHDRAWN') {
     await condition(allHandlersFinished);
     return documentSnapshotQueryResult();
@@ -524,11 +949,30 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
   for (const r of recipients) await send(r);
 
   const ackTimeoutMs = input.timing.ackTimeoutSeconds * 1000;
-  const isFinal = (r: RecipientTrack) => ORDER[r.statusCode] >= 9;
+  // A recipient that agreed to a recall (15) will not report again.
+  const isFinal = (r: RecipientTrack) => ORDER[r.statusCode] >= 9 || r.recall === '15';
   while (!recipients.every(isFinal)) {
     while (inbox.length > 0) {
       const s = inbox.shift()!;
       const r = recipients.find((x) => x.code === s.from.code);
+      if (r && (s.statusCode === '15' || s.statusCode === '16')) {
+        if (r.recall !== '13') continue;
+        r.recall = s.statusCode;
+        r.recallReason = s.reason;
+        if (
+          recipients.every(
+            (x) => x.recall === '15' || x.statusCode === '02' || x.statusCode === 'SEND_FAILED',
+          )
+        )
+          state = 'RECALLED';
+        await record(
+          'document.recall_answered',
+          s.staff ?? 'system',
+          { recipient: r.code, statusCode: s.statusCode, reason: s.reason },
+          s.reason,
+        );
+        continue;
+      }
       if (!r || isFinal(r) || ORDER[s.statusCode as StatusCode] <= ORDER[r.statusCode]) continue;
       r.statusCode = s.statusCode;
       r.statusAt = s.at;
@@ -563,8 +1007,8 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     else await condition(() => inbox.length > 0, next);
   }
 
-  state = 'COMPLETED';
-  await record('document.completed', 'system', {
+  if ((state as DocumentState) !== 'RECALLED') state = 'COMPLETED';
+  await record(state === 'RECALLED' ? 'document.recalled' : 'document.completed', 'system', {
     recipients: recipients.map((r) => ({ agency: r.code, statusCode: r.statusCode })),
   });
   await condition(allHandlersFinished);

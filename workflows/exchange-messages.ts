@@ -1,7 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ResolvedFlow } from '../schemas/flow';
 import type {
   Actor,
   ApprovalFlow,
+  ApprovalView,
   DocumentState,
   DocumentType,
   FileRef,
@@ -34,6 +36,11 @@ export interface ExchangeTiming {
   ackTimeoutSeconds: number;
   /** Resends after the first send before the recipient is flagged SEND_FAILED. */
   maxResends: number;
+  /**
+   * Seconds in one "hour" of a flow's deadlines and reminders (default 3600). Tests set it to 1 so a stage
+   * deadline of 2 hours passes in 2 seconds.
+   */
+  flowHourSeconds?: number;
 }
 
 export interface DocumentWorkflowInput {
@@ -63,6 +70,9 @@ export interface DocumentSnapshot {
   busy: boolean;
   approvalStep: number;
   flow?: ApprovalFlow;
+  /** The flow pinned at submission with its concrete approvers (documents submitted after `flow-stages-v1`). */
+  resolvedFlow?: ResolvedFlow;
+  approval?: ApprovalView;
   recipients: RecipientView[];
   history: HistoryEntry[];
   pendingSigning?: { username: string; request: SigningRequest };
@@ -84,7 +94,19 @@ export const submitSignatureUpdate = defineUpdate<ActionOutcome, [Actor, Signatu
 );
 export const issueUpdate = defineUpdate<ActionOutcome, [Actor]>('issue');
 export const withdrawUpdate = defineUpdate<ActionOutcome, [Actor]>('withdraw');
+/** An administrator moves an in-flight document to the newest active version of its flow (pending stages only). */
+export const migrateFlowUpdate = defineUpdate<ActionOutcome, [Actor]>('migrateFlow');
+
+/** A leadership change: work waiting on `leaver` goes to `successor`, or back to the drafter. */
+export interface RerouteRequest {
+  leaver: string;
+  successor?: string;
+  changeId: string;
+}
+export const rerouteUpdate = defineUpdate<ActionOutcome, [Actor, RerouteRequest]>('reroute');
 export const recipientStatusSignal = defineSignal<[StatusMessage]>('recipientStatus');
+/** The sender's clerk recalls a dispatched document (edXML BusinessDocType 1). */
+export const recallUpdate = defineUpdate<ActionOutcome, [Actor, { reason: string }]>('recall');
 export const documentSnapshotQuery = defineQuery<DocumentSnapshot>('snapshot');
 
 export interface ReceivedDocumentInput {
@@ -115,4 +137,8 @@ export const rejectIncomingUpdate = defineUpdate<ActionOutcome, [Actor, { reason
 export const assignUpdate = defineUpdate<ActionOutcome, [Actor, { username: string }]>('assign');
 export const processUpdate = defineUpdate<ActionOutcome, [Actor]>('process');
 export const completeUpdate = defineUpdate<ActionOutcome, [Actor]>('complete');
+/** A recall request from the sender reached this recipient (status 13 here). */
+export const recallRequestSignal = defineSignal<[{ reason: string; at: string }]>('recallRequest');
+export const agreeRecallUpdate = defineUpdate<ActionOutcome, [Actor]>('agreeRecall');
+export const refuseRecallUpdate = defineUpdate<ActionOutcome, [Actor, { reason: string }]>('refuseRecall');
 export const incomingSnapshotQuery = defineQuery<IncomingSnapshot>('incomingSnapshot');

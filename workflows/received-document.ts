@@ -18,13 +18,16 @@ import type {
 } from '../schemas/document';
 import { STATUS_VERSION } from '../schemas/edxml';
 import type { Role } from '../schemas/identity';
-import type { IncomingView } from '../store/document-store';
+import type { IncomingUpdate } from '../store/document-store';
 import {
   acceptUpdate,
+  agreeRecallUpdate,
   assignUpdate,
   completeUpdate,
   incomingSnapshotQuery,
   processUpdate,
+  recallRequestSignal,
+  refuseRecallUpdate,
   rejectIncomingUpdate,
   type ActionOutcome,
   type IncomingSnapshot,
@@ -35,8 +38,11 @@ const quick = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+// Heavy activities (signing, verification of large files) heartbeat from the worker's activity interceptor, so a
+// crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
 const heavy = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '5m',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
@@ -51,13 +57,15 @@ function rethrow(err: unknown): never {
   throw err;
 }
 
-const STATE_OF: Record<StatusCode, IncomingState> = {
+/** The recipient's state after sending a status; recall answers leave it unchanged except 15 (recalled). */
+const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
   '01': 'RECEIVED',
   '02': 'REJECTED',
   '03': 'ACCEPTED',
   '04': 'ASSIGNED',
   '05': 'PROCESSING',
   '06': 'COMPLETED',
+  '15': 'RECALLED',
 };
 
 /**
@@ -81,12 +89,15 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
   let assignee: string | undefined;
   let reason: string | undefined;
   let busy = false;
+  let recall:
+    { reason: string; requestedAt: string; answer?: '15' | '16'; answerReason?: string } | undefined;
+  let recallArrived = false;
   let version = 0;
   let auditSeq = 0;
   const history: HistoryEntry[] = [];
   const nowIso = () => new Date().toISOString();
 
-  const view = (): IncomingView => ({
+  const view = (): IncomingUpdate => ({
     id: input.inboxId,
     agency: input.recipient.code,
     messageId: env.messageId,
@@ -105,7 +116,7 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     edxmlDocumentId: env.documentId,
     file,
     reason,
-    history: [...history],
+    recall,
     version: ++version,
   });
 
@@ -116,7 +127,8 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     comment?: string,
   ) => {
     const at = nowIso();
-    history.push({ at, event: type, actor, state, comment });
+    const entry: HistoryEntry = { at, event: type, actor, state, comment };
+    history.push(entry);
     await quick.recordDocumentEvent({
       event: {
         id: `${workflowId}#${++auditSeq}`,
@@ -128,12 +140,13 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
         details: { state, from: env.from.code, messageId: env.messageId, ...details },
       },
       incoming: view(),
+      entry,
     });
   };
 
   const sendStatus = async (code: StatusCode, actor: string, why?: string) => {
     statusCode = code;
-    state = STATE_OF[code];
+    state = STATE_OF[code] ?? state;
     await quick.sendStatus({
       msgId: `${workflowId}:${code}`,
       status: {
@@ -280,6 +293,50 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     },
   );
 
+  setHandler(recallRequestSignal, (req) => {
+    if (recall || state === 'REJECTED') return;
+    recall = { reason: req.reason, requestedAt: req.at };
+    recallArrived = true;
+  });
+
+  const requireOpenRecall = (actor: Actor) => {
+    requireRole(actor, 'clerk');
+    if (busy) refuse('CONFLICT', 'another step on this document is in progress');
+    if (!recall) refuse('WRONG_STATE', 'the sender has not recalled this document');
+    if (recall.answer) refuse('WRONG_STATE', `the recall was already answered (${recall.answer})`);
+  };
+  const ANSWERABLE: IncomingState[] = ['RECEIVED', 'ACCEPTED', 'ASSIGNED', 'PROCESSING', 'COMPLETED'];
+
+  setHandler(
+    agreeRecallUpdate,
+    (actor) =>
+      exclusive(async () => {
+        recall = { ...recall!, answer: '15' };
+        // The received copy is kept for the record but is no longer actionable.
+        await sendStatus('15', actor.username);
+        return outcome();
+      }, ANSWERABLE),
+    { validator: (actor) => requireOpenRecall(actor) },
+  );
+
+  setHandler(
+    refuseRecallUpdate,
+    (actor, body) =>
+      exclusive(async () => {
+        recall = { ...recall!, answer: '16', answerReason: body.reason };
+        const keep = statusCode;
+        await sendStatus('16', actor.username, body.reason);
+        statusCode = keep;
+        return outcome();
+      }, ANSWERABLE),
+    {
+      validator: (actor, body) => {
+        requireOpenRecall(actor);
+        if (!body.reason?.trim()) refuse('WRONG_STATE', 'a reason is required');
+      },
+    },
+  );
+
   await record('incoming.received', 'system', { attempt: env.attempt, edxmlDocumentId: env.documentId });
   const checked = await heavy.fetchAndVerifyIncoming({
     envelope: env,
@@ -301,7 +358,20 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
   }
   verified = true;
 
-  await condition(() => (state === 'COMPLETED' || state === 'REJECTED') && !busy);
+  // A recall request is recorded when it arrives; documents never recalled wait here exactly as before.
+  const closed = () => (state === 'COMPLETED' || state === 'REJECTED' || state === 'RECALLED') && !busy;
+  while (!closed()) {
+    await condition(() => closed() || recallArrived);
+    if (recallArrived) {
+      recallArrived = false;
+      await record(
+        'incoming.recall_requested',
+        'system',
+        { statusCode: '13', reason: recall!.reason },
+        recall!.reason,
+      );
+    }
+  }
   await condition(allHandlersFinished);
   return {
     id: input.inboxId,

@@ -27,6 +27,7 @@ import {
   approveUpdate,
   documentSnapshotQuery,
   issueUpdate,
+  recallUpdate,
   rejectUpdate,
   requestSigningUpdate,
   signUpdate,
@@ -53,7 +54,7 @@ const MAX_PDF_BYTES = 50 * 1024 * 1024;
 
 function detail(v: OutgoingView): DocumentDetail {
   const { version: _v, ...rest } = v;
-  return rest;
+  return { ...rest, history: rest.history ?? [] };
 }
 
 /** Reads the JSON body, or a multipart form with fields and one `file` part, into one validated request. */
@@ -195,6 +196,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           timing: {
             ackTimeoutSeconds: deps.config.exchange.ackTimeoutSeconds,
             maxResends: deps.config.exchange.maxResends,
+            flowHourSeconds: deps.config.exchange.flowHourSeconds,
           },
         };
         await temporalOf(deps).workflow.start('documentWorkflow', {
@@ -310,6 +312,14 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
     action('withdraw', 'Withdraw before issue (the drafter)', async (doc, request) =>
       runUpdate(handleOf(doc), withdrawUpdate, [await actorOf(deps, request)]),
+    );
+    action(
+      'recall',
+      'Recall a dispatched document ({reason}, the clerk): every recipient gets a recall request (BusinessDocType 1, 13) and answers 15 or 16',
+      async (doc, request) => {
+        const body = parseBody(ReasonRequestSchema, request.body);
+        return runUpdate(handleOf(doc), recallUpdate, [await actorOf(deps, request), body]);
+      },
     );
 
     app.get(

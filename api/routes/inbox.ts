@@ -19,9 +19,11 @@ import { DocumentStore, type IncomingView } from '../../store/document-store';
 import { FileStore } from '../../store/file-store';
 import {
   acceptUpdate,
+  agreeRecallUpdate,
   assignUpdate,
   completeUpdate,
   processUpdate,
+  refuseRecallUpdate,
   rejectIncomingUpdate,
   type ActionOutcome,
 } from '../../workflows/exchange-messages';
@@ -122,7 +124,8 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           file: doc.file,
           reason: doc.reason,
           verification: verification ?? undefined,
-          history: doc.history,
+          recall: doc.recall,
+          history: doc.history ?? [],
         };
       },
     );
@@ -198,6 +201,19 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     );
     action('complete', 'Complete (the assignee) — status 06', async (doc, request) =>
       runUpdate(handleOf(doc), completeUpdate, [await actorOf(deps, request)]),
+    );
+    action(
+      'recall/agree',
+      'Agree to the sender’s recall (the clerk) — status 15: the copy is kept but no longer actionable',
+      async (doc, request) => runUpdate(handleOf(doc), agreeRecallUpdate, [await actorOf(deps, request)]),
+    );
+    action(
+      'recall/refuse',
+      'Refuse the sender’s recall ({reason}, the clerk) — status 16',
+      async (doc, request) => {
+        const body = parseBody(ReasonRequestSchema, request.body);
+        return runUpdate(handleOf(doc), refuseRecallUpdate, [await actorOf(deps, request), body]);
+      },
     );
   };
 }

@@ -88,6 +88,22 @@ export async function waitFor<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
+/** Creates a draft of a given type as the sender's drafter (no recipients' consumers needed) and returns its id. */
+export async function draftOfType(a: Api, type: string, subject: string, priority = 0): Promise<string> {
+  const res = await a.call(user('drafter', SENDER.code), 'POST', '/documents', {
+    type,
+    subject,
+    recipients: [RECIPIENTS[1]],
+    priority,
+    fileName: 'van-ban.pdf',
+    pdfBase64: Buffer.from(await makePdf(subject.normalize('NFD').replace(/[^\x20-\x7e]/g, ''))).toString(
+      'base64',
+    ),
+  });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
 /** Creates a draft as the sender's drafter and returns its id. */
 export async function createDraft(
   a: Api,
