@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerPkiCommands } from './pki-commands';
 import { registerPdfCommands } from './pdf-commands';
+import { registerDemoCommand } from './demo';
 import { EXIT_USAGE } from './exit-codes';
 
 /** Entry point of the `lienthong` command. Exit codes: 0 ok/valid, 1 invalid, 2 bad usage or unreadable input. */
@@ -11,6 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerPkiCommands(program);
   registerPdfCommands(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,411 @@
+/**
+ * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C]` (npm run bench:exchange).
+ *
+ * Starts a private dev stack (Temporal dev server on SQLite/WAL, NATS 2.11 with JetStream fsync always, FerretDB on
+ * SQLite) on free ports in a temp dir, the API and the lienthong worker in this process, and drives N documents
+ * through the whole path via the HTTP API (app.inject): draft → submit → approve (default flow) → sign (server-held
+ * personal key) → issue (number + organisation signature, so two signatures) → each recipient's clerk accepts (03)
+ * as soon as the document arrives verified (01). Once with one recipient, once with three.
+ *
+ * Next to it, on the same Temporal server in the same run, a no-op workflow runs as many activities as one
+ * document's exchange did (counted from the recorded histories: the sender's chain, then one parallel branch per
+ * recipient), with its own worker and task queue: the engine's floor.
+ *
+ * Reports documents/s fully exchanged (first draft to the last recipient's 03 seen by the sender) and the p50/p95
+ * latency from issue to 03 at every recipient; the no-op row gives workflows/s and the workflow's duration.
+ * Latencies include the drivers' polling (every 50 ms) for 01 and 03.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { buildApp } from '../api/app';
+import { connectAppDeps } from '../api/connect';
+import { startExchangeConsumers } from '../api/inbox-consumer';
+import { createLogger } from '../infra/logger';
+import { connectNats } from '../infra/nats';
+import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
+import { freePort, startStack } from '../scripts/lib/stack';
+import { ensureTools } from '../scripts/lib/tools';
+import { parseConfig } from '../schemas/config';
+import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
+import { AuditStore } from '../store/audit-store';
+import { DEMO_AGENCIES, demoUsername } from '../store/demo-province';
+import { DocumentStore } from '../store/document-store';
+import { IdentityStore } from '../store/identity-store';
+import { seedDemoProvince } from '../store/seed';
+import { createLienthongWorker } from '../workers/worker';
+import type { NoopExchangeInput } from './lib/noop-workflow';
+
+const SENDER = '000.01.01.H29';
+const RECIPIENTS = ['000.00.00.H29', '000.00.32.H29', '000.00.33.H29'];
+const NOOP_TASK_QUEUE = 'bench-noop-exchange';
+const POLL_MS = 50;
+/** A document not fully exchanged after this long fails the run instead of hanging it. */
+const DOCUMENT_TIMEOUT_MS = 10 * 60_000;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const N = option('documents', 20);
+const CONCURRENCY = option('concurrency', 10);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Runs `count` jobs with at most `limit` at a time. */
+async function pool<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await job(i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+interface RunResult {
+  label: string;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  activities: number;
+}
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  const tools = ensureTools(process.env, log);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lienthong-bench-'));
+  const ports = {
+    temporal: await freePort(),
+    temporalHttp: await freePort(),
+    temporalUi: await freePort(),
+    temporalMetrics: await freePort(),
+    nats: await freePort(),
+    natsMonitor: await freePort(),
+    mongo: await freePort(),
+  };
+  const stack = await startStack({
+    tools,
+    dataDir,
+    ports,
+    temporalUi: false,
+    natsSyncInterval: 'always',
+    start: { temporal: true, nats: true, mongo: true },
+    log,
+  });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    const config = parseConfig(
+      {
+        LIENTHONG_DATA_DIR: dataDir,
+        TEMPORAL_ADDRESS: stack.temporalAddress,
+        TEMPORAL_TASK_QUEUE: 'bench-lienthong',
+        NATS_URL: stack.natsUrl,
+        MONGODB_URI: stack.mongoUri,
+        MONGODB_DB: 'lienthong_bench',
+        // pino writes to stdout, where the table goes.
+        LOG_LEVEL: 'fatal',
+        LIENTHONG_KEYSTORE_PASSPHRASE: 'bench-keystore-passphrase',
+        LOGIN_MAX_PER_USER: '100000',
+        LOGIN_MAX_PER_IP: '100000',
+      },
+      `bench-jwt-secret-${randomUUID()}`,
+    );
+    const logger = createLogger(config.logLevel, 'bench');
+    installTemporalRuntimeLogger(logger);
+    const { deps, close } = await connectAppDeps(config, logger);
+    cleanups.push(close);
+    const agencies = DEMO_AGENCIES.filter((a) => a.code === SENDER || RECIPIENTS.includes(a.code));
+    await seedDemoProvince(new IdentityStore(deps.db!), agencies);
+    const issuedAt = new Date(Date.now() - 10 * 60_000);
+    await deps.pki.ensureCa(issuedAt);
+    for (const agency of agencies) {
+      const signer = await deps.identity.getUser(demoUsername('signer', agency.code));
+      await deps.pki.ensureAgencyCertificates(agency, signer ? [signer] : [], issuedAt);
+    }
+    const app = await buildApp(deps);
+    cleanups.unshift(() => app.close());
+
+    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    cleanups.push(() => connection.close());
+    const workerNats = await connectNats({ ...config.nats, name: 'lienthong-bench-worker' });
+    cleanups.push(() => workerNats.drain());
+    const worker = await createLienthongWorker(
+      config,
+      connection,
+      {
+        nats: workerNats,
+        audit: new AuditStore(deps.db!),
+        pki: deps.pki,
+        db: deps.db!,
+        exchangeNamespace: config.exchange.namespace,
+        clock: () => new Date(),
+        systemAgency: config.systemAgency,
+        renewalReminderDays: config.pki.renewalReminderDays,
+      },
+      logger,
+    );
+    const workerRunning = worker.run();
+    cleanups.unshift(async () => {
+      await worker.shutdown();
+      await workerRunning;
+    });
+    const noopWorker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: NOOP_TASK_QUEUE,
+      workflowsPath: require.resolve('./lib/noop-workflow'),
+      activities: { noop: async (step: number) => step },
+    });
+    const noopRunning = noopWorker.run();
+    cleanups.unshift(async () => {
+      noopWorker.shutdown();
+      await noopRunning;
+    });
+    const consumers = await startExchangeConsumers({
+      nats: deps.nats!,
+      temporal: deps.temporal!,
+      taskQueue: config.temporal.taskQueue,
+      identity: deps.identity,
+      documents: new DocumentStore(deps.db!),
+      logger,
+      clock: deps.clock,
+      maxDeliver: config.exchange.maxDeliver,
+      backoffMs: config.exchange.backoffMs,
+      namespace: config.exchange.namespace,
+    });
+    cleanups.unshift(() => consumers.stop());
+
+    const tokens = new Map<string, string>();
+    const call = async (
+      role: 'drafter' | 'approver' | 'signer' | 'clerk',
+      agency: string,
+      method: 'GET' | 'POST',
+      url: string,
+      payload?: unknown,
+      // The bench reads a few fields of the API's answers; the API validates them against its schemas.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ): Promise<any> => {
+      const username = demoUsername(role, agency);
+      let token = tokens.get(username);
+      if (!token) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username, password: 'demo' },
+        });
+        if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+        token = (res.json() as { token: string }).token;
+        tokens.set(username, token);
+      }
+      const res = await app.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: payload as never,
+      });
+      const expected = method === 'POST' && url === '/documents' ? 201 : 200;
+      // A poll may find the read model between its two writes (view, then history entry): the API answers 500
+      // then; the poll tries again, as it does on 404 before the document arrives.
+      if (method === 'GET' && (res.statusCode === 404 || res.statusCode === 500)) return undefined;
+      if (res.statusCode !== expected)
+        throw new Error(`${method} ${url} as ${username}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+
+    const pdf = await onePagePdf();
+    const pdfBase64 = Buffer.from(pdf).toString('base64');
+
+    /** One document through the whole path; returns [full path ms, issue→03 ms] and the document id. */
+    const exchangeOne = async (recipients: string[], i: number) => {
+      const t0 = performance.now();
+      const created = await call('drafter', SENDER, 'POST', '/documents', {
+        type: 'CV',
+        subject: `Công văn thử tải số ${i}`,
+        recipients,
+        fileName: 'cong-van.pdf',
+        pdfBase64,
+      });
+      const id = created.id as string;
+      await call('drafter', SENDER, 'POST', `/documents/${id}/submit`, {});
+      await call('approver', SENDER, 'POST', `/documents/${id}/approve`, {});
+      await call('signer', SENDER, 'POST', `/documents/${id}/sign`, {});
+      const tIssue = performance.now();
+      await call('clerk', SENDER, 'POST', `/documents/${id}/issue`, {});
+      const inboxId = incomingId(SENDER, id);
+      const deadline = tIssue + DOCUMENT_TIMEOUT_MS;
+      const due = (what: string) => {
+        if (performance.now() > deadline)
+          throw new Error(`${id}: no ${what} within ${DOCUMENT_TIMEOUT_MS} ms`);
+      };
+      await Promise.all(
+        recipients.map(async (r) => {
+          for (;;) {
+            const item = await call('clerk', r, 'GET', `/inbox/${inboxId}`);
+            if (item?.statusCode === '01' && item.verification) break;
+            if (item?.statusCode === '02') throw new Error(`${r} rejected ${id}: ${item.reason}`);
+            due(`01 at ${r}`);
+            await sleep(POLL_MS);
+          }
+          await call('clerk', r, 'POST', `/inbox/${inboxId}/accept`, {});
+        }),
+      );
+      for (;;) {
+        const doc = await call('drafter', SENDER, 'GET', `/documents/${id}`);
+        if (doc?.recipients.every((r: { statusCode: string }) => r.statusCode === '03')) break;
+        due('03 at the sender');
+        await sleep(POLL_MS);
+      }
+      const tDone = performance.now();
+      return { id, full: tDone - t0, issueTo03: tDone - tIssue };
+    };
+
+    /** Activities one document's exchange ran, from its workflows' histories. */
+    const activityShape = async (id: string, recipients: string[]): Promise<NoopExchangeInput> => {
+      const count = async (workflowId: string) => {
+        const history = await deps.temporal!.workflow.getHandle(workflowId).fetchHistory();
+        return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
+      };
+      const sender = await count(documentWorkflowId(SENDER, id));
+      const perRecipient = await Promise.all(recipients.map((r) => count(receivedWorkflowId(r, SENDER, id))));
+      return {
+        senderActivities: sender,
+        recipients: recipients.length,
+        activitiesPerRecipient: Math.max(...perRecipient),
+      };
+    };
+
+    const runExchange = async (recipients: string[]): Promise<{ row: RunResult; sample: string }> => {
+      const started = performance.now();
+      const results = await pool(N, CONCURRENCY, (i) => exchangeOne(recipients, i));
+      const elapsed = performance.now() - started;
+      const lat = results.map((r) => r.issueTo03);
+      return {
+        sample: results[0]!.id,
+        row: {
+          label: 'lienthong',
+          perSecond: (N * 1000) / elapsed,
+          p50: percentile(lat, 50),
+          p95: percentile(lat, 95),
+          activities: 0,
+        },
+      };
+    };
+
+    const runNoop = async (shape: NoopExchangeInput): Promise<RunResult> => {
+      const started = performance.now();
+      const durations = await pool(N, CONCURRENCY, async () => {
+        const t0 = performance.now();
+        await deps.temporal!.workflow.execute('noopExchangeWorkflow', {
+          taskQueue: NOOP_TASK_QUEUE,
+          workflowId: `bench-noop-${randomUUID()}`,
+          args: [shape],
+        });
+        return performance.now() - t0;
+      });
+      const elapsed = performance.now() - started;
+      return {
+        label: 'no-op floor',
+        perSecond: (N * 1000) / elapsed,
+        p50: percentile(durations, 50),
+        p95: percentile(durations, 95),
+        activities: shape.senderActivities + shape.recipients * shape.activitiesPerRecipient,
+      };
+    };
+
+    log('warming up (one document, one no-op workflow)');
+    const warm = await exchangeOne(RECIPIENTS.slice(0, 1), -1);
+    await runNoopOnce(deps.temporal!, await activityShape(warm.id, RECIPIENTS.slice(0, 1)));
+
+    const table: { recipients: number; real: RunResult; noop: RunResult }[] = [];
+    for (const k of [1, 3]) {
+      const recipients = RECIPIENTS.slice(0, k);
+      log(`${N} documents to ${k} recipient(s), ${CONCURRENCY} at a time`);
+      const { row, sample } = await runExchange(recipients);
+      const shape = await activityShape(sample, recipients);
+      row.activities = shape.senderActivities + shape.recipients * shape.activitiesPerRecipient;
+      log(`no-op workflow with ${row.activities} activities, ${N} runs, ${CONCURRENCY} at a time`);
+      table.push({ recipients: k, real: row, noop: await runNoop(shape) });
+    }
+    printTable(table);
+  } catch (err) {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runNoopOnce(
+  client: NonNullable<Awaited<ReturnType<typeof connectAppDeps>>['deps']['temporal']>,
+  shape: NoopExchangeInput,
+): Promise<void> {
+  await client.workflow.execute('noopExchangeWorkflow', {
+    taskQueue: NOOP_TASK_QUEUE,
+    workflowId: `bench-noop-warmup-${randomUUID()}`,
+    args: [shape],
+  });
+}
+
+async function onePagePdf(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  doc.addPage([595.28, 841.89]).drawText('Cong van thu tai', { x: 72, y: 760, size: 12, font });
+  return doc.save({ useObjectStreams: false });
+}
+
+function printTable(rows: { recipients: number; real: RunResult; noop: RunResult }[]): void {
+  const ms = (v: number) => `${v.toFixed(0)} ms`;
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(i === 0 ? 13 : 12) : c.padStart(14))).join(' ');
+  const out: string[] = [];
+  out.push(
+    `\nlienthong exchange benchmark: ${N} documents per run, ${CONCURRENCY} at a time, two signatures each`,
+    'Temporal dev server (SQLite WAL), NATS 2.11 JetStream (fsync always), FerretDB (SQLite), one worker',
+    'lienthong latency: issue → 03 at every recipient seen by the sender; no-op latency: workflow start → end\n',
+    line(['recipients', 'run', 'docs/s', 'p50', 'p95', 'activities']),
+  );
+  for (const { recipients, real, noop } of rows) {
+    out.push(
+      line([
+        String(recipients),
+        real.label,
+        real.perSecond.toFixed(2),
+        ms(real.p50),
+        ms(real.p95),
+        String(real.activities),
+      ]),
+      line(['', noop.label, noop.perSecond.toFixed(2), ms(noop.p50), ms(noop.p95), String(noop.activities)]),
+      line([
+        '',
+        'ratio',
+        `${(noop.perSecond / real.perSecond).toFixed(1)}× slower`,
+        `${(real.p50 / noop.p50).toFixed(1)}×`,
+        `${(real.p95 / noop.p95).toFixed(1)}×`,
+        '',
+      ]),
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench/exchange: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
