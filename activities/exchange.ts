@@ -10,6 +10,7 @@ import {
   verifyPdf,
   type PreparedSignatureState,
   type PdfVerificationReport,
+  type SignPdfOptions,
 } from '../pdf';
 import { documentBucket, ensureExchangeTopology } from '../infra/exchange-nats';
 import type { AuditEventInput } from '../schemas/audit';
@@ -108,6 +109,20 @@ function objectName(ref: string): string {
 }
 
 /** Activities of the document exchange: signing, numbering, transport, verification and the audit trail. */
+/**
+ * Signs with the Decree 30 appearance (leader's signature block, agency seal and text); if no font on this machine
+ * covers the Vietnamese text, signs without an appearance rather than failing the document: the signature, not its
+ * picture, is what is legally binding.
+ */
+async function signWithAppearance(bytes: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+  try {
+    return await signPdf(bytes, options);
+  } catch (err) {
+    if (!isPdfError(err) || err.code !== 'FONT_UNAVAILABLE') throw err;
+    return signPdf(bytes, { ...options, appearance: { kind: 'none' } });
+  }
+}
+
 export function createExchangeActivities(deps: ExchangeActivityDeps) {
   const files = new FileStore(deps.db);
   const registers = new RegisterStore(deps.db);
@@ -207,12 +222,13 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
           now,
         );
         const bytes = await files.get(input.file);
-        const signed = await signPdf(bytes, {
+        const signed = await signWithAppearance(bytes, {
           signer,
           signingTime: new Date(input.signingTime),
           reason: 'Ký duyệt văn bản',
           location: input.location,
           fieldName: `personal-${input.username}`,
+          appearance: { kind: 'personal' },
         });
         return files.put(signed, { fileName: input.fileName });
       });
@@ -323,12 +339,13 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
           deps.clock(),
         );
         const bytes = await files.get(input.file);
-        const signed = await signPdf(bytes, {
+        const signed = await signWithAppearance(bytes, {
           signer,
           signingTime: new Date(input.signingTime),
           reason: 'Phát hành văn bản',
           location: input.location,
           fieldName: 'organisation',
+          appearance: { kind: 'organisation' },
         });
         return files.put(signed, { fileName: input.fileName });
       });
