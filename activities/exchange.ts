@@ -37,6 +37,7 @@ import { resolveFlow } from '../flows/resolve';
 import type { FlowDefinition, ResolvedFlow } from '../schemas/flow';
 import { DocumentStore, type IncomingUpdate, type OutgoingUpdate } from '../store/document-store';
 import { FlowStore } from '../store/flow-store';
+import { KpiStore } from '../store/kpi-store';
 import { IdentityStore } from '../store/identity-store';
 import { FileStore, sha256Hex } from '../store/file-store';
 import type { PkiStore } from '../store/pki-store';
@@ -127,6 +128,7 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
   const files = new FileStore(deps.db);
   const registers = new RegisterStore(deps.db);
   const documents = new DocumentStore(deps.db);
+  const kpis = new KpiStore(deps.db);
   const identity = new IdentityStore(deps.db);
   const flowStore = new FlowStore(deps.db);
   const names = exchangeNames(deps.exchangeNamespace);
@@ -151,7 +153,9 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       /** The one new history line (workflows before the change sent the whole array in the view instead). */
       entry?: HistoryEntry;
     }): Promise<void> {
-      await deps.audit.append(input.event);
+      const stored = await deps.audit.append(input.event);
+      // Pre-aggregated KPI counters, idempotent by event id: a retried activity counts once.
+      await kpis.apply(stored);
       if (input.outgoing) await documents.saveOutgoing(input.outgoing, input.entry);
       if (input.incoming) await documents.saveIncoming(input.incoming, input.entry);
     },

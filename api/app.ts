@@ -15,6 +15,7 @@ import type { AppDeps } from './deps';
 import { registerProblemHandlers } from './problem';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { dashboardRoutes } from './routes/dashboard';
 import { documentRoutes } from './routes/documents';
 import { inboxRoutes } from './routes/inbox';
 import { directoryRoutes } from './routes/agencies';
@@ -22,6 +23,9 @@ import { healthRoutes } from './routes/health';
 import { pkiPublicationRoutes, pkiRoutes } from './routes/pki';
 import { flowRoutes } from './routes/flows';
 import { flowMigrationRoutes } from './routes/flow-migration';
+import { kpiRoutes } from './routes/kpi';
+import { paperDocumentRoutes } from './routes/paper-documents';
+import { reportRoutes } from './routes/reports';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
 export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
@@ -77,6 +81,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(dashboardRoutes(deps));
   await app.register(pkiPublicationRoutes(deps));
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(
@@ -89,6 +94,9 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(documentRoutes(deps));
       await scope.register(inboxRoutes(deps));
       await scope.register(auditRoutes(deps));
+      await scope.register(kpiRoutes(deps));
+      await scope.register(paperDocumentRoutes(deps));
+      await scope.register(reportRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

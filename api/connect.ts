@@ -8,6 +8,8 @@ import { AuditStore } from '../store/audit-store';
 import { IdentityStore } from '../store/identity-store';
 import { LoginAttempts } from '../store/login-attempts';
 import { pkiStoreFromConfig } from '../store/pki-store';
+import { KpiStore } from '../store/kpi-store';
+import { PaperDocumentStore } from '../store/paper-document-store';
 import { TokenService } from './auth';
 import type { AppDeps } from './deps';
 import { createApiMetrics } from './metrics';
@@ -23,6 +25,8 @@ export async function connectAppDeps(
 ): Promise<{ deps: AppDeps; close: () => Promise<void> }> {
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   await ensureIndexes(mongo.db);
+  await new KpiStore(mongo.db).ensureIndexes();
+  await new PaperDocumentStore(mongo.db).ensureIndexes();
   const nats = await connectNats({ ...config.nats, name: 'lienthong-api' });
   const temporal = await connectTemporal(config.temporal.address, config.temporal.namespace);
 

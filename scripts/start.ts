@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectMongo, ensureIndexes } from '../infra/mongo';
 import { IdentityStore } from '../store/identity-store';
@@ -63,6 +64,17 @@ async function main(): Promise<void> {
 
   if (await portInUse(apiPort)) {
     throw new Error(`API: port ${apiPort} is already in use. Stop what uses it or set PORT to another port.`);
+  }
+  if (!existsSync(resolve(root, 'dashboard/dist/index.html'))) {
+    say('building the dashboard (first run only)...');
+    execFileSync(
+      process.execPath,
+      [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', 'dashboard', '--logLevel', 'warn'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   }
   const needTools = !external.temporal || !external.nats || !external.mongo;
   const tools = needTools ? ensureTools(env, say) : { temporal: '', ferretdb: '', natsServer: '' };
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
     say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`API          ${base}/api/v1   (health ${base}/healthz, metrics ${base}/metrics)`);
     say(`OpenAPI      ${base}/openapi.json   docs ${base}/docs`);
+    say(`Dashboard    ${base}/dashboard`);
     if (stack.temporalUiUrl) say(`Temporal UI  ${stack.temporalUiUrl}`);
     say(`sign in as admin / demo, or <role>.<agency code> / demo (e.g. drafter.000.00.32.h29)`);
     say('Ctrl-C stops everything');
