@@ -248,6 +248,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: {
             200: z.object({
               events: z.number().int(),
+              chainGaps: z.number().int(),
               dayDocuments: z.number().int(),
               openItems: z.number().int(),
               elapsedMs: z.number(),

@@ -472,6 +472,7 @@ describe('incremental counters and the rebuild', () => {
     const dry = await kpis.rebuildFromAudit({ write: false });
     expect(dry.differences).toEqual([]);
     expect(dry.events).toBeGreaterThan(50);
+    expect(dry.chainGaps).toBe(0);
 
     const written = await kpis.rebuildFromAudit({ write: true });
     expect(written.differences).toEqual([]);
