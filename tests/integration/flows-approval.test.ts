@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { documentWorkflowId } from '../../schemas/document';
 import { startHarness, type Harness } from './helpers/harness';
+import { recordHistory } from './helpers/record-history';
 import { SENDER, api, draftOfType, user, waitFor, type Api } from './exchange/support';
 import type { FlowDefinitionInput } from '../../schemas/flow';
 
@@ -116,6 +114,7 @@ describe('approval flows in the document workflow', () => {
       actor: admin,
       details: { from: { name: 'duyet-qd', version: v1 }, to: { name: 'duyet-qd', version: v2 } },
     });
+    await recordHistory(h, documentWorkflowId(S, first), 'document-workflow-migrate.json');
   }, 60_000);
 
   it('closes a quorum stage after N distinct listed approvers and refuses anyone else', async () => {
@@ -224,13 +223,7 @@ describe('approval flows in the document workflow', () => {
     expect(returned.history.at(-1).comment).toMatch(/Quá hạn/);
     expect(returned.overdue).toBe(true);
 
-    // LIENTHONG_RECORD_HISTORIES=1 refreshes the replay history of the `flow-stages-v1` path (timers, escalation).
-    if (process.env.LIENTHONG_RECORD_HISTORIES) {
-      const dir = join(__dirname, '../replay/histories');
-      mkdirSync(dir, { recursive: true });
-      const history = await h.deps.temporal!.workflow.getHandle(documentWorkflowId(S, id)).fetchHistory();
-      writeFileSync(join(dir, 'document-workflow-flow-stages.json'), historyToJSON(history));
-    }
+    await recordHistory(h, documentWorkflowId(S, id), 'document-workflow-flow-stages.json');
   }, 60_000);
 
   it('re-routes work waiting on a person who left to the successor, or back to the drafter', async () => {
@@ -269,5 +262,7 @@ describe('approval flows in the document workflow', () => {
     expect((await doc(toSign)).designatedSigner).toBe(extra(8));
     expect((await doc(toSuccessor)).designatedSigner).toBe(extra(8));
     expect((await act(user('approver', S), toSign, 'sign')).status).toBe(403);
+    await recordHistory(h, documentWorkflowId(S, toSuccessor), 'document-workflow-reroute.json');
+    await recordHistory(h, documentWorkflowId(S, toDrafter), 'document-workflow-reroute-returned.json');
   }, 60_000);
 });

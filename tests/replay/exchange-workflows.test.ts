@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 
 /**
- * Recorded histories of the exchange workflows (one document to three recipients through every status) replay
- * against the current workflow code without non-determinism. Refresh them with
- * `LIENTHONG_RECORD_HISTORIES=1 npx jest --selectProjects integration -- tests/integration/exchange/exchange.test.ts`
- * (the first two, which predate the patches and must stay as recorded) and
- * `LIENTHONG_RECORD_HISTORIES=1 npx jest --selectProjects integration -- tests/integration/flows-approval.test.ts -t reminds`
- * (the flow-stages history).
+ * Recorded histories of the exchange workflows replay against the current workflow code without non-determinism.
+ * A history recorded before a workflow change must stay as recorded; record one for a new path with
+ * `LIENTHONG_RECORD_HISTORIES=<file.json>[,<file.json>…] npx jest --selectProjects integration -- <test file>`
+ * (tests/integration/helpers/record-history.ts; `1` records every history the tests know).
  */
 describe('exchange workflow histories', () => {
   for (const [file, workflowId] of [
@@ -16,6 +14,14 @@ describe('exchange workflow histories', () => {
     ['received-document-workflow.json', 'receivedDocumentWorkflow'],
     // Recorded after patch `flow-stages-v1`: stages, reminder and deadline timers, escalation, return to drafter.
     ['document-workflow-flow-stages.json', 'documentWorkflow'],
+    // Recorded before patch `follow-up-v1` (recall, update and replace after completion): a recall agreed by one
+    // recipient and refused by the other, who then completes; a flow migration; leadership-change re-routing.
+    ['document-workflow-recall.json', 'documentWorkflow'],
+    ['received-document-workflow-recall-agreed.json', 'receivedDocumentWorkflow'],
+    ['received-document-workflow-recall-refused.json', 'receivedDocumentWorkflow'],
+    ['document-workflow-migrate.json', 'documentWorkflow'],
+    ['document-workflow-reroute.json', 'documentWorkflow'],
+    ['document-workflow-reroute-returned.json', 'documentWorkflow'],
   ] as const) {
     it(`replays the recorded ${workflowId} history ${file}`, async () => {
       const history = JSON.parse(readFileSync(join(__dirname, 'histories', file), 'utf8'));

@@ -1,7 +1,5 @@
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness';
+import { recordHistory } from '../helpers/record-history';
 import { OTHER, RECIPIENTS, SENDER, api, createDraft, preparePki, user, waitFor, type Api } from './support';
 import { incomingId } from '../../../schemas/document';
 
@@ -111,17 +109,8 @@ describe('exchange of one document between four agencies', () => {
       expect(types).toContain(t);
     expect(types.filter((t: string) => t === 'document.status_received')).toHaveLength(3 * 5);
 
-    // LIENTHONG_RECORD_HISTORIES=1 refreshes the histories the replay project checks against the workflow code.
-    if (process.env.LIENTHONG_RECORD_HISTORIES) {
-      const dir = join(__dirname, '../../replay/histories');
-      mkdirSync(dir, { recursive: true });
-      const sender = await h.deps.temporal!.workflow.getHandle(`doc:${s}:${id}`).fetchHistory();
-      writeFileSync(join(dir, 'document-workflow.json'), historyToJSON(sender));
-      const received = await h.deps
-        .temporal!.workflow.getHandle(`recv:${RECIPIENTS[0]}:${inboxId}`)
-        .fetchHistory();
-      writeFileSync(join(dir, 'received-document-workflow.json'), historyToJSON(received));
-    }
+    await recordHistory(h, `doc:${s}:${id}`, 'document-workflow.json');
+    await recordHistory(h, `recv:${RECIPIENTS[0]}:${inboxId}`, 'received-document-workflow.json');
 
     // The file the sender holds is what every recipient received.
     const sent = await a.call(user('drafter', s), 'GET', `/documents/${id}/file`);

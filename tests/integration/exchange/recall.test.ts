@@ -1,5 +1,6 @@
-import { incomingId } from '../../../schemas/document';
+import { documentWorkflowId, incomingId, receivedWorkflowId } from '../../../schemas/document';
 import { startHarness, type Harness } from '../helpers/harness';
+import { recordHistory } from '../helpers/record-history';
 import {
   OTHER,
   RECIPIENTS,
@@ -119,6 +120,29 @@ describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)
     });
     expect(seen.history.map((e: { event: string }) => e.event)).toEqual(
       expect.arrayContaining(['document.recall_requested', 'document.recall_answered']),
+    );
+
+    // The refusing recipient finishes its work; the sender's workflow then completes.
+    const assignee = user('clerk', REFUSES);
+    expect((await a.call(assignee, 'POST', `/inbox/${inboxId}/complete`, {})).status).toBe(200);
+    const done = await waitFor(async () => {
+      const d = await a.call(user('drafter', S), 'GET', `/documents/${id}`);
+      return d.body.state === 'COMPLETED' ? d.body : undefined;
+    }, 'the sender completes');
+    expect(done.recipients.find((r: { agency: string }) => r.agency === REFUSES)).toMatchObject({
+      statusCode: '06',
+      recall: '16',
+    });
+    await recordHistory(h, documentWorkflowId(S, id), 'document-workflow-recall.json');
+    await recordHistory(
+      h,
+      receivedWorkflowId(AGREES, S, id),
+      'received-document-workflow-recall-agreed.json',
+    );
+    await recordHistory(
+      h,
+      receivedWorkflowId(REFUSES, S, id),
+      'received-document-workflow-recall-refused.json',
     );
   }, 90_000);
 });
