@@ -20,7 +20,9 @@ import {
   type ApprovalFlow,
   type FileRef,
   type HistoryEntry,
+  type NotificationKind,
   type SignatureSubmission,
+  type SupersededBy,
   type SigningRequest,
   type VerificationSummary,
 } from '../schemas/document';
@@ -40,6 +42,7 @@ import { FlowStore } from '../store/flow-store';
 import { KpiStore } from '../store/kpi-store';
 import { IdentityStore } from '../store/identity-store';
 import { FileStore, sha256Hex } from '../store/file-store';
+import { NotificationStore } from '../store/notification-store';
 import type { PkiStore } from '../store/pki-store';
 import { RegisterStore, registerId } from '../store/register-store';
 
@@ -131,6 +134,7 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
   const kpis = new KpiStore(deps.db);
   const identity = new IdentityStore(deps.db);
   const flowStore = new FlowStore(deps.db);
+  const notifications = new NotificationStore(deps.db);
   const names = exchangeNames(deps.exchangeNamespace);
   let topology: Promise<void> | undefined;
   const ensureTopology = () => {
@@ -141,7 +145,76 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
     return topology;
   };
 
+  /** Everyone who holds a received copy: the agency's clerks, its assignee and whoever acted on it. */
+  const holdersOf = async (agency: string, documentId: string): Promise<string[]> => {
+    const view = await documents.getIncoming(agency, documentId);
+    const clerks = (await identity.listUsers({ agency }))
+      .filter((u) => u.active !== false && u.roles.includes('clerk'))
+      .map((u) => u.username);
+    const actors = (view?.history ?? []).map((e) => e.actor).filter((a) => a !== 'system');
+    return [...new Set([...clerks, ...(view?.assignee ? [view.assignee] : []), ...actors])].sort();
+  };
+
+  const notifyHolders = async (input: {
+    agency: string;
+    documentId: string;
+    kind: NotificationKind;
+    key: string;
+    message: string;
+  }): Promise<number> =>
+    notifications.notify({
+      ...input,
+      usernames: await holdersOf(input.agency, input.documentId),
+      at: deps.clock().toISOString(),
+    });
+
   return {
+    /**
+     * Tells every holder of a received copy (clerks, assignee, whoever acted on it) that it was recalled or
+     * superseded; one notice per person and event, however often retried.
+     */
+    notifyHolders,
+
+    /**
+     * Marks a document whose workflow has closed as superseded by a newer version: read model, audit event, KPI
+     * counters and, for a received copy, its holders. Nothing happens when the earlier version is unknown here.
+     */
+    async markSuperseded(input: {
+      side: 'outgoing' | 'incoming';
+      agency: string;
+      id: string;
+      by: SupersededBy;
+      eventId: string;
+    }): Promise<{ found: boolean }> {
+      const at = deps.clock().toISOString();
+      const type = input.side === 'outgoing' ? 'document.superseded' : 'incoming.superseded';
+      const entry: HistoryEntry = { at, event: type, actor: 'system', state: 'SUPERSEDED' };
+      const before = await documents.markSuperseded(input.side, input.agency, input.id, input.by, entry);
+      if (!before) return { found: false };
+      // Already superseded by another version (two replacements of one document): nothing more to record.
+      if (before.supersededBy && before.supersededBy.id !== input.by.id) return { found: true };
+      const sender = 'from' in before ? { from: before.from.code, messageId: before.messageId } : {};
+      const stored = await deps.audit.append({
+        id: input.eventId,
+        time: at,
+        agency: input.agency,
+        actor: 'system',
+        type,
+        documentId: input.id,
+        details: { state: 'SUPERSEDED', by: input.by.id, kind: input.by.kind, ...sender },
+      });
+      await kpis.apply(stored);
+      if (input.side === 'incoming')
+        await notifyHolders({
+          agency: input.agency,
+          documentId: input.id,
+          kind: 'superseded',
+          key: input.eventId,
+          message: `Văn bản số ${before.number}/${before.notation} đã được ${input.by.kind === 'update' ? 'cập nhật' : 'thay thế'} bởi văn bản mới`,
+        });
+      return { found: true };
+    },
+
     /**
      * Appends one audit event (idempotent by its id) and stores the read model that goes with it (version-guarded,
      * so a retried or late write never goes backwards).

@@ -24,6 +24,7 @@ import { pkiPublicationRoutes, pkiRoutes } from './routes/pki';
 import { flowRoutes } from './routes/flows';
 import { flowMigrationRoutes } from './routes/flow-migration';
 import { kpiRoutes } from './routes/kpi';
+import { notificationRoutes } from './routes/notifications';
 import { paperDocumentRoutes } from './routes/paper-documents';
 import { reportRoutes } from './routes/reports';
 
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(flowMigrationRoutes(deps));
       await scope.register(documentRoutes(deps));
       await scope.register(inboxRoutes(deps));
+      await scope.register(notificationRoutes(deps));
       await scope.register(auditRoutes(deps));
       await scope.register(kpiRoutes(deps));
       await scope.register(paperDocumentRoutes(deps));

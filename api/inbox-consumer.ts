@@ -29,6 +29,8 @@ export interface ExchangeConsumerOptions {
   backoffMs: readonly number[];
   /** Same namespace as the worker's activities. */
   namespace?: string;
+  /** Days a completed received copy stays open (twice this) for recalls and newer versions; default 365. */
+  followUpDays?: number;
 }
 
 export interface ExchangeConsumers {
@@ -115,6 +117,7 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
       recipient: { code: agency, name: await agencyName(agency) },
       inboxId: incomingId(env.from.code, env.messageId),
       receivedAt: options.clock().toISOString(),
+      followUpDays: options.followUpDays,
     };
     try {
       await options.temporal.workflow.start('receivedDocumentWorkflow', {

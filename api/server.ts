@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     maxDeliver: config.exchange.maxDeliver,
     backoffMs: config.exchange.backoffMs,
     namespace: config.exchange.namespace,
+    followUpDays: config.exchange.followUpDays,
   });
 
   let stopping = false;

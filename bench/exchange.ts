@@ -187,6 +187,7 @@ async function main(): Promise<void> {
       maxDeliver: config.exchange.maxDeliver,
       backoffMs: config.exchange.backoffMs,
       namespace: config.exchange.namespace,
+      followUpDays: config.exchange.followUpDays,
     });
     cleanups.unshift(() => consumers.stop());
 

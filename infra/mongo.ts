@@ -35,4 +35,5 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection(ExchangeCollections.documents).createIndex({ agency: 1, createdAt: -1 });
   await db.collection(ExchangeCollections.incoming).createIndex({ agency: 1, receivedAt: -1 });
   await db.collection(ExchangeCollections.deadLetters).createIndex({ agency: 1, at: -1 });
+  await db.collection(ExchangeCollections.notifications).createIndex({ username: 1, at: -1 });
 }

@@ -34,6 +34,8 @@ export const KpiEventTypes = {
   /** A dispatched document was recalled (the sender's workflow ends with it). */
   documentRecalled: 'document.recalled',
   documentCompleted: 'document.completed',
+  /** A newer version (update or replacement) of the document was dispatched; it no longer awaits answers. */
+  documentSuperseded: 'document.superseded',
   /** An approval stage passed its deadline (`details.stage`, `details.deadlineAt`). */
   approvalOverdue: 'document.approval_overdue',
   /** Recipient: a delivery arrived (`details.from` = sender). */
@@ -44,6 +46,8 @@ export const KpiEventTypes = {
   incomingVerificationFailed: 'incoming.verification_failed',
   /** Recipient: a status was sent back (`details.statusCode`: 01-06, 15/16 answers to a recall; `details.reason`). */
   incomingStatusSent: 'incoming.status_sent',
+  /** Recipient: a newer version superseded this copy; it no longer waits for acceptance. */
+  incomingSuperseded: 'incoming.superseded',
   /** A clerk registered a paper document (api/routes/paper-documents.ts). */
   paperRegistered: 'paper.registered',
 } as const;
@@ -199,6 +203,8 @@ export function effectsOf(event: KpiEvent, found: ReadonlyMap<string, OpenItem>)
       open('issued', { pending: [] });
       break;
     case KpiEventTypes.documentDispatched:
+      // An update (BusinessDocType 2) re-sends the same signed document with corrected metadata: not a new one.
+      if (d.businessDocType === 2) break;
       add(event.agency, Dims.sent);
       close('unsent');
       if (doc && recipient)
@@ -248,7 +254,11 @@ export function effectsOf(event: KpiEvent, found: ReadonlyMap<string, OpenItem>)
       close('unsent', 'issued', 'overdue');
       break;
     case KpiEventTypes.documentCompleted:
+    case KpiEventTypes.documentSuperseded:
       close('issued');
+      break;
+    case KpiEventTypes.incomingSuperseded:
+      close('await03');
       break;
     case KpiEventTypes.approvalOverdue:
       add(event.agency, Dims.approvalOverdue);
@@ -260,7 +270,7 @@ export function effectsOf(event: KpiEvent, found: ReadonlyMap<string, OpenItem>)
     case KpiEventTypes.incomingVerified:
     case KpiEventTypes.incomingVerificationFailed: {
       const sender = str(d.from);
-      if (!sender) break;
+      if (!sender || d.businessDocType === 2) break;
       add(sender, Dims.electronic);
       if (event.type === KpiEventTypes.incomingVerified) add(sender, Dims.electronicValid);
       else {

@@ -47,6 +47,8 @@ export const EnvSchema = z.object({
   EXCHANGE_MAX_RESENDS: z.coerce.number().int().min(0).max(100).default(3),
   /** Seconds per hour of approval-flow deadlines; lower only in tests. */
   EXCHANGE_FLOW_HOUR_SECONDS: z.coerce.number().positive().default(3600),
+  /** Days a completed document stays open for recall, update and replacement. */
+  EXCHANGE_FOLLOW_UP_DAYS: z.coerce.number().positive().max(3650).default(365),
   EXCHANGE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EXCHANGE_BACKOFF_MS: z
     .string()
@@ -99,6 +101,9 @@ export interface Config {
     readonly maxResends: number;
     /** Seconds per hour of approval-flow deadlines and reminders (3600; tests use 1). */
     readonly flowHourSeconds: number;
+    /** Days a completed document (and, twice as long, a completed received copy) stays open for recall, update
+     * and replacement. */
+    readonly followUpDays: number;
     /** Deliveries of one NATS message before it is dead-lettered, and the redelivery delays. */
     readonly maxDeliver: number;
     readonly backoffMs: readonly number[];
@@ -147,6 +152,7 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       ackTimeoutSeconds: e.EXCHANGE_ACK_TIMEOUT_SECONDS,
       maxResends: e.EXCHANGE_MAX_RESENDS,
       flowHourSeconds: e.EXCHANGE_FLOW_HOUR_SECONDS,
+      followUpDays: e.EXCHANGE_FOLLOW_UP_DAYS,
       maxDeliver: e.EXCHANGE_MAX_DELIVER,
       backoffMs: Object.freeze(e.EXCHANGE_BACKOFF_MS.split(',').map(Number)),
     }),

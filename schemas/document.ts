@@ -3,7 +3,8 @@ import { AgencyCodeSchema, RoleSchema, UsernameSchema } from './identity';
 
 /**
  * Life cycle of an outgoing document ("văn bản đi") in the issuing agency. `RETURNED` is a rejection in approval
- * (back to the drafter, resubmittable); `RECALLED` is reserved for a recall after dispatch (later issue).
+ * (back to the drafter, resubmittable); `RECALLED` after every recipient agreed to a recall; `SUPERSEDED` once an
+ * update (corrected metadata) or a replacement (a new signed version) of the document was dispatched.
  */
 export const DocumentStates = [
   'DRAFT',
@@ -15,6 +16,7 @@ export const DocumentStates = [
   'RETURNED',
   'WITHDRAWN',
   'RECALLED',
+  'SUPERSEDED',
 ] as const;
 export const DocumentStateSchema = z.enum(DocumentStates);
 export type DocumentState = z.infer<typeof DocumentStateSchema>;
@@ -55,6 +57,7 @@ export const IncomingStates = [
   'COMPLETED',
   'REJECTED',
   'RECALLED',
+  'SUPERSEDED',
 ] as const;
 export const IncomingStateSchema = z.enum(IncomingStates);
 export type IncomingState = z.infer<typeof IncomingStateSchema>;
@@ -131,6 +134,37 @@ export const RecipientViewSchema = z.object({
 });
 export type RecipientView = z.infer<typeof RecipientViewSchema>;
 
+/**
+ * edXML BusinessDocType of an amendment: `update` (2, "cập nhật": corrected metadata, same signed file) or
+ * `replace` (3, "thay thế": a new signed version).
+ */
+export const AmendmentKindSchema = z.enum(['update', 'replace']);
+export type AmendmentKind = z.infer<typeof AmendmentKindSchema>;
+export const BUSINESS_DOC_TYPE: Record<AmendmentKind, 2 | 3> = { update: 2, replace: 3 };
+
+/** This document amends an earlier one of the same agency (`of`), for `reason`. */
+export const AmendmentViewSchema = z.object({
+  kind: AmendmentKindSchema,
+  of: z.string(),
+  reason: z.string(),
+});
+
+/** A newer version that superseded this one: the document (or received copy) id, its kind and when. */
+export const SupersededBySchema = z.object({
+  id: z.string(),
+  kind: AmendmentKindSchema,
+  at: z.string(),
+});
+export type SupersededBy = z.infer<typeof SupersededBySchema>;
+
+/** Who signed a document, as the envelope names them ("thông tin người ký"). */
+export const SignerInfoSchema = z.object({
+  fullName: z.string(),
+  title: z.string(),
+  competence: z.string(),
+});
+export type SignerInfo = z.infer<typeof SignerInfoSchema>;
+
 // ---- HTTP API ----
 
 export const CreateDocumentRequestSchema = z.object({
@@ -199,6 +233,12 @@ export const DocumentDetailSchema = DocumentSummarySchema.extend({
   /** Who must sign: a successor named in a leadership change, or the holder of an open deferred-signing request. */
   designatedSigner: z.string().optional(),
   pendingSigner: z.string().optional(),
+  /** Who signed (kept for an update, which carries the same signed file). */
+  signer: SignerInfoSchema.optional(),
+  /** This document updates or replaces an earlier one. */
+  amendment: AmendmentViewSchema.optional(),
+  /** A later update or replacement superseded this document. */
+  supersededBy: SupersededBySchema.optional(),
   recipients: z.array(RecipientViewSchema),
   history: z.array(HistoryEntrySchema),
 });
@@ -218,6 +258,42 @@ export const DocumentListSchema = z.object({
 
 export const ApproveRequestSchema = z.object({ comment: z.string().max(2000).optional() }).default({});
 export const ReasonRequestSchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+
+/** An update ("cập nhật", BusinessDocType 2): corrected metadata of a dispatched document, same signed file. */
+export const UpdateDocumentRequestSchema = z
+  .object({
+    reason: z.string().trim().min(1).max(2000),
+    subject: z.string().trim().min(1).max(1000).optional(),
+    priority: PrioritySchema.optional(),
+    dueDate: z.string().date().nullable().optional(),
+  })
+  .refine((b) => b.subject !== undefined || b.priority !== undefined || b.dueDate !== undefined, {
+    message: 'name at least one corrected field: subject, priority or dueDate',
+    path: ['subject'],
+  });
+export type UpdateDocumentRequest = z.infer<typeof UpdateDocumentRequestSchema>;
+
+/**
+ * A replacement ("thay thế", BusinessDocType 3): a new PDF that goes through approval and signing again and, once
+ * dispatched, supersedes the old document at every recipient. Type, subject and recipients default to the old
+ * document's; `keepNumber` reuses the old number and notation (per the agency's practice) instead of a new one.
+ */
+export const ReplaceDocumentRequestSchema = z.object({
+  reason: z.string().trim().min(1).max(2000),
+  subject: z.string().min(1).max(1000).optional(),
+  type: DocumentTypeSchema.optional(),
+  recipients: z.array(AgencyCodeSchema).min(1).max(200).optional(),
+  priority: PrioritySchema.optional(),
+  dueDate: z.string().date().optional(),
+  keepNumber: z.boolean().optional(),
+  fileName: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^/\\]+$/),
+  pdfBase64: z.string().min(8),
+});
+export type ReplaceDocumentRequest = z.infer<typeof ReplaceDocumentRequestSchema>;
 export const AcceptRequestSchema = z
   .object({ incomingNumber: z.number().int().positive().optional() })
   .default({});
@@ -289,6 +365,12 @@ export const InboxDetailSchema = InboxSummarySchema.extend({
       answerReason: z.string().optional(),
     })
     .optional(),
+  /** edXML BusinessDocType of the delivery: 0 new, 2 update, 3 replacement. */
+  businessDocType: z.number().int().optional(),
+  /** The earlier received copy this delivery updates or replaces (its inbox id). */
+  supersedes: z.string().optional(),
+  /** A later update or replacement superseded this copy. */
+  supersededBy: SupersededBySchema.optional(),
   history: z.array(HistoryEntrySchema),
 });
 export type InboxDetail = z.infer<typeof InboxDetailSchema>;
@@ -298,6 +380,33 @@ export const InboxListSchema = z.object({
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
+});
+
+/** Why a person is told about a document they hold (worked on, or were assigned). */
+export const NotificationKindSchema = z.enum(['recall_requested', 'superseded']);
+export type NotificationKind = z.infer<typeof NotificationKindSchema>;
+
+export const NotificationSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  agency: AgencyCodeSchema,
+  kind: NotificationKindSchema,
+  /** The received copy (inbox id) concerned. */
+  documentId: z.string(),
+  message: z.string(),
+  at: z.string(),
+  read: z.boolean(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+export const NotificationListSchema = z.object({
+  items: z.array(NotificationSchema),
+  unread: z.number().int(),
+});
+
+export const NotificationQuerySchema = z.object({
+  unread: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const AuditQuerySchema = z.object({
@@ -327,6 +436,7 @@ export const ExchangeCollections = {
   verificationReports: 'verification_reports',
   deadLetters: 'dead_letters',
   files: 'files',
+  notifications: 'notifications',
 } as const;
 
 /** Workflow id of an outgoing document: business key agency + document id. */

@@ -54,11 +54,24 @@ export const EnvelopeV1Schema = z.object({
   businessDocType: BusinessDocTypeSchema,
   /** Why a recall (1), update (2) or replacement (3) is sent. */
   description: z.string().max(2000).optional(),
+  /**
+   * The earlier document an update (2) or replacement (3) supersedes ("ReplacementInfo"): its sender's id and its
+   * edXML DocumentId. Optional in the schema so nodes of this version that predate amendments still parse it.
+   */
+  replaces: z
+    .object({ messageId: z.string().min(1).max(200), documentId: z.string().min(1).max(300) })
+    .optional(),
   sentAt: z.string().datetime({ offset: true }),
   /** Delivery attempt (1 = first send, higher = reception-awareness resend). */
   attempt: z.number().int().positive(),
 });
 export type Envelope = z.infer<typeof EnvelopeV1Schema>;
+
+/** An update or replacement must name what it supersedes. */
+const EnvelopeCheckedSchema = EnvelopeV1Schema.refine(
+  (e) => (e.businessDocType !== 2 && e.businessDocType !== 3) || e.replaces !== undefined,
+  { message: 'an update (2) or replacement (3) names the document it replaces', path: ['replaces'] },
+);
 
 /** Status message ("thông điệp trạng thái") from a recipient back to the sender. */
 export const StatusMessageV1Schema = z
@@ -112,7 +125,7 @@ function parseVersioned<T>(
 
 /** Validates an incoming envelope; an unknown version is refused with a clear reason. */
 export function parseEnvelope(raw: unknown): ParseResult<Envelope> {
-  return parseVersioned(raw, ENVELOPE_VERSION, EnvelopeV1Schema, 'envelope');
+  return parseVersioned(raw, ENVELOPE_VERSION, EnvelopeCheckedSchema, 'envelope');
 }
 
 export function parseStatusMessage(raw: unknown): ParseResult<StatusMessage> {

@@ -4,6 +4,7 @@ import {
   type DocumentDetail,
   type HistoryEntry,
   type InboxDetail,
+  type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
 
@@ -159,6 +160,35 @@ export class DocumentStore {
     if (filter.agency) q.agency = filter.agency;
     if (filter.messageId) q.messageId = filter.messageId;
     return this.incoming.countDocuments(q);
+  }
+
+  /**
+   * Marks a document (or received copy) whose workflow has closed as superseded by a newer version, with its
+   * history line; idempotent (a retry finds it superseded and changes nothing). Returns the view as it was, or
+   * null when there is no such document.
+   */
+  async markSuperseded(
+    side: 'outgoing' | 'incoming',
+    agency: string,
+    id: string,
+    by: SupersededBy,
+    entry: HistoryEntry,
+  ): Promise<OutgoingView | IncomingView | null> {
+    const collection = (side === 'outgoing' ? this.outgoing : this.incoming) as unknown as ReturnType<
+      Db['collection']
+    >;
+    const _id = `${agency}:${id}`;
+    const before = await collection.findOne({ _id: _id as never });
+    if (!before) return null;
+    await collection.updateOne(
+      { _id: _id as never, supersededBy: { $exists: false } },
+      {
+        $set: { state: 'SUPERSEDED', supersededBy: by, updatedAt: entry.at },
+        $inc: { version: 1 },
+        $addToSet: { history: entry },
+      },
+    );
+    return strip(before as never);
   }
 
   /** Stores the verification report of an incoming document (idempotent: same id, same content). */

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
@@ -11,9 +12,11 @@ import {
 import type { ExchangeActivities } from '../activities/exchange';
 import type { PreparedSignatureState } from '../pdf';
 import {
+  BUSINESS_DOC_TYPE,
   DEFAULT_APPROVAL_FLOW,
   DocumentTypes,
   FINAL_STATUS_CODES,
+  documentWorkflowId,
   type Actor,
   type ApprovalFlow,
   type ApprovalView,
@@ -24,6 +27,7 @@ import {
   type RecipientView,
   type SigningRequest,
   type StatusCode,
+  type SupersededBy,
 } from '../schemas/document';
 import {
   DOCUMENT_BUCKET,
@@ -48,7 +52,10 @@ import {
   signUpdate,
   submitSignatureUpdate,
   submitUpdate,
+  supersededSignal,
   withdrawUpdate,
+  FOLLOW_UP_PATCH,
+  RECALL_ANSWER_DAYS,
   type ActionOutcome,
   type DocumentSnapshot,
   type DocumentWorkflowInput,
@@ -111,6 +118,8 @@ function vietnamDate(ms: number): string {
   return new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
 }
 
+const DAY_MS = 24 * 3600_000;
+
 function agencyNotation(shortName: string | undefined, code: string): string {
   const first = (shortName ?? '').split(/\s+/)[0] ?? '';
   return first.length > 0 ? first : code.split('.').slice(-2).join('');
@@ -127,7 +136,10 @@ function agencyNotation(shortName: string | undefined, code: string): string {
  */
 export async function documentWorkflow(input: DocumentWorkflowInput): Promise<DocumentSnapshot> {
   const workflowId = workflowInfo().workflowId;
-  let state: DocumentState = 'DRAFT';
+  const amendment = input.amendment;
+  /** An update carries the already signed and issued file of the document it corrects: straight to dispatch. */
+  const isUpdate = amendment?.kind === 'update';
+  let state: DocumentState = isUpdate ? 'SIGNED' : 'DRAFT';
   let file: FileRef = input.file;
   let flow: ApprovalFlow | undefined;
   let step = 0;
@@ -147,11 +159,15 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
   let designatedSigner: string | undefined;
   const hourMs = (input.timing.flowHourSeconds ?? 3600) * 1000;
   let busy = false;
-  let issued = false;
-  let number: number | undefined;
-  let notation: string | undefined;
-  let issuedAt: string | undefined;
-  let signerInfo: { fullName: string; title: string; competence: string } | undefined;
+  let issued = isUpdate;
+  let number: number | undefined = isUpdate ? amendment.keep?.number : undefined;
+  let notation: string | undefined = isUpdate ? amendment.keep?.notation : undefined;
+  let issuedAt: string | undefined = isUpdate ? amendment.keep?.issuedAt : undefined;
+  let signerInfo: { fullName: string; title: string; competence: string } | undefined = isUpdate
+    ? amendment.signer
+    : undefined;
+  /** Set when a newer version of this document was dispatched. */
+  let superseded: SupersededBy | undefined;
   let pending:
     | { username: string; prepared: FileRef; state: PreparedSignatureState; request: SigningRequest }
     | undefined;
@@ -228,6 +244,9 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     overdue: everOverdue || undefined,
     designatedSigner,
     pendingSigner: pending?.username,
+    signer: signerInfo,
+    amendment: amendment ? { kind: amendment.kind, of: amendment.of, reason: amendment.reason } : undefined,
+    supersededBy: superseded,
     recipients: recipientViews(),
     version: ++version,
   });
@@ -446,6 +465,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
   const created = record('document.created', input.createdBy, {
     fileName: input.fileName,
     sha256: input.file.sha256,
+    ...(amendment ? { amends: amendment.of, kind: amendment.kind, reason: amendment.reason } : {}),
   });
 
   setHandler(documentSnapshotQuery, () => ({
@@ -666,7 +686,13 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       exclusive(async () => {
         const at = Date.now();
         const date = vietnamDate(at);
-        if (number === undefined) {
+        if (number === undefined && amendment?.keep) {
+          // A replacement that keeps the number of the document it replaces (the agency's practice).
+          number = amendment.keep.number;
+          notation = amendment.keep.notation;
+          issuedAt = date;
+          await record('document.numbered', actor.username, { number, notation, date, kept: amendment.of });
+        } else if (number === undefined) {
           number = await quick.assignOutgoingNumber({
             agency: input.agency.code,
             year: Number(date.slice(0, 4)),
@@ -837,7 +863,12 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
         const targets = recipients.filter((r) => r.statusCode !== '02' && r.statusCode !== 'SEND_FAILED');
         for (const r of targets) {
           await quick.dispatchToRecipient({
-            envelope: { ...envelopeFor(r.attempts), businessDocType: 1, description: body.reason },
+            envelope: {
+              ...envelopeFor(r.attempts),
+              businessDocType: 1,
+              description: body.reason,
+              replaces: undefined,
+            },
             recipient: r.code,
             file,
             msgId: `${input.agency.code}:${input.documentId}:${r.code}:recall`,
@@ -856,7 +887,9 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       validator: (actor, body) => {
         requireRole(actor, 'clerk');
         if (busy) refuse('CONFLICT', 'another step on this document is in progress');
-        if (state !== 'DISPATCHED') refuse('WRONG_STATE', 'only a dispatched document can be recalled');
+        // A completed document can be recalled while its workflow is open (the follow-up window).
+        if (state !== 'DISPATCHED' && state !== 'COMPLETED')
+          refuse('WRONG_STATE', `only a dispatched document can be recalled (state ${state})`);
         if (recallReason !== undefined) refuse('CONFLICT', 'the document is already being recalled');
         if (!body.reason?.trim()) refuse('WRONG_STATE', 'a reason is required');
       },
@@ -865,6 +898,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
 
   setHandler(recipientStatusSignal, (status) => {
     inbox.push(status);
+  });
+
+  setHandler(supersededSignal, (by) => {
+    // Only an issued document can be superseded, and only once.
+    if (issued && !superseded && by.id !== input.documentId) superseded = by;
   });
 
   await created;
@@ -924,7 +962,9 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
         ref: `${DOCUMENT_BUCKET}/${file.sha256}`,
       },
     ],
-    businessDocType: 0,
+    businessDocType: amendment ? BUSINESS_DOC_TYPE[amendment.kind] : 0,
+    description: amendment?.reason,
+    replaces: amendment ? { messageId: amendment.of, documentId: amendment.ofEdxmlId } : undefined,
     sentAt: nowIso(),
     attempt,
   });
@@ -942,16 +982,40 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
       attempt: r.attempts,
       streamSeq: sent.seq,
       duplicate: sent.duplicate,
+      ...(amendment ? { businessDocType: BUSINESS_DOC_TYPE[amendment.kind] } : {}),
     });
+  };
+
+  /** The earlier version is superseded: its workflow if still open, else its read model directly. */
+  const supersedeEarlier = async (a: NonNullable<typeof amendment>) => {
+    const by: SupersededBy = { id: input.documentId, kind: a.kind, at: nowIso() };
+    try {
+      await getExternalWorkflowHandle(documentWorkflowId(input.agency.code, a.of)).signal(
+        supersededSignal,
+        by,
+      );
+    } catch {
+      await quick.markSuperseded({
+        side: 'outgoing',
+        agency: input.agency.code,
+        id: a.of,
+        by,
+        eventId: `${workflowId}#supersedes`,
+      });
+    }
+    await record('document.supersedes', 'system', { of: a.of, kind: a.kind }, a.reason);
   };
 
   state = 'DISPATCHED';
   for (const r of recipients) await send(r);
+  if (amendment) await supersedeEarlier(amendment);
 
   const ackTimeoutMs = input.timing.ackTimeoutSeconds * 1000;
   // A recipient that agreed to a recall (15) will not report again.
   const isFinal = (r: RecipientTrack) => ORDER[r.statusCode] >= 9 || r.recall === '15';
-  while (!recipients.every(isFinal)) {
+
+  /** Applies the statuses and recall answers that arrived, in arrival order. */
+  const drainStatuses = async () => {
     while (inbox.length > 0) {
       const s = inbox.shift()!;
       const r = recipients.find((x) => x.code === s.from.code);
@@ -984,7 +1048,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
         final: FINAL_STATUS_CODES.includes(s.statusCode),
       });
     }
-    if (recipients.every(isFinal)) break;
+  };
+
+  while (!recipients.every(isFinal) && !superseded) {
+    await drainStatuses();
+    if (recipients.every(isFinal) || superseded) break;
     const now = Date.now();
     for (const r of recipients) {
       if (r.statusCode !== 'PENDING' || r.lastSentAt === undefined || now - r.lastSentAt < ackTimeoutMs)
@@ -1003,16 +1071,60 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
     const next = waiting.length
       ? Math.max(1, Math.min(...waiting.map((r) => r.lastSentAt! + ackTimeoutMs)) - Date.now())
       : undefined;
-    if (next === undefined) await condition(() => inbox.length > 0);
-    else await condition(() => inbox.length > 0, next);
+    if (next === undefined) await condition(() => inbox.length > 0 || superseded !== undefined);
+    else await condition(() => inbox.length > 0 || superseded !== undefined, next);
   }
 
-  if ((state as DocumentState) !== 'RECALLED') state = 'COMPLETED';
-  await record(state === 'RECALLED' ? 'document.recalled' : 'document.completed', 'system', {
-    recipients: recipients.map((r) => ({ agency: r.code, statusCode: r.statusCode })),
-  });
+  const closeAsSuperseded = async (by: SupersededBy) => {
+    await condition(() => !busy);
+    state = 'SUPERSEDED';
+    await record('document.superseded', 'system', { by: by.id, kind: by.kind });
+  };
+
+  if (superseded) {
+    await closeAsSuperseded(superseded);
+  } else {
+    if ((state as DocumentState) !== 'RECALLED') state = 'COMPLETED';
+    await record(
+      (state as DocumentState) === 'RECALLED' ? 'document.recalled' : 'document.completed',
+      'system',
+      {
+        recipients: recipients.map((r) => ({ agency: r.code, statusCode: r.statusCode })),
+      },
+    );
+    if ((state as DocumentState) === 'COMPLETED' && patched(FOLLOW_UP_PATCH)) await followUp();
+  }
   await condition(allHandlersFinished);
   return documentSnapshotQueryResult();
+
+  /**
+   * The follow-up window after completion: the document can still be recalled (answers are collected here) or
+   * superseded by an update or replacement. A recall gives its recipients at least RECALL_ANSWER_DAYS to answer;
+   * an answer that never comes (a copy closed meanwhile) leaves that recipient at `13`.
+   */
+  async function followUp(): Promise<void> {
+    let windowEnd = Date.now() + (input.timing.followUpDays ?? 365) * DAY_MS;
+    let recallSeen = false;
+    const recallOpen = () => recipients.some((r) => r.recall === '13');
+    for (;;) {
+      await drainStatuses();
+      if (superseded) return closeAsSuperseded(superseded);
+      if ((state as DocumentState) === 'RECALLED') {
+        await record('document.recalled', 'system', {
+          recipients: recipients.map((r) => ({ agency: r.code, recall: r.recall })),
+        });
+        return;
+      }
+      const open = recallOpen();
+      if (open && !recallSeen) {
+        recallSeen = true;
+        windowEnd = Math.max(windowEnd, Date.now() + RECALL_ANSWER_DAYS * DAY_MS);
+      }
+      const left = windowEnd - Date.now();
+      if (left <= 0) return;
+      await condition(() => inbox.length > 0 || superseded !== undefined || recallOpen() !== open, left);
+    }
+  }
 
   function documentSnapshotQueryResult(): DocumentSnapshot {
     return {

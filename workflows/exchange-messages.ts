@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResolvedFlow } from '../schemas/flow';
 import type {
   Actor,
+  AmendmentKind,
   ApprovalFlow,
   ApprovalView,
   DocumentState,
@@ -11,8 +12,10 @@ import type {
   IncomingState,
   RecipientView,
   SignatureSubmission,
+  SignerInfo,
   SigningRequest,
   StatusCode,
+  SupersededBy,
   VerificationSummary,
 } from '../schemas/document';
 import type { Envelope, StatusMessage } from '../schemas/edxml';
@@ -41,7 +44,39 @@ export interface ExchangeTiming {
    * deadline of 2 hours passes in 2 seconds.
    */
   flowHourSeconds?: number;
+  /**
+   * Days a document stays open after its last recipient's final status (default 365), so it can still be
+   * recalled, updated or replaced. A received copy stays open twice as long after its own completion, so a recall
+   * sent late in the sender's window still finds it.
+   */
+  followUpDays?: number;
 }
+
+/**
+ * This document updates (BusinessDocType 2) or replaces (3) an earlier dispatched document `of` of the same
+ * agency; once dispatched, the earlier one is superseded at the sender and at every recipient.
+ */
+export interface AmendmentInput {
+  kind: AmendmentKind;
+  of: string;
+  /** edXML DocumentId of the superseded document. */
+  ofEdxmlId: string;
+  reason: string;
+  /** Number and notation carried over (always for an update; for a replacement when the agency keeps it). */
+  keep?: { number: number; notation: string; issuedAt?: string };
+  /** An update carries the signed file of `of`: who signed it. */
+  signer?: SignerInfo;
+}
+
+/**
+ * Patch of the post-dispatch follow-up (both exchange workflows): a completed document stays open so it can still
+ * be recalled, updated or replaced, and the holders of a received copy are notified of a recall. Histories
+ * recorded before it replay as they ran.
+ */
+export const FOLLOW_UP_PATCH = 'follow-up-v1';
+
+/** Days a recall that arrives late in the follow-up window keeps a document open for its answers. */
+export const RECALL_ANSWER_DAYS = 30;
 
 export interface DocumentWorkflowInput {
   documentId: string;
@@ -58,6 +93,7 @@ export interface DocumentWorkflowInput {
   /** Flow pinned at submission; defaults to DEFAULT_APPROVAL_FLOW. */
   flow?: ApprovalFlow;
   timing: ExchangeTiming;
+  amendment?: AmendmentInput;
 }
 
 export interface DocumentSnapshot {
@@ -107,6 +143,8 @@ export const rerouteUpdate = defineUpdate<ActionOutcome, [Actor, RerouteRequest]
 export const recipientStatusSignal = defineSignal<[StatusMessage]>('recipientStatus');
 /** The sender's clerk recalls a dispatched document (edXML BusinessDocType 1). */
 export const recallUpdate = defineUpdate<ActionOutcome, [Actor, { reason: string }]>('recall');
+/** A newer version (update or replacement) was dispatched: the sender's or a recipient's copy is superseded. */
+export const supersededSignal = defineSignal<[SupersededBy]>('superseded');
 export const documentSnapshotQuery = defineQuery<DocumentSnapshot>('snapshot');
 
 export interface ReceivedDocumentInput {
@@ -114,6 +152,8 @@ export interface ReceivedDocumentInput {
   recipient: AgencyRef;
   inboxId: string;
   receivedAt: string;
+  /** As `ExchangeTiming.followUpDays` (the copy stays open twice as long); default 365. */
+  followUpDays?: number;
 }
 
 export interface IncomingSnapshot {

@@ -2,19 +2,25 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
   type ActivityFailure,
 } from '@temporalio/workflow';
 import type { ExchangeActivities } from '../activities/exchange';
-import type {
-  Actor,
-  FileRef,
-  HistoryEntry,
-  IncomingState,
-  StatusCode,
-  VerificationSummary,
+import {
+  incomingId,
+  receivedWorkflowId,
+  type Actor,
+  type AmendmentKind,
+  type FileRef,
+  type HistoryEntry,
+  type IncomingState,
+  type StatusCode,
+  type SupersededBy,
+  type VerificationSummary,
 } from '../schemas/document';
 import { STATUS_VERSION } from '../schemas/edxml';
 import type { Role } from '../schemas/identity';
@@ -29,6 +35,9 @@ import {
   recallRequestSignal,
   refuseRecallUpdate,
   rejectIncomingUpdate,
+  supersededSignal,
+  FOLLOW_UP_PATCH,
+  RECALL_ANSWER_DAYS,
   type ActionOutcome,
   type IncomingSnapshot,
   type ReceivedDocumentInput,
@@ -68,6 +77,9 @@ const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
   '15': 'RECALLED',
 };
 
+const DAY_MS = 24 * 3600_000;
+const KIND_OF: Partial<Record<number, AmendmentKind>> = { 2: 'update', 3: 'replace' };
+
 /**
  * One received document ("văn bản đến") at one recipient agency. Started by the agency's JetStream consumer with
  * the deterministic id `recv:<recipient>:<sender>_<documentId>`, so a duplicate delivery starts nothing new.
@@ -92,6 +104,11 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
   let recall:
     { reason: string; requestedAt: string; answer?: '15' | '16'; answerReason?: string } | undefined;
   let recallArrived = false;
+  /** A newer version of this document arrived and verified: this copy is superseded. */
+  let superseded: SupersededBy | undefined;
+  const amendmentKind = KIND_OF[env.businessDocType];
+  const supersedes =
+    amendmentKind && env.replaces ? incomingId(env.from.code, env.replaces.messageId) : undefined;
   let version = 0;
   let auditSeq = 0;
   const history: HistoryEntry[] = [];
@@ -117,6 +134,9 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     file,
     reason,
     recall,
+    businessDocType: env.businessDocType,
+    supersedes,
+    supersededBy: superseded,
     version: ++version,
   });
 
@@ -293,8 +313,12 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     },
   );
 
+  setHandler(supersededSignal, (by) => {
+    if (!superseded && by.id !== input.inboxId) superseded = by;
+  });
+
   setHandler(recallRequestSignal, (req) => {
-    if (recall || state === 'REJECTED') return;
+    if (recall || state === 'REJECTED' || superseded) return;
     recall = { reason: req.reason, requestedAt: req.at };
     recallArrived = true;
   });
@@ -337,7 +361,30 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     },
   );
 
-  await record('incoming.received', 'system', { attempt: env.attempt, edxmlDocumentId: env.documentId });
+  /** Marks the earlier received copy superseded: through its workflow if open, else its read model. */
+  async function supersedeEarlier(earlier: string, kind: AmendmentKind): Promise<void> {
+    const by: SupersededBy = { id: input.inboxId, kind, at: nowIso() };
+    try {
+      await getExternalWorkflowHandle(
+        receivedWorkflowId(input.recipient.code, env.from.code, env.replaces!.messageId),
+      ).signal(supersededSignal, by);
+    } catch {
+      await quick.markSuperseded({
+        side: 'incoming',
+        agency: input.recipient.code,
+        id: earlier,
+        by,
+        eventId: `${workflowId}#supersedes`,
+      });
+    }
+    await record('incoming.supersedes', 'system', { of: earlier, kind }, env.description);
+  }
+
+  await record('incoming.received', 'system', {
+    attempt: env.attempt,
+    edxmlDocumentId: env.documentId,
+    ...(amendmentKind ? { businessDocType: env.businessDocType, supersedes } : {}),
+  });
   const checked = await heavy.fetchAndVerifyIncoming({
     envelope: env,
     recipient: input.recipient.code,
@@ -346,6 +393,7 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
   file = checked.file;
   verification = checked.verification;
   await record(verification.ok ? 'incoming.verified' : 'incoming.verification_failed', 'system', {
+    ...(amendmentKind ? { businessDocType: env.businessDocType } : {}),
     ok: verification.ok,
     reason: verification.reason,
     hashMatches: verification.hashMatches,
@@ -357,20 +405,67 @@ export async function receivedDocumentWorkflow(input: ReceivedDocumentInput): Pr
     await sendStatus('02', 'system', reason);
   }
   verified = true;
+  // An update or replacement that verified supersedes the copy of the earlier version held here.
+  if (supersedes && amendmentKind && verification.ok) await supersedeEarlier(supersedes, amendmentKind);
+
+  /** Records a recall request that arrived and tells everyone who holds the copy (patched: new histories). */
+  const recallRequested = async () => {
+    recallArrived = false;
+    await record(
+      'incoming.recall_requested',
+      'system',
+      { statusCode: '13', reason: recall!.reason },
+      recall!.reason,
+    );
+    if (patched(FOLLOW_UP_PATCH))
+      await quick.notifyHolders({
+        agency: input.recipient.code,
+        documentId: input.inboxId,
+        kind: 'recall_requested',
+        key: `${workflowId}:recall`,
+        message: `${env.from.name} đề nghị thu hồi văn bản số ${env.code.number}/${env.code.notation}: ${recall!.reason}`,
+      });
+  };
+
+  /** A newer version arrived: once no step is running, this copy is no longer actionable. */
+  const closeAsSuperseded = async (by: SupersededBy) => {
+    await condition(() => !busy);
+    state = 'SUPERSEDED';
+    await record('incoming.superseded', 'system', { by: by.id, kind: by.kind });
+    await quick.notifyHolders({
+      agency: input.recipient.code,
+      documentId: input.inboxId,
+      kind: 'superseded',
+      key: `${workflowId}:superseded`,
+      message: `Văn bản số ${env.code.number}/${env.code.notation} của ${env.from.name} đã được ${by.kind === 'update' ? 'cập nhật' : 'thay thế'} bởi văn bản mới`,
+    });
+  };
 
   // A recall request is recorded when it arrives; documents never recalled wait here exactly as before.
   const closed = () => (state === 'COMPLETED' || state === 'REJECTED' || state === 'RECALLED') && !busy;
-  while (!closed()) {
-    await condition(() => closed() || recallArrived);
-    if (recallArrived) {
-      recallArrived = false;
-      await record(
-        'incoming.recall_requested',
-        'system',
-        { statusCode: '13', reason: recall!.reason },
-        recall!.reason,
+  while (!closed() && !superseded) {
+    await condition(() => closed() || recallArrived || superseded !== undefined);
+    if (recallArrived) await recallRequested();
+  }
+  if (superseded) {
+    await closeAsSuperseded(superseded);
+  } else if ((state as IncomingState) === 'COMPLETED' && patched(FOLLOW_UP_PATCH)) {
+    // The follow-up window: a completed copy can still be recalled or superseded. A recall that arrives gives
+    // the clerk at least RECALL_ANSWER_DAYS to answer it.
+    let windowEnd = Date.now() + 2 * (input.followUpDays ?? 365) * DAY_MS;
+    while ((state as IncomingState) === 'COMPLETED' && !superseded) {
+      const left = windowEnd - Date.now();
+      if (left <= 0) break;
+      await condition(
+        () => recallArrived || superseded !== undefined || (state as IncomingState) !== 'COMPLETED',
+        left,
       );
+      if (recallArrived) {
+        windowEnd = Math.max(windowEnd, Date.now() + RECALL_ANSWER_DAYS * DAY_MS);
+        await recallRequested();
+      }
     }
+    if (superseded) await closeAsSuperseded(superseded);
   }
   await condition(allHandlersFinished);
   return {

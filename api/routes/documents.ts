@@ -14,11 +14,15 @@ import {
   DocumentListSchema,
   PageQuerySchema,
   ReasonRequestSchema,
+  ReplaceDocumentRequestSchema,
   SignatureSubmissionSchema,
   SigningRequestSchema,
+  UpdateDocumentRequestSchema,
   documentWorkflowId,
-  type CreateDocumentRequest,
   type DocumentDetail,
+  type DocumentType,
+  type FileRef,
+  type SignerInfo,
 } from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore, type OutgoingView } from '../../store/document-store';
@@ -35,8 +39,10 @@ import {
   submitUpdate,
   withdrawUpdate,
   type ActionOutcome,
+  type AmendmentInput,
   type DocumentWorkflowInput,
 } from '../../workflows/exchange-messages';
+import type { Principal } from '../../schemas/identity';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
 import { actorOf, contentDisposition, runUpdate, temporalOf } from './exchange-support';
@@ -58,13 +64,14 @@ function detail(v: OutgoingView): DocumentDetail {
 }
 
 /** Reads the JSON body, or a multipart form with fields and one `file` part, into one validated request. */
-async function readCreateRequest(
+async function readPdfRequest<T extends { pdfBase64: string }>(
   request: FastifyRequest,
-): Promise<{ body: CreateDocumentRequest; pdf: Buffer }> {
+  schema: z.ZodType<T>,
+): Promise<{ body: T; pdf: Buffer }> {
   let raw: Record<string, unknown>;
   let pdf: Buffer | undefined;
   if (request.isMultipart()) {
-    raw = { recipients: [] as string[] };
+    raw = {};
     for await (const part of request.parts({ limits: { fileSize: MAX_PDF_BYTES, files: 1 } })) {
       if (part.type === 'file') {
         pdf = await part.toBuffer();
@@ -72,13 +79,14 @@ async function readCreateRequest(
       } else {
         const value = String(part.value);
         if (part.fieldname === 'recipients' || part.fieldname === 'recipients[]')
-          (raw.recipients as string[]).push(
+          ((raw.recipients ??= []) as string[]).push(
             ...value
               .split(',')
               .map((s) => s.trim())
               .filter(Boolean),
           );
         else if (part.fieldname === 'priority') raw.priority = Number(value);
+        else if (part.fieldname === 'keepNumber') raw.keepNumber = value === 'true';
         else raw[part.fieldname] = value;
       }
     }
@@ -86,7 +94,7 @@ async function readCreateRequest(
   } else {
     raw = (request.body ?? {}) as Record<string, unknown>;
   }
-  const parsed = CreateDocumentRequestSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new LienthongError('VALIDATION_FAILED', 'The request does not match the schema', {
       errors: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
@@ -130,6 +138,109 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       notation: o.notation,
     });
 
+    /**
+     * Checks the recipients, saves the initial read model and starts the document's workflow; an amendment (update
+     * or replacement) names the document it supersedes. Returns the new document's id.
+     */
+    const startDocument = async (
+      principal: Principal,
+      doc: {
+        type: DocumentType;
+        subject: string;
+        recipients: string[];
+        priority?: number;
+        dueDate?: string;
+        fileName: string;
+        /** An already stored file, or the bytes to store once the request is known to be valid. */
+        file: FileRef | Buffer;
+        amendment?: AmendmentInput;
+      },
+    ): Promise<string> => {
+      const agency = await deps.identity.getAgency(principal.agency);
+      if (!agency) throw new LienthongError('UNKNOWN_AGENCY', `agency ${principal.agency} is not registered`);
+      const recipients = [];
+      for (const code of [...new Set(doc.recipients)]) {
+        const r = await deps.identity.getAgency(code);
+        if (!r || r.active === false) throw new LienthongError('UNKNOWN_AGENCY', `unknown recipient ${code}`);
+        if (r.code === agency.code)
+          throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot send to itself');
+        recipients.push({ code: r.code, name: r.name });
+      }
+      const file = Buffer.isBuffer(doc.file)
+        ? await files().put(doc.file, { fileName: doc.fileName })
+        : doc.file;
+      const id = randomUUID();
+      const now = deps.clock().toISOString();
+      const a = doc.amendment;
+      const isUpdate = a?.kind === 'update';
+      await documents().saveOutgoing({
+        id,
+        agency: agency.code,
+        state: isUpdate ? 'SIGNED' : 'DRAFT',
+        type: doc.type,
+        subject: doc.subject,
+        number: isUpdate ? a.keep?.number : undefined,
+        notation: isUpdate ? a.keep?.notation : undefined,
+        issuedAt: isUpdate ? a.keep?.issuedAt : undefined,
+        createdBy: principal.username,
+        createdAt: now,
+        updatedAt: now,
+        priority: doc.priority ?? 0,
+        dueDate: doc.dueDate,
+        fileName: doc.fileName,
+        file,
+        amendment: a ? { kind: a.kind, of: a.of, reason: a.reason } : undefined,
+        recipients: recipients.map((r) => ({
+          agency: r.code,
+          name: r.name,
+          statusCode: 'PENDING',
+          statusAt: null,
+        })),
+        history: [],
+        version: 0,
+      });
+      const input: DocumentWorkflowInput = {
+        documentId: id,
+        agency: { code: agency.code, name: agency.name, place: agency.place, shortName: agency.shortName },
+        createdBy: principal.username,
+        createdAt: now,
+        type: doc.type,
+        subject: doc.subject,
+        recipients,
+        priority: doc.priority ?? 0,
+        dueDate: doc.dueDate,
+        fileName: doc.fileName,
+        file,
+        timing: {
+          ackTimeoutSeconds: deps.config.exchange.ackTimeoutSeconds,
+          maxResends: deps.config.exchange.maxResends,
+          flowHourSeconds: deps.config.exchange.flowHourSeconds,
+          followUpDays: deps.config.exchange.followUpDays,
+        },
+        amendment: a,
+      };
+      await temporalOf(deps).workflow.start('documentWorkflow', {
+        workflowId: documentWorkflowId(agency.code, id),
+        taskQueue: deps.config.temporal.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      deps.metrics.workflowsStarted.inc({ workflow: 'documentWorkflow' });
+      return id;
+    };
+
+    /** Who signed a document recorded before the read model kept its signer: the `document.signed` actor. */
+    const signerFromHistory = async (doc: OutgoingView): Promise<SignerInfo> => {
+      const signed = [...(doc.history ?? [])].reverse().find((e) => e.event === 'document.signed');
+      const user = signed ? await deps.identity.getUser(signed.actor) : null;
+      const title = user?.title ?? '';
+      return {
+        fullName: user?.fullName ?? signed?.actor ?? 'Không rõ',
+        title,
+        competence: title.toUpperCase(),
+      };
+    };
+
     app.post(
       '/documents',
       {
@@ -141,71 +252,94 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = requireRole(request, 'drafter');
-        const { body, pdf } = await readCreateRequest(request);
-        const agency = await deps.identity.getAgency(principal.agency);
-        if (!agency)
-          throw new LienthongError('UNKNOWN_AGENCY', `agency ${principal.agency} is not registered`);
-        const codes = [...new Set(body.recipients)];
-        const recipients = [];
-        for (const code of codes) {
-          const r = await deps.identity.getAgency(code);
-          if (!r || r.active === false)
-            throw new LienthongError('UNKNOWN_AGENCY', `unknown recipient ${code}`);
-          if (r.code === agency.code)
-            throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot send to itself');
-          recipients.push({ code: r.code, name: r.name });
-        }
-        const file = await files().put(pdf, { fileName: body.fileName });
-        const id = randomUUID();
-        const now = deps.clock().toISOString();
-        const initial: OutgoingView = {
-          id,
-          agency: agency.code,
-          state: 'DRAFT',
-          type: body.type,
-          subject: body.subject,
-          createdBy: principal.username,
-          createdAt: now,
-          updatedAt: now,
-          priority: body.priority ?? 0,
-          dueDate: body.dueDate,
-          fileName: body.fileName,
-          file,
-          recipients: recipients.map((r) => ({
-            agency: r.code,
-            name: r.name,
-            statusCode: 'PENDING',
-            statusAt: null,
-          })),
-          history: [],
-          version: 0,
-        };
-        await documents().saveOutgoing(initial);
-        const input: DocumentWorkflowInput = {
-          documentId: id,
-          agency: { code: agency.code, name: agency.name, place: agency.place, shortName: agency.shortName },
-          createdBy: principal.username,
-          createdAt: now,
-          type: body.type,
-          subject: body.subject,
-          recipients,
-          priority: body.priority ?? 0,
-          dueDate: body.dueDate,
-          fileName: body.fileName,
-          file,
-          timing: {
-            ackTimeoutSeconds: deps.config.exchange.ackTimeoutSeconds,
-            maxResends: deps.config.exchange.maxResends,
-            flowHourSeconds: deps.config.exchange.flowHourSeconds,
+        const { body, pdf } = await readPdfRequest(request, CreateDocumentRequestSchema);
+        const id = await startDocument(principal, { ...body, file: pdf });
+        return reply.code(201).send({ id, state: 'DRAFT' as const });
+      },
+    );
+
+    /** An issued document that can still be amended (not superseded, not recalled), or a 409. */
+    const amendable = async (request: FastifyRequest, id: string): Promise<OutgoingView> => {
+      const old = await ownDocument(request, id);
+      if (old.state !== 'DISPATCHED' && old.state !== 'COMPLETED')
+        throw new LienthongError(
+          'WRONG_STATE',
+          `only a dispatched document can be updated or replaced (state ${old.state})`,
+        );
+      if (old.supersededBy)
+        throw new LienthongError('CONFLICT', `the document was already superseded by ${old.supersededBy.id}`);
+      if (old.number === undefined || !old.notation || !old.issuedAt || !old.edxmlDocumentId)
+        throw new LienthongError('WRONG_STATE', 'the document has no number yet');
+      return old;
+    };
+
+    app.post(
+      '/documents/:id/update',
+      {
+        schema: {
+          tags: ['documents'],
+          summary:
+            'Update a dispatched document (BusinessDocType 2, the clerk): corrected metadata, same signed file; recipients get the new version linked to the old, which is superseded',
+          params: DocumentIdParamsSchema,
+          response: { 201: CreatedDocumentSchema, ...problems },
+        },
+      },
+      async (request, reply) => {
+        const principal = requireRole(request, 'clerk');
+        const body = parseBody(UpdateDocumentRequestSchema, request.body);
+        const old = await amendable(request, request.params.id);
+        const id = await startDocument(principal, {
+          type: old.type,
+          subject: body.subject ?? old.subject,
+          recipients: old.recipients.map((r) => r.agency),
+          priority: body.priority ?? old.priority,
+          dueDate: body.dueDate === null ? undefined : (body.dueDate ?? old.dueDate),
+          fileName: old.fileName,
+          file: old.file,
+          amendment: {
+            kind: 'update',
+            of: old.id,
+            ofEdxmlId: old.edxmlDocumentId!,
+            reason: body.reason,
+            keep: { number: old.number!, notation: old.notation!, issuedAt: old.issuedAt },
+            signer: old.signer ?? (await signerFromHistory(old)),
           },
-        };
-        await temporalOf(deps).workflow.start('documentWorkflow', {
-          workflowId: documentWorkflowId(agency.code, id),
-          taskQueue: deps.config.temporal.taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
-        deps.metrics.workflowsStarted.inc({ workflow: 'documentWorkflow' });
+        return reply.code(201).send({ id, state: 'SIGNED' as const });
+      },
+    );
+
+    app.post(
+      '/documents/:id/replace',
+      {
+        schema: {
+          tags: ['documents'],
+          summary:
+            'Replace a dispatched document (BusinessDocType 3, the drafter): a new PDF through approval and signing again; once dispatched the old one is superseded everywhere. JSON {reason, fileName, pdfBase64, subject?, type?, recipients?, priority?, dueDate?, keepNumber?} or multipart',
+          params: DocumentIdParamsSchema,
+          response: { 201: CreatedDocumentSchema, ...problems, 413: ProblemSchema },
+        },
+      },
+      async (request, reply) => {
+        const principal = requireRole(request, 'drafter');
+        const old = await amendable(request, request.params.id);
+        const { body, pdf } = await readPdfRequest(request, ReplaceDocumentRequestSchema);
+        const id = await startDocument(principal, {
+          type: body.type ?? old.type,
+          subject: body.subject ?? old.subject,
+          recipients: body.recipients ?? old.recipients.map((r) => r.agency),
+          priority: body.priority ?? old.priority,
+          dueDate: body.dueDate ?? old.dueDate,
+          fileName: body.fileName,
+          file: pdf,
+          amendment: {
+            kind: 'replace',
+            of: old.id,
+            ofEdxmlId: old.edxmlDocumentId!,
+            reason: body.reason,
+            keep: body.keepNumber ? { number: old.number!, notation: old.notation! } : undefined,
+          },
+        });
         return reply.code(201).send({ id, state: 'DRAFT' as const });
       },
     );

@@ -125,6 +125,9 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           reason: doc.reason,
           verification: verification ?? undefined,
           recall: doc.recall,
+          businessDocType: doc.businessDocType,
+          supersedes: doc.supersedes,
+          supersededBy: doc.supersededBy,
           history: doc.history ?? [],
         };
       },

@@ -22,6 +22,12 @@ describe('exchange workflow histories', () => {
     ['document-workflow-migrate.json', 'documentWorkflow'],
     ['document-workflow-reroute.json', 'documentWorkflow'],
     ['document-workflow-reroute-returned.json', 'documentWorkflow'],
+    // Recorded after `follow-up-v1`: a replacement (the new version, a recipient's new copy, a completed copy it
+    // superseded) and a recall after the sender completed.
+    ['document-workflow-replace.json', 'documentWorkflow'],
+    ['received-document-workflow-replacement.json', 'receivedDocumentWorkflow'],
+    ['received-document-workflow-superseded.json', 'receivedDocumentWorkflow'],
+    ['document-workflow-recall-after-completion.json', 'documentWorkflow'],
   ] as const) {
     it(`replays the recorded ${workflowId} history ${file}`, async () => {
       const history = JSON.parse(readFileSync(join(__dirname, 'histories', file), 'utf8'));

@@ -106,6 +106,7 @@ export async function startHarness(
         maxDeliver: config.exchange.maxDeliver,
         backoffMs: config.exchange.backoffMs,
         namespace: config.exchange.namespace,
+        followUpDays: config.exchange.followUpDays,
       })
     : undefined;
 

@@ -257,6 +257,7 @@ export async function startResilienceApi(options: {
         maxDeliver: config.exchange.maxDeliver,
         backoffMs: config.exchange.backoffMs,
         namespace: config.exchange.namespace,
+        followUpDays: config.exchange.followUpDays,
       });
     },
     async stopConsumers() {

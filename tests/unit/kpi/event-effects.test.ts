@@ -114,6 +114,27 @@ describe('the in-memory state', () => {
     expect(s.open.size).toBe(0);
   });
 
+  it('counts an update (BusinessDocType 2) of a sent document as no new document, and closes superseded copies', () => {
+    const s = new MemoryKpiState();
+    for (const e of events) s.apply(e);
+    s.apply(
+      ev(A, 'document.dispatched', '2025-03-01T04:00:00Z', 'D1u', { recipient: B, businessDocType: 2 }),
+    );
+    s.apply(ev(B, 'incoming.received', '2025-03-01T04:01:00Z', `${A}_D1u`, { from: A, businessDocType: 2 }));
+    s.apply(ev(B, 'incoming.verified', '2025-03-01T04:01:10Z', `${A}_D1u`, { from: A, businessDocType: 2 }));
+    expect(s.days.get(`${A}|2025-03-01`)!.c).toEqual({ issued: 1, sent: 1, el: 1, el_valid: 1, 'i2a:60': 1 });
+    expect([...s.open.keys()]).toEqual([`await03|${B}|${A}_D1u`]);
+    s.apply(ev(B, 'incoming.superseded', '2025-03-01T05:00:00Z', `${A}_D1u`, { from: A, kind: 'replace' }));
+    expect(s.open.size).toBe(0);
+
+    // A replacement is a new signed document: it counts, and the sender stops waiting on the old one.
+    s.apply(ev(A, 'document.sealed', '2025-03-02T02:00:00Z', 'D2'));
+    s.apply(ev(A, 'document.dispatched', '2025-03-02T02:00:01Z', 'D2', { recipient: B }));
+    s.apply(ev(A, 'document.superseded', '2025-03-02T03:00:00Z', 'D2', { by: 'D3', kind: 'replace' }));
+    expect(s.days.get(`${A}|2025-03-02`)!.c).toEqual({ issued: 1, sent: 1 });
+    expect(s.open.size).toBe(0);
+  });
+
   it('keeps tokens only for recent days when asked', () => {
     const s = new MemoryKpiState({ keepTokensFrom: '2025-03-02' });
     for (const e of events) s.apply(e);
