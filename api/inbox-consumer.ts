@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { ensureAgencyConsumer, ensureExchangeTopology } from '../infra/exchange-nats';
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
 import { dlqSubject, exchangeNames, parseEnvelope, parseStatusMessage } from '../schemas/edxml';
-import type { DocumentStore } from '../store/document-store';
+import type { Config } from '../schemas/config';
+import { DocumentStore } from '../store/document-store';
+import type { AppDeps } from './deps';
 import type { IdentityStore } from '../store/identity-store';
 import {
   recallRequestSignal,
@@ -195,6 +197,29 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
       await Promise.all(running.map((r) => r.loop));
     },
   };
+}
+
+/** The consumers of a connected API process (server, tests, benchmarks), configured from `config`. */
+export function startAppExchangeConsumers(
+  deps: AppDeps,
+  config: Config,
+  logger: Logger,
+): Promise<ExchangeConsumers> {
+  if (!deps.nats || !deps.temporal || !deps.db)
+    throw new Error('exchange consumers need NATS, Temporal and MongoDB connected');
+  return startExchangeConsumers({
+    nats: deps.nats,
+    temporal: deps.temporal,
+    taskQueue: config.temporal.taskQueue,
+    identity: deps.identity,
+    documents: new DocumentStore(deps.db),
+    logger,
+    clock: deps.clock,
+    maxDeliver: config.exchange.maxDeliver,
+    backoffMs: config.exchange.backoffMs,
+    namespace: config.exchange.namespace,
+    followUpDays: config.exchange.followUpDays,
+  });
 }
 
 function backoff(delays: readonly number[], deliveryCount: number): number {

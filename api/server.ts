@@ -2,8 +2,7 @@ import { createLogger } from '../infra/logger';
 import { loadConfig } from '../infra/env-config';
 import { buildApp } from './app';
 import { connectAppDeps } from './connect';
-import { startExchangeConsumers } from './inbox-consumer';
-import { DocumentStore } from '../store/document-store';
+import { startAppExchangeConsumers } from './inbox-consumer';
 
 /** Composition root of the API process: config from the environment, connect, listen, stop on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -13,19 +12,7 @@ async function main(): Promise<void> {
   const app = await buildApp(deps);
   await app.listen({ host: config.http.host, port: config.http.port });
   // The agencies' JetStream consumers: inbox messages start received-document workflows, statuses signal senders.
-  const consumers = await startExchangeConsumers({
-    nats: deps.nats!,
-    temporal: deps.temporal!,
-    taskQueue: config.temporal.taskQueue,
-    identity: deps.identity,
-    documents: new DocumentStore(deps.db!),
-    logger,
-    clock: deps.clock,
-    maxDeliver: config.exchange.maxDeliver,
-    backoffMs: config.exchange.backoffMs,
-    namespace: config.exchange.namespace,
-    followUpDays: config.exchange.followUpDays,
-  });
+  const consumers = await startAppExchangeConsumers(deps, config, logger);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -23,7 +23,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildApp } from '../api/app';
 import { connectAppDeps } from '../api/connect';
-import { startExchangeConsumers } from '../api/inbox-consumer';
+import { startAppExchangeConsumers } from '../api/inbox-consumer';
 import { createLogger } from '../infra/logger';
 import { connectNats } from '../infra/nats';
 import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
@@ -33,7 +33,6 @@ import { parseConfig } from '../schemas/config';
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
 import { AuditStore } from '../store/audit-store';
 import { DEMO_AGENCIES, demoUsername } from '../store/demo-province';
-import { DocumentStore } from '../store/document-store';
 import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
@@ -176,19 +175,7 @@ async function main(): Promise<void> {
       noopWorker.shutdown();
       await noopRunning;
     });
-    const consumers = await startExchangeConsumers({
-      nats: deps.nats!,
-      temporal: deps.temporal!,
-      taskQueue: config.temporal.taskQueue,
-      identity: deps.identity,
-      documents: new DocumentStore(deps.db!),
-      logger,
-      clock: deps.clock,
-      maxDeliver: config.exchange.maxDeliver,
-      backoffMs: config.exchange.backoffMs,
-      namespace: config.exchange.namespace,
-      followUpDays: config.exchange.followUpDays,
-    });
+    const consumers = await startAppExchangeConsumers(deps, config, logger);
     cleanups.unshift(() => consumers.stop());
 
     const tokens = new Map<string, string>();

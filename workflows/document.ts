@@ -1,15 +1,11 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityFailure,
 } from '@temporalio/workflow';
-import type { ExchangeActivities } from '../activities/exchange';
 import type { PreparedSignatureState } from '../pdf';
 import {
   BUSINESS_DOC_TYPE,
@@ -60,18 +56,7 @@ import {
   type DocumentSnapshot,
   type DocumentWorkflowInput,
 } from './exchange-messages';
-
-const quick = proxyActivities<ExchangeActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
-// Heavy activities (signing, verification of large files) heartbeat from the worker's activity interceptor, so a
-// crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
-const heavy = proxyActivities<ExchangeActivities>({
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '20s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
+import { DAY_MS, heavy, quick, refuse, rethrow } from './exchange-steps';
 
 /** Code order of statuses: a later report never moves a recipient backwards. */
 const ORDER: Record<RecipientStatusCode, number> = {
@@ -101,24 +86,10 @@ interface RecipientTrack {
   recallReason?: string;
 }
 
-function refuse(code: 'FORBIDDEN' | 'WRONG_STATE' | 'CONFLICT', message: string): never {
-  throw ApplicationFailure.nonRetryable(message, code);
-}
-
-/** Re-raises an activity failure from an update handler with the root cause's code as its type. */
-function rethrow(err: unknown): never {
-  const cause = (err as ActivityFailure).cause as ApplicationFailure | undefined;
-  if (cause && typeof cause.type === 'string')
-    throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
-  throw err;
-}
-
 /** Date in Vietnam (UTC+7, no daylight saving) as yyyy-MM-dd. */
 function vietnamDate(ms: number): string {
   return new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
 }
-
-const DAY_MS = 24 * 3600_000;
 
 function agencyNotation(shortName: string | undefined, code: string): string {
   const first = (shortName ?? '').split(/\s+/)[0] ?? '';

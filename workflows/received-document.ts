@@ -1,15 +1,11 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityFailure,
 } from '@temporalio/workflow';
-import type { ExchangeActivities } from '../activities/exchange';
 import {
   incomingId,
   receivedWorkflowId,
@@ -42,29 +38,7 @@ import {
   type IncomingSnapshot,
   type ReceivedDocumentInput,
 } from './exchange-messages';
-
-const quick = proxyActivities<ExchangeActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
-// Heavy activities (signing, verification of large files) heartbeat from the worker's activity interceptor, so a
-// crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
-const heavy = proxyActivities<ExchangeActivities>({
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '20s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
-
-function refuse(code: 'FORBIDDEN' | 'WRONG_STATE' | 'CONFLICT', message: string): never {
-  throw ApplicationFailure.nonRetryable(message, code);
-}
-
-function rethrow(err: unknown): never {
-  const cause = (err as ActivityFailure).cause as ApplicationFailure | undefined;
-  if (cause && typeof cause.type === 'string')
-    throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
-  throw err;
-}
+import { DAY_MS, heavy, quick, refuse, rethrow } from './exchange-steps';
 
 /** The recipient's state after sending a status; recall answers leave it unchanged except 15 (recalled). */
 const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
@@ -77,7 +51,6 @@ const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
   '15': 'RECALLED',
 };
 
-const DAY_MS = 24 * 3600_000;
 const KIND_OF: Partial<Record<number, AmendmentKind>> = { 2: 'update', 3: 'replace' };
 
 /**

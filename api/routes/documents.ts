@@ -45,16 +45,8 @@ import {
 import type { Principal } from '../../schemas/identity';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
-import { actorOf, contentDisposition, runUpdate, temporalOf } from './exchange-support';
-
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
+import { problemResponses } from '../problem';
+import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
 
 const MAX_PDF_BYTES = 50 * 1024 * 1024;
 
@@ -247,7 +239,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['documents'],
           summary: 'Create a draft (JSON with pdfBase64, or multipart with a file part)',
-          response: { 201: CreatedDocumentSchema, ...problems, 413: ProblemSchema },
+          response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
         },
       },
       async (request, reply) => {
@@ -281,7 +273,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary:
             'Update a dispatched document (BusinessDocType 2, the clerk): corrected metadata, same signed file; recipients get the new version linked to the old, which is superseded',
           params: DocumentIdParamsSchema,
-          response: { 201: CreatedDocumentSchema, ...problems },
+          response: { 201: CreatedDocumentSchema, ...problemResponses },
         },
       },
       async (request, reply) => {
@@ -317,7 +309,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary:
             'Replace a dispatched document (BusinessDocType 3, the drafter): a new PDF through approval and signing again; once dispatched the old one is superseded everywhere. JSON {reason, fileName, pdfBase64, subject?, type?, recipients?, priority?, dueDate?, keepNumber?} or multipart',
           params: DocumentIdParamsSchema,
-          response: { 201: CreatedDocumentSchema, ...problems, 413: ProblemSchema },
+          response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
         },
       },
       async (request, reply) => {
@@ -351,7 +343,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: "The caller agency's outgoing documents, newest first",
           querystring: PageQuerySchema,
-          response: { 200: DocumentListSchema, ...problems },
+          response: { 200: DocumentListSchema, ...problemResponses },
         },
       },
       async (request) => {
@@ -369,7 +361,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'One document with its recipients and history',
           params: DocumentIdParamsSchema,
-          response: { 200: DocumentDetailSchema, ...problems },
+          response: { 200: DocumentDetailSchema, ...problemResponses },
         },
       },
       async (request) => detail(await ownDocument(request, request.params.id)),
@@ -382,7 +374,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'The current PDF (after the latest signature)',
           params: DocumentIdParamsSchema,
-          response: { 200: z.any(), ...problems },
+          response: { 200: z.any(), ...problemResponses },
         },
       },
       async (request, reply) => {
@@ -408,7 +400,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             tags: ['documents'],
             summary,
             params: DocumentIdParamsSchema,
-            response: { 200: ActionResultSchema, ...problems },
+            response: { 200: ActionResultSchema, ...problemResponses },
           },
         },
         async (request) => {
@@ -463,7 +455,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'Phase one of deferred signing: the bytes a token holder signs',
           params: DocumentIdParamsSchema,
-          response: { 200: SigningRequestSchema, ...problems },
+          response: { 200: SigningRequestSchema, ...problemResponses },
         },
       },
       async (request) => {
@@ -477,13 +469,4 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     );
   };
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success)
-    throw new LienthongError('VALIDATION_FAILED', 'The request does not match the schema', {
-      errors: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
-    });
-  return parsed.data;
 }

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { Actor } from '../../schemas/document';
 import { ErrorCodes, LienthongError, type ErrorCode } from '../../schemas/errors';
 import { principalOf } from '../auth';
@@ -70,4 +71,14 @@ export function contentDisposition(fileName: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Validates a request body against a schema; a violation is a 400 listing each failing field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success)
+    throw new LienthongError('VALIDATION_FAILED', 'The request does not match the schema', {
+      errors: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+    });
+  return parsed.data;
 }

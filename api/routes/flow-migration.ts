@@ -1,22 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemSchema } from '../../schemas/api';
 import { DocumentIdParamsSchema, DocumentStateSchema, documentWorkflowId } from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore } from '../../store/document-store';
 import { documentSnapshotQuery, migrateFlowUpdate } from '../../workflows/exchange-messages';
 import { requireRole } from '../auth';
 import type { AppDeps } from '../deps';
+import { problemResponses } from '../problem';
 import { actorOf, runUpdate, temporalOf } from './exchange-support';
-
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
 
 export const MigrateFlowResultSchema = z.object({
   id: z.string(),
@@ -39,7 +30,7 @@ export function flowMigrationRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['flows'],
           summary: 'Move an in-flight document to the newest active version of its flow (audited)',
           params: DocumentIdParamsSchema,
-          response: { 200: MigrateFlowResultSchema, ...problems },
+          response: { 200: MigrateFlowResultSchema, ...problemResponses },
         },
       },
       async (request) => {

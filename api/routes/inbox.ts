@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemSchema } from '../../schemas/api';
 import {
   AcceptRequestSchema,
   ActionResultSchema,
@@ -29,16 +28,8 @@ import {
 } from '../../workflows/exchange-messages';
 import { principalOf } from '../auth';
 import type { AppDeps } from '../deps';
-import { actorOf, contentDisposition, runUpdate, temporalOf } from './exchange-support';
-
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
+import { problemResponses } from '../problem';
+import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
 
 function summary(v: IncomingView): InboxSummary {
   return {
@@ -55,15 +46,6 @@ function summary(v: IncomingView): InboxSummary {
     receivedAt: v.receivedAt,
     updatedAt: v.updatedAt,
   };
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success)
-    throw new LienthongError('VALIDATION_FAILED', 'The request does not match the schema', {
-      errors: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
-    });
-  return parsed.data;
 }
 
 /**
@@ -94,7 +76,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['inbox'],
           summary: "The caller agency's incoming documents, newest first",
           querystring: PageQuerySchema,
-          response: { 200: InboxListSchema, ...problems },
+          response: { 200: InboxListSchema, ...problemResponses },
         },
       },
       async (request) => {
@@ -112,7 +94,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['inbox'],
           summary: 'One incoming document with its verification report and history',
           params: DocumentIdParamsSchema,
-          response: { 200: InboxDetailSchema, ...problems },
+          response: { 200: InboxDetailSchema, ...problemResponses },
         },
       },
       async (request): Promise<InboxDetail> => {
@@ -140,7 +122,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['inbox'],
           summary: 'The received PDF',
           params: DocumentIdParamsSchema,
-          response: { 200: z.any(), ...problems },
+          response: { 200: z.any(), ...problemResponses },
         },
       },
       async (request, reply) => {
@@ -172,7 +154,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             params: DocumentIdParamsSchema,
             response: {
               200: ActionResultSchema.extend({ incomingNumber: z.number().int().optional() }),
-              ...problems,
+              ...problemResponses,
             },
           },
         },

@@ -9,9 +9,8 @@ import { installTemporalRuntimeLogger } from '../../../infra/temporal-logger';
 import { connectNats, type NatsConnection } from '../../../infra/nats';
 import { parseConfig, type Config } from '../../../schemas/config';
 import type { Agency } from '../../../schemas/identity';
-import { startExchangeConsumers, type ExchangeConsumers } from '../../../api/inbox-consumer';
+import { startAppExchangeConsumers, type ExchangeConsumers } from '../../../api/inbox-consumer';
 import { AuditStore } from '../../../store/audit-store';
-import { DocumentStore } from '../../../store/document-store';
 import { IdentityStore } from '../../../store/identity-store';
 import { seedDemoProvince } from '../../../store/seed';
 import { DEMO_AGENCIES } from '../../../store/demo-province';
@@ -94,21 +93,7 @@ export async function startHarness(
     logger,
   );
   const running = worker.run();
-  const consumers = options.exchange
-    ? await startExchangeConsumers({
-        nats: deps.nats!,
-        temporal: deps.temporal!,
-        taskQueue: config.temporal.taskQueue,
-        identity: deps.identity,
-        documents: new DocumentStore(deps.db!),
-        logger,
-        clock: deps.clock,
-        maxDeliver: config.exchange.maxDeliver,
-        backoffMs: config.exchange.backoffMs,
-        namespace: config.exchange.namespace,
-        followUpDays: config.exchange.followUpDays,
-      })
-    : undefined;
+  const consumers = options.exchange ? await startAppExchangeConsumers(deps, config, logger) : undefined;
 
   return {
     config,

@@ -7,11 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../api/app';
 import { connectAppDeps } from '../../../api/connect';
 import type { AppDeps } from '../../../api/deps';
-import { startExchangeConsumers, type ExchangeConsumers } from '../../../api/inbox-consumer';
+import { startAppExchangeConsumers, type ExchangeConsumers } from '../../../api/inbox-consumer';
 import { createLogger } from '../../../infra/logger';
 import { freePort, portInUse } from '../../../scripts/lib/stack';
 import { parseConfig, type Config } from '../../../schemas/config';
-import { DocumentStore } from '../../../store/document-store';
 import { IdentityStore } from '../../../store/identity-store';
 import { seedDemoProvince } from '../../../store/seed';
 import { TEST_AGENCIES } from '../helpers/harness';
@@ -246,19 +245,7 @@ export async function startResilienceApi(options: {
     },
     async startConsumers() {
       if (consumers) return;
-      consumers = await startExchangeConsumers({
-        nats: deps.nats!,
-        temporal: deps.temporal!,
-        taskQueue: config.temporal.taskQueue,
-        identity: deps.identity,
-        documents: new DocumentStore(deps.db!),
-        logger,
-        clock: deps.clock,
-        maxDeliver: config.exchange.maxDeliver,
-        backoffMs: config.exchange.backoffMs,
-        namespace: config.exchange.namespace,
-        followUpDays: config.exchange.followUpDays,
-      });
+      consumers = await startAppExchangeConsumers(deps, config, logger);
     },
     async stopConsumers() {
       await consumers?.stop();

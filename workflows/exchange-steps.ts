@@ -1,0 +1,32 @@
+import { ApplicationFailure, proxyActivities, type ActivityFailure } from '@temporalio/workflow';
+import type { ExchangeActivities } from '../activities/exchange';
+
+/** What both exchange workflows share: activity presets and how a refused step is reported. Workflow code only. */
+
+export const quick = proxyActivities<ExchangeActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+// Heavy activities (signing, verification of large files) heartbeat from the worker's activity interceptor, so a
+// crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
+export const heavy = proxyActivities<ExchangeActivities>({
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '20s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const DAY_MS = 24 * 3600_000;
+
+/** Refuses a step; the type is the error code (FORBIDDEN, WRONG_STATE, CONFLICT) the API maps to HTTP. */
+export function refuse(code: 'FORBIDDEN' | 'WRONG_STATE' | 'CONFLICT', message: string): never {
+  throw ApplicationFailure.nonRetryable(message, code);
+}
+
+/** Re-raises an activity failure from an update handler with the root cause's code as its type. */
+export function rethrow(err: unknown): never {
+  const cause = (err as ActivityFailure).cause as ApplicationFailure | undefined;
+  if (cause && typeof cause.type === 'string')
+    throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+  throw err;
+}
