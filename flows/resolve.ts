@@ -59,5 +59,5 @@ export function resolveFlow(
 
 /** Whether a flow applies to a document type (no types listed: every type). */
 export function appliesTo(def: FlowDefinition, type: string): boolean {
-  return def.documentTypes.length === 0 || def.documentTypes.includes(type);
+  return def.documentTypes.length === 0 || (def.documentTypes as string[]).includes(type);
 }

@@ -76,6 +76,109 @@ export const DocumentTypes = {
 export const DocumentTypeSchema = z.enum(Object.keys(DocumentTypes) as [keyof typeof DocumentTypes]);
 export type DocumentType = z.infer<typeof DocumentTypeSchema>;
 
+/** A type's code from its code or its Vietnamese name ("Công văn" → `CV`); anything else is left as it is. */
+export function documentTypeCode(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const wanted = value.normalize('NFC').trim().toLocaleLowerCase('vi');
+  for (const [code, t] of Object.entries(DocumentTypes))
+    if (code.toLowerCase() === wanted || t.name.toLocaleLowerCase('vi') === wanted) return code;
+  return value;
+}
+
+/** A document type given by code or by name, as flow definitions and simulation samples may write it. */
+export const DocumentTypeRefSchema = z.preprocess(documentTypeCode, DocumentTypeSchema);
+
+/** edXML priority ("độ khẩn"): 0 normal, 1 urgent ("khẩn"), 2 very urgent ("thượng khẩn"), 3 express ("hỏa tốc"). */
+export const PrioritySchema = z.number().int().min(0).max(3);
+
+/**
+ * A stored file: a reference (GridFS id or Object Store name), its SHA-256 and size. Bytes never enter Temporal
+ * history or NATS message bodies; only this does.
+ */
+export const FileRefSchema = z.object({
+  ref: z.string().min(1).max(300),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+export type FileRef = z.infer<typeof FileRefSchema>;
+
+/** One step of an approval flow: who may decide (by role) and, optionally, a deadline in seconds. */
+export const ApprovalStepSchema = z.object({
+  role: RoleSchema,
+  mode: z.enum(['any']).default('any'),
+  deadlineSeconds: z.number().int().positive().optional(),
+});
+export type ApprovalStep = z.infer<typeof ApprovalStepSchema>;
+
+/** An approval flow, pinned into the workflow at submission so later edits of the definition do not change it. */
+export const ApprovalFlowSchema = z.object({
+  name: z.string().min(1).max(100),
+  steps: z.array(ApprovalStepSchema).min(0).max(10),
+});
+export type ApprovalFlow = z.infer<typeof ApprovalFlowSchema>;
+
+/** Default flow: one approver by role; the signer then signs. */
+export const DEFAULT_APPROVAL_FLOW: ApprovalFlow = {
+  name: 'default',
+  steps: [{ role: 'approver', mode: 'any' }],
+};
+
+/** One line of a document's history as the API shows it. */
+export const HistoryEntrySchema = z.object({
+  at: z.string(),
+  event: z.string(),
+  actor: z.string(),
+  state: z.string(),
+  comment: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const RecipientViewSchema = z.object({
+  agency: AgencyCodeSchema,
+  name: z.string().optional(),
+  statusCode: RecipientStatusCodeSchema,
+  statusAt: z.string().nullable(),
+  reason: z.string().optional(),
+  attempts: z.number().int().optional(),
+  /** Where a recall stands at this recipient: 13 requested, 15 agreed, 16 refused (with `recallReason`). */
+  recall: RecallStatusCodeSchema.optional(),
+  recallReason: z.string().optional(),
+});
+export type RecipientView = z.infer<typeof RecipientViewSchema>;
+
+/**
+ * edXML BusinessDocType of an amendment: `update` (2, "cập nhật": corrected metadata, same signed file) or
+ * `replace` (3, "thay thế": a new signed version).
+ */
+export const AmendmentKindSchema = z.enum(['update', 'replace']);
+export type AmendmentKind = z.infer<typeof AmendmentKindSchema>;
+export const BUSINESS_DOC_TYPE: Record<AmendmentKind, 2 | 3> = { update: 2, replace: 3 };
+
+/** This document amends an earlier one of the same agency (`of`), for `reason`. */
+export const AmendmentViewSchema = z.object({
+  kind: AmendmentKindSchema,
+  of: z.string(),
+  reason: z.string(),
+});
+
+/** A newer version that superseded this one: the document (or received copy) id, its kind and when. */
+export const SupersededBySchema = z.object({
+  id: z.string(),
+  kind: AmendmentKindSchema,
+  at: z.string(),
+});
+export type SupersededBy = z.infer<typeof SupersededBySchema>;
+
+/** Who signed a document, as the envelope names them ("thông tin người ký"). */
+export const SignerInfoSchema = z.object({
+  fullName: z.string(),
+  title: z.string(),
+  competence: z.string(),
+});
+export type SignerInfo = z.infer<typeof SignerInfoSchema>;
+
+// ---- HTTP API ----
+
 /** A file name as uploaded: no directory part. */
 export const FileNameSchema = z
   .string()

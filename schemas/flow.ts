@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocumentTypeRefSchema, documentTypeCode } from './document';
 import { AgencyCodeSchema, AgencyLevelSchema, RoleSchema, UsernameSchema } from './identity';
 
 /** Document fields a stage condition may look at (kept small and total: no code, no loops). */
@@ -19,14 +20,18 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
         op: z.enum(['eq', 'ne']),
         value: z.union([z.string(), z.number()]),
       })
-      .strict(),
+      .strict()
+      .transform((c) => (c.field === 'type' ? { ...c, value: documentTypeCode(c.value) as string } : c)),
     z
       .object({
         field: ConditionFieldSchema,
         op: z.literal('in'),
         value: z.array(z.union([z.string(), z.number()])).min(1),
       })
-      .strict(),
+      .strict()
+      .transform((c) =>
+        c.field === 'type' ? { ...c, value: c.value.map((v) => documentTypeCode(v) as string) } : c,
+      ),
     z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
     z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
     z.object({ not: ConditionSchema }).strict(),
@@ -81,7 +86,11 @@ export const FlowDefinitionSchema = z.object({
     z.object({ agency: AgencyCodeSchema }).strict(),
     z.object({ level: AgencyLevelSchema }).strict(),
   ]),
-  documentTypes: z.array(z.string().min(1).max(100)).default([]),
+  /**
+   * Document types by code (`CV`, `QD` …) or name ("Công văn"), stored as codes; an unknown type is refused rather
+   * than never matching.
+   */
+  documentTypes: z.array(DocumentTypeRefSchema).default([]),
   stages: z.array(StageSchema).min(1).max(20),
 });
 export type FlowDefinition = z.infer<typeof FlowDefinitionSchema>;
@@ -109,7 +118,8 @@ export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 export const FlowSubjectSchema = z.object({
   id: z.string().optional(),
   agency: AgencyCodeSchema,
-  type: z.string(),
+  /** A type code; a name given in a simulation sample ("Công văn") is read as its code. */
+  type: z.preprocess(documentTypeCode, z.string()),
   priority: z.number().int().default(0),
   recipientLevels: z.array(z.string()).default([]),
 });

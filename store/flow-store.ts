@@ -137,7 +137,7 @@ export class FlowStore {
     for (const flow of ordered) {
       if (!flow.activeVersion) continue;
       const version = await this.getVersion(flow._id, flow.activeVersion);
-      const types = version?.definition.documentTypes ?? [];
+      const types: string[] = version?.definition.documentTypes ?? [];
       if (version && (types.length === 0 || types.includes(type))) return version;
     }
     return null;

@@ -4,7 +4,7 @@ import { FlowDefinitionSchema, type FlowSubject } from '../../../schemas/flow';
 
 const subject = (over: Partial<FlowSubject> = {}): FlowSubject => ({
   agency: '000.00.32.H29',
-  type: 'Quyết định',
+  type: 'QD',
   priority: 0,
   recipientLevels: ['commune', 'department'],
   ...over,
@@ -64,10 +64,7 @@ describe('flow resolution', () => {
     expect(
       evaluate(
         {
-          all: [
-            { field: 'type', op: 'eq', value: 'Quyết định' },
-            { not: { field: 'priority', op: 'eq', value: 1 } },
-          ],
+          all: [{ field: 'type', op: 'eq', value: 'QD' }, { not: { field: 'priority', op: 'eq', value: 1 } }],
         },
         subject(),
       ),
@@ -76,9 +73,22 @@ describe('flow resolution', () => {
     expect(evaluate({ field: 'recipientLevel', op: 'in', value: ['district'] }, subject())).toBe(false);
   });
 
-  it('applies to the listed document types only', () => {
-    expect(appliesTo(def, 'Quyết định')).toBe(true);
-    expect(appliesTo(def, 'Công văn')).toBe(false);
+  it('applies to the listed document types only, named by code or by Vietnamese name', () => {
+    expect(def.documentTypes).toEqual(['QD']);
+    expect(appliesTo(def, 'QD')).toBe(true);
+    expect(appliesTo(def, 'CV')).toBe(false);
+  });
+
+  it('refuses a document type it does not know instead of never matching it', () => {
+    const parsed = FlowDefinitionSchema.safeParse({
+      name: 'sai-loai',
+      title: 'Loại văn bản sai',
+      scope: { level: 'commune' },
+      documentTypes: ['Công văn', 'Thư tay'],
+      stages: [{ id: 'a', name: 'A', approvers: { roles: ['approver'] } }],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.'))).toEqual(['documentTypes.1']);
   });
 
   it('bounds a quorum by role holders when they are known', () => {
