@@ -1,7 +1,13 @@
 /**
  * KPI benchmark: `MONGODB_URI=mongodb://127.0.0.1:27027/ npx tsx bench/kpi.ts [--events N] [--days D] [--runs R]
- * [--raw-runs R] [--db NAME] [--keep] [--reuse]` (`npm run bench:kpi -- --events N`). `--keep` leaves the database
- * in place; `--reuse` then skips seeding (the counters are rebuilt either way); `--raw-runs 0` skips the raw path.
+ * [--raw-runs R] [--apply-runs R] [--db NAME] [--keep] [--reuse] [--insert-concurrency C] [--server-pid PID]`
+ * (`npm run bench:kpi -- --events N`). `--keep` leaves the database in place; `--reuse` then skips seeding (the
+ * counters are rebuilt either way); `--raw-runs 0` skips the raw path. `--insert-concurrency` (default 2) is the
+ * number of insert batches in flight while seeding. `--server-pid` (Linux) also reports the resident memory of the
+ * database server process (current and peak, from /proc).
+ *
+ * On FerretDB v1 every query other than a lookup by `_id` reads and decodes the whole collection (a count too), so
+ * the rebuild and each raw run cost at least one pass over all events; nothing here counts the events with a query.
  *
  * 1. Seeds N audit events (default 10 million) in bulk straight into MongoDB, in a database of its own
  *    (`lienthong_bench_kpi` unless --db), as the exchange workflows and the paper register write them: hash-chained
@@ -12,6 +18,7 @@
  *    both give the same numerator and denominator, and prints p50/p95 and the ratio.
  * 4. Times `KpiStore.apply` for new events on top of the seeded history.
  */
+import { readFileSync } from 'node:fs';
 import { MongoClient, type AnyBulkWriteOperation, type Db } from 'mongodb';
 import { ensureIndexes } from '../infra/mongo';
 import { dayEnd, dayStart, vnDay } from '../kpi/period';
@@ -32,11 +39,36 @@ const EVENTS = Number(arg('events', '10000000'));
 const DAYS = Number(arg('days', '730'));
 const RUNS = Number(arg('runs', '20'));
 const RAW_RUNS = Number(arg('raw-runs', '5'));
+/** `KpiStore.apply` calls timed on top of the history (each is a scan of two counter collections on FerretDB v1). */
+const APPLY_RUNS = Number(arg('apply-runs', '100'));
 const DB = arg('db', 'lienthong_bench_kpi');
 const KEEP = process.argv.includes('--keep');
 /** Keep the events (and counters) already in --db instead of seeding again. */
 const REUSE = process.argv.includes('--reuse');
 const BATCH = 10_000;
+/** Insert batches in flight while seeding (the next batch is generated while earlier ones are written). */
+const INSERT_CONCURRENCY = Math.max(1, Number(arg('insert-concurrency', '2')));
+const SERVER_PID = arg('server-pid', '');
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/** Resident memory of the database server process (`--server-pid`), current and peak, from /proc (Linux). */
+function serverMemory(): string {
+  if (!SERVER_PID) return '';
+  try {
+    const status = readFileSync(`/proc/${SERVER_PID}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return `, server RSS ${mib(kb('VmRSS') * 1024)} (peak ${mib(kb('VmHWM') * 1024)})`;
+  } catch {
+    return '';
+  }
+}
+
+/** Resident memory of this process, current and peak, and of the server when known. */
+function memory(): string {
+  const peak = process.resourceUsage().maxRSS * 1024;
+  return `node RSS ${mib(process.memoryUsage().rss)} (peak ${mib(peak)})${serverMemory()}`;
+}
 
 /** Deterministic PRNG (mulberry32), so two runs seed the same history. */
 function prng(seed: number): () => number {
@@ -61,6 +93,10 @@ const VERIFY_FAILURES = [
 class Seeder {
   private readonly heads = new Map<string, { seq: number; hash: string }>();
   private batch: (AuditEvent & { _id: string })[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  /** Events generated so far (written, being written or waiting in the batch). */
+  added = 0;
   written = 0;
   constructor(private readonly db: Db) {}
 
@@ -70,15 +106,45 @@ class Seeder {
     const hash = hashAuditEvent(body);
     this.heads.set(e.agency, { seq: body.seq, hash });
     this.batch.push({ _id: e.id, ...body, hash });
+    this.added++;
     if (this.batch.length >= BATCH) await this.flush();
   }
 
+  /**
+   * Hands the batch to the database and returns once fewer than `INSERT_CONCURRENCY` batches are in flight, so the
+   * next batch is generated (and hashed) while the database writes. Batches may land in any order: the rebuild reads
+   * in storage order and puts each chain back in `seq` order.
+   */
   async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const docs = this.batch;
-    this.batch = [];
-    await this.db.collection(Collections.auditEvents).insertMany(docs as never[], { ordered: false });
-    this.written += docs.length;
+    if (this.failure) throw this.failure;
+    if (this.batch.length > 0) {
+      const docs = this.batch;
+      this.batch = [];
+      const p: Promise<void> = this.db
+        .collection(Collections.auditEvents)
+        .insertMany(docs as never[], { ordered: false })
+        .then(
+          (res) => {
+            if (res.insertedCount !== docs.length)
+              this.failure ??= new Error(`inserted ${res.insertedCount} of ${docs.length} events`);
+            this.written += res.insertedCount;
+          },
+          (err: unknown) => {
+            this.failure ??= err;
+          },
+        )
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    while (this.inFlight.size >= INSERT_CONCURRENCY) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Writes what is left and waits for every batch. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
   }
 
   async writeHeads(): Promise<void> {
@@ -90,19 +156,26 @@ class Seeder {
   }
 }
 
-async function seed(db: Db, target: number, now: Date): Promise<{ documents: number; ms: number }> {
+async function seed(
+  db: Db,
+  target: number,
+  now: Date,
+): Promise<{ events: number; documents: number; ms: number }> {
   const rnd = prng(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const codes = DEMO_AGENCIES.map((a) => a.code);
   const s = new Seeder(db);
   const started = Date.now();
-  const span = DAYS * 86_400_000;
-  const docsEstimate = Math.ceil(target / 20);
+  const start = now.getTime() - DAYS * 86_400_000;
+  // A document's last event (an acceptance) comes at most ~3 days after it is created: end there, so no event is
+  // dated after `now`.
+  const end = now.getTime() - 3 * 86_400_000;
   let documents = 0;
   let lastReport = Date.now();
-  while (s.written + 64 < target) {
-    // Documents in time order, roughly evenly spread over the span.
-    const t0 = now.getTime() - span + (documents / docsEstimate) * span * 0.999 + rnd() * 60_000;
+  while (s.added + 64 < target) {
+    // Documents in time order, spread evenly over the span by the number of events generated so far (spreading by
+    // an estimated number of documents ran past `now` when a document averaged fewer events than estimated).
+    const t0 = start + (s.added / target) * (end - start) + rnd() * 60_000;
     documents++;
     const sender = pick(codes);
     const others = codes.filter((c) => c !== sender);
@@ -192,12 +265,14 @@ async function seed(db: Db, target: number, now: Date): Promise<{ documents: num
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
       const rate = (s.written * 1000) / (Date.now() - started);
-      process.stdout.write(`  seeded ${s.written.toLocaleString('en')} events (${rate.toFixed(0)}/s)\n`);
+      process.stdout.write(
+        `  seeded ${s.written.toLocaleString('en')} events (${rate.toFixed(0)}/s), ${memory()}\n`,
+      );
     }
   }
-  await s.flush();
+  await s.drain();
   await s.writeHeads();
-  return { documents, ms: Date.now() - started };
+  return { events: s.written, documents, ms: Date.now() - started };
 }
 
 function percentile(xs: number[], q: number): number {
@@ -222,7 +297,8 @@ async function time<T>(
 /** The electronic-exchange KPI by plain aggregation over the raw audit events (what the counters replace). */
 async function rawExchangeKpi(db: Db, from: string, to: string): Promise<{ valid: number; total: number }> {
   const events = db.collection(Collections.auditEvents);
-  const electronic = await events
+  // Two pipelines, run side by side: each is a pass over all events on FerretDB v1 (no index use).
+  const electronicP = events
     .aggregate<{ _id: { from: string; type: string }; n: number }>([
       {
         $match: {
@@ -233,7 +309,7 @@ async function rawExchangeKpi(db: Db, from: string, to: string): Promise<{ valid
       { $group: { _id: { from: '$details.from', type: '$type' }, n: { $sum: 1 } } },
     ])
     .toArray();
-  const paper = await events
+  const paperP = events
     .aggregate<{ _id: string; n: number }>([
       {
         $match: {
@@ -246,6 +322,7 @@ async function rawExchangeKpi(db: Db, from: string, to: string): Promise<{ valid
       { $group: { _id: '$details.from', n: { $sum: 1 } } },
     ])
     .toArray();
+  const [electronic, paper] = await Promise.all([electronicP, paperP]);
   const valid = electronic.filter((g) => g._id.type === 'incoming.verified').reduce((s, g) => s + g.n, 0);
   const total = electronic.reduce((s, g) => s + g.n, 0) + paper.reduce((s, g) => s + g.n, 0);
   return { valid, total };
@@ -265,7 +342,13 @@ async function main(): Promise<void> {
         ? `KPI benchmark on the events already in ${DB} at ${uri}`
         : `KPI benchmark: ${EVENTS.toLocaleString('en')} audit events over ${DAYS} days into ${DB} at ${uri}`,
     );
-    const existing = REUSE ? await db.collection(Collections.auditEvents).estimatedDocumentCount() : 0;
+    // The chain heads give the number of events without counting them (a full pass on FerretDB v1).
+    const existing = REUSE
+      ? (await db.collection<{ seq: number }>(Collections.auditHeads).find({}).toArray()).reduce(
+          (n, h) => n + h.seq,
+          0,
+        )
+      : 0;
     if (!existing) await db.dropDatabase();
     await ensureIndexes(db);
     const identity = new IdentityStore(db);
@@ -273,17 +356,31 @@ async function main(): Promise<void> {
     const kpis = new KpiStore(db);
     await kpis.ensureIndexes();
 
-    if (existing) console.log(`reusing ${existing.toLocaleString('en')} events`);
+    if (existing) console.log(`reusing ${existing.toLocaleString('en')} events (from the chain heads)`);
     else {
       const seeded = await seed(db, EVENTS, now);
-      const events = await db.collection(Collections.auditEvents).estimatedDocumentCount();
       console.log(
-        `seeded ${events.toLocaleString('en')} events (${seeded.documents.toLocaleString('en')} documents) in ${(seeded.ms / 1000).toFixed(1)} s, ${((events * 1000) / seeded.ms).toFixed(0)} events/s`,
+        `seeded ${seeded.events.toLocaleString('en')} events (${seeded.documents.toLocaleString('en')} documents) in ${(seeded.ms / 1000).toFixed(1)} s, ${((seeded.events * 1000) / seeded.ms).toFixed(0)} events/s; ${memory()}`,
       );
     }
-    const rebuild = await kpis.rebuildFromAudit({ write: true, now });
+    const phaseStarted = { read: Date.now(), compare: 0, write: 0 };
+    const rebuild = await kpis.rebuildFromAudit({
+      write: true,
+      now,
+      progressEvery: 500_000,
+      onProgress: ({ phase, events }) => {
+        if (phase !== 'read') phaseStarted[phase] = Date.now();
+        const rate = (events * 1000) / (Date.now() - phaseStarted.read);
+        process.stdout.write(
+          phase === 'read'
+            ? `  rebuild: read ${events.toLocaleString('en')} events (${rate.toFixed(0)}/s), ${memory()}\n`
+            : `  rebuild: ${phase} after ${((Date.now() - phaseStarted.read) / 1000).toFixed(1)} s, ${memory()}\n`,
+        );
+      },
+    });
+    const readMs = (phaseStarted.compare || Date.now()) - phaseStarted.read;
     console.log(
-      `rebuildFromAudit: ${rebuild.events.toLocaleString('en')} events → ${rebuild.dayDocuments.toLocaleString('en')} counter documents, ${rebuild.openItems.toLocaleString('en')} open items in ${(rebuild.elapsedMs / 1000).toFixed(1)} s (${((rebuild.events * 1000) / rebuild.elapsedMs).toFixed(0)} events/s)`,
+      `rebuildFromAudit: ${rebuild.events.toLocaleString('en')} events → ${rebuild.dayDocuments.toLocaleString('en')} counter documents, ${rebuild.openItems.toLocaleString('en')} open items in ${(rebuild.elapsedMs / 1000).toFixed(1)} s (${((rebuild.events * 1000) / rebuild.elapsedMs).toFixed(0)} events/s; reading ${(readMs / 1000).toFixed(1)} s, comparing ${(((phaseStarted.write || Date.now()) - phaseStarted.compare) / 1000).toFixed(1)} s, writing ${((Date.now() - (phaseStarted.write || Date.now())) / 1000).toFixed(1)} s), ${rebuild.chainGaps} chain gaps; ${memory()}`,
     );
 
     const service = new KpiService({
@@ -301,6 +398,9 @@ async function main(): Promise<void> {
     const q = async <T>(name: string, runs: number, work: () => Promise<T>) => {
       const r = await time(runs, work);
       rows.push([name, r, runs]);
+      process.stdout.write(
+        `  ${name}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (${runs} runs), ${memory()}\n`,
+      );
       return r.result;
     };
     await service.summary({ period: last365, scope: province }); // warm-up
@@ -329,7 +429,7 @@ async function main(): Promise<void> {
 
     // Incremental updates on top of the history.
     const apply: number[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < APPLY_RUNS; i++) {
       const e = {
         id: `bench:live:${now.getTime()}:${i}`,
         time: new Date(now.getTime() + i * 1000).toISOString(),
@@ -348,9 +448,12 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|');
     for (const [name, r, runs] of rows)
       console.log(`| ${name} | ${runs} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`);
-    console.log(
-      `| KpiStore.apply (one event) | 100 | ${percentile(apply, 0.5).toFixed(1)} | ${percentile(apply, 0.95).toFixed(1)} |`,
-    );
+    if (apply.length)
+      console.log(
+        `| KpiStore.apply (one event) | ${APPLY_RUNS} | ${percentile(apply, 0.5).toFixed(1)} | ${percentile(apply, 0.95).toFixed(1)} |`,
+      );
+    console.log('');
+    console.log(`queries done; ${memory()}`);
     const pre = rows[0][1];
     const rawRow = rows.find((r) => r[0].includes('raw'))?.[1] ?? { p50: NaN, p95: NaN };
     console.log('');

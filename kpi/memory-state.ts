@@ -36,6 +36,8 @@ export class MemoryKpiState {
   readonly months = new Map<string, MonthCounters>();
   readonly open = new Map<string, OpenItem>();
   private readonly keepTokensFrom: string;
+  /** The tokens of each counter document as a set, for membership tests in constant time. */
+  private readonly tokenSets = new WeakMap<{ applied: string[] }, Set<string>>();
 
   /** Tokens of counter documents dated before `keepTokensFrom` (a day) are not kept; default: keep all. */
   constructor(options: { keepTokensFrom?: string } = {}) {
@@ -58,7 +60,7 @@ export class MemoryKpiState {
         applied: [],
       };
       this.days.set(dayDocId(g.agency, g.day), day);
-      add(day, g.dims, event.id, keep);
+      this.add(day, g.dims, event.id, keep);
       const month = monthOf(g.day);
       const m = this.months.get(monthDocId(g.agency, month)) ?? {
         agency: g.agency,
@@ -67,21 +69,33 @@ export class MemoryKpiState {
         applied: [],
       };
       this.months.set(monthDocId(g.agency, month), m);
-      add(m, g.dims, event.id, keep);
+      this.add(m, g.dims, event.id, keep);
     }
     for (const op of ops) applyOpenOp(this.open, op);
   }
-}
 
-function add(
-  doc: { c: Record<string, number>; applied: string[] },
-  dims: Record<string, number>,
-  token: string,
-  keep: boolean,
-): void {
-  if (doc.applied.includes(token)) return;
-  for (const [dim, n] of Object.entries(dims)) doc.c[dim] = (doc.c[dim] ?? 0) + n;
-  if (keep) doc.applied.push(token);
+  /**
+   * Adds `dims` once per token, like the guarded update of the store. The set mirrors `applied` (a month of a busy
+   * agency holds tens of thousands of tokens; `includes` made the rebuild quadratic in them).
+   */
+  private add(
+    doc: { c: Record<string, number>; applied: string[] },
+    dims: Record<string, number>,
+    token: string,
+    keep: boolean,
+  ): void {
+    let tokens = this.tokenSets.get(doc);
+    if (!tokens || tokens.size !== doc.applied.length) {
+      tokens = new Set(doc.applied);
+      this.tokenSets.set(doc, tokens);
+    }
+    if (tokens.has(token)) return;
+    for (const [dim, n] of Object.entries(dims)) doc.c[dim] = (doc.c[dim] ?? 0) + n;
+    if (keep) {
+      doc.applied.push(token);
+      tokens.add(token);
+    }
+  }
 }
 
 /** Applies one open-item operation to a map (the reference semantics of the MongoDB updates). */

@@ -313,7 +313,15 @@ export class KpiStore {
    * rebuild's memory stays bounded by the recent events; an activity retried after a rebuild concerns a recent event.
    */
   async rebuildFromAudit(
-    options: { write?: boolean; now?: Date; tokenRetentionDays?: number; batchSize?: number } = {},
+    options: {
+      write?: boolean;
+      now?: Date;
+      tokenRetentionDays?: number;
+      batchSize?: number;
+      /** Called every `progressEvery` (default 100,000) events read and once per phase (long rebuilds). */
+      onProgress?: (p: { phase: 'read' | 'compare' | 'write'; events: number }) => void;
+      progressEvery?: number;
+    } = {},
   ): Promise<RebuildResult> {
     const started = Date.now();
     const now = options.now ?? new Date();
@@ -335,8 +343,28 @@ export class KpiStore {
         { projection: { _id: 0, id: 1, time: 1, agency: 1, type: 1, documentId: 1, details: 1, seq: 1 } },
       )
       .batchSize(options.batchSize ?? 5_000);
-    for await (const e of cursor) chains.push(e);
+    const every = options.progressEvery ?? 100_000;
+    let read = 0;
+    // Read ahead: ask for the next batch before counting the current one, so the database produces a batch while
+    // this process counts the previous one (FerretDB decodes every document of a scan; both sides take a CPU).
+    try {
+      let more = cursor.hasNext();
+      while (await more) {
+        const batch = cursor.readBufferedDocuments();
+        more = cursor.hasNext();
+        more.catch(() => undefined); // surfaces at the `await` above
+        for (const e of batch) {
+          chains.push(e);
+          if (++read % every === 0) options.onProgress?.({ phase: 'read', events: read });
+          // Let the driver send the request for the next batch and take in its reply while counting.
+          if (read % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      await cursor.close();
+    }
     const gaps = chains.flush();
+    options.onProgress?.({ phase: 'compare', events: read });
     const rebuilt: KpiSnapshot = {
       days: new Map([...state.days].map(([k, d]) => [k, d.c])),
       months: new Map([...state.months].map(([k, d]) => [k, d.c])),
@@ -345,6 +373,7 @@ export class KpiStore {
     const differences = diffSnapshots(rebuilt, await this.snapshot());
     const write = options.write ?? true;
     if (write) {
+      options.onProgress?.({ phase: 'write', events: read });
       for (const month of await this.dayMonths()) await this.daysOf(month).drop();
       for (const year of await this.monthYears()) await this.monthsOf(year).drop();
       await this.open.deleteMany({});
