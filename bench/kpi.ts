@@ -304,6 +304,8 @@ async function rawExchangeKpi(db: Db, from: string, to: string): Promise<{ valid
         $match: {
           type: { $in: ['incoming.verified', 'incoming.verification_failed'] },
           time: { $gte: dayStart(from).toISOString(), $lt: dayEnd(to).toISOString() },
+          // An update (BusinessDocType 2) re-sends a document already counted (kpi/event-effects.ts).
+          'details.businessDocType': { $ne: 2 },
         },
       },
       { $group: { _id: { from: '$details.from', type: '$type' }, n: { $sum: 1 } } },
