@@ -15,6 +15,7 @@ import {
   KpiTrendSchema,
   SlaSettingsSchema,
   TrendQuerySchema,
+  type KpiQuery,
   type Scope,
 } from '../../schemas/kpi';
 import { KpiStore } from '../../store/kpi-store';
@@ -83,6 +84,13 @@ export function kpiServiceFor(deps: AppDeps): { service: KpiService; store: KpiS
 export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const { service, store } = kpiServiceFor(deps);
+    /** Period, visible scope, level and SLA of a summary or table request. */
+    const kpiQuery = (request: FastifyRequest, q: KpiQuery) => ({
+      period: period(q, deps.clock()),
+      scope: scopeFor(principalOf(request), q.agency),
+      level: q.level,
+      slaHours: q.slaHours,
+    });
     const scopeName = async (scope: Scope) =>
       scope.kind === 'province'
         ? 'Toàn tỉnh'
@@ -101,18 +109,13 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const scope = scopeFor(principalOf(request), q.agency);
-        const summary = await service.summary({
-          period: period(q, deps.clock()),
-          scope,
-          level: q.level,
-          slaHours: q.slaHours,
-        });
+        const query = kpiQuery(request, q);
+        const summary = await service.summary(query);
         if (wantsCsv(request, q.format))
           return sendCsv(
             reply,
             `kpi-tong-hop-${summary.period.from}-${summary.period.to}`,
-            summaryCsv(summary, await scopeName(scope)),
+            summaryCsv(summary, await scopeName(query.scope)),
           );
         return summary;
       },
@@ -130,13 +133,8 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const scope = scopeFor(principalOf(request), q.agency);
-        const table = await service.table({
-          period: period(q, deps.clock()),
-          scope,
-          level: q.level,
-          slaHours: q.slaHours,
-        });
+        const query = kpiQuery(request, q);
+        const table = await service.table(query);
         if (wantsCsv(request, q.format))
           return sendCsv(
             reply,

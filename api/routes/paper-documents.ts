@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { KpiEventTypes } from '../../kpi/event-effects';
-import { ProblemSchema } from '../../schemas/api';
 import { LienthongError } from '../../schemas/errors';
 import type { Principal } from '../../schemas/identity';
 import {
@@ -14,15 +13,7 @@ import { KpiStore } from '../../store/kpi-store';
 import { PaperDocumentStore } from '../../store/paper-document-store';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
-
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-};
+import { problemResponses } from '../problem';
 
 /** How long after a registration a duplicate may still complete its audit event and counting (crash repair). */
 const REPAIR_WINDOW_MS = 10 * 60_000;
@@ -70,7 +61,7 @@ export function paperDocumentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['paper-documents'],
           summary: 'Register a paper document sent or received by the caller’s agency',
           body: RegisterPaperDocumentSchema,
-          response: { 201: PaperDocumentSchema, ...problems },
+          response: { 201: PaperDocumentSchema, ...problemResponses },
         },
       },
       async (request, reply) => {
@@ -115,7 +106,7 @@ export function paperDocumentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['paper-documents'],
           summary: 'The caller’s agency paper registers (sent, received or both)',
           querystring: PaperDocumentQuerySchema,
-          response: { 200: PaperDocumentListSchema, ...problems },
+          response: { 200: PaperDocumentListSchema, ...problemResponses },
         },
       },
       async (request) => {
