@@ -514,13 +514,23 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       }
       const file = await files.put(mainBytes!, { fileName: main.name, contentType: main.contentType });
       const trust = await deps.pki.trustMaterial(now);
-      const report = await verifyPdf(mainBytes!, {
-        anchors: trust.anchors,
-        intermediates: trust.intermediates,
-        crls: trust.crls,
-        at: now,
-        decree30: { issuingAgency: input.envelope.from.name },
-      });
+      let report: Awaited<ReturnType<typeof verifyPdf>>;
+      try {
+        report = await verifyPdf(mainBytes!, {
+          anchors: trust.anchors,
+          intermediates: trust.intermediates,
+          crls: trust.crls,
+          at: now,
+          decree30: { issuingAgency: input.envelope.from.name },
+        });
+      } catch (err) {
+        // verifyPdf is a pure function of the bytes and the trust material read above: a file it cannot read (or
+        // that trips it) fails the same way on every retry, so the recipient answers 02 with the reason at once.
+        const reason = isPdfError(err)
+          ? `UNREADABLE_PDF: ${err.code}: ${err.message}`
+          : `UNVERIFIABLE_PDF: ${err instanceof Error ? err.message : String(err)}`;
+        return { file, ...(await fail(reason, true)) };
+      }
       const reason = reasonOf(report);
       const full: VerificationSummary = {
         ok: reason === undefined,
