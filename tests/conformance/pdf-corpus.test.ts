@@ -192,6 +192,17 @@ describe('PDF corpus of other tools', () => {
     expect(Object.keys(KNOWN_REFUSALS).filter((f) => !(f in KNOWN_DISAGREEMENTS))).toEqual([]);
   });
 
+  it('lists exactly the files that disagree today (remove those that now agree, explain new ones)', () => {
+    const disagreeing = corpus.files
+      .filter((e) => !agrees(e.expected, verdicts.get(e.file)!))
+      .map((e) => e.file);
+    const listed = Object.keys(KNOWN_DISAGREEMENTS);
+    expect({
+      nowAgree: listed.filter((f) => !disagreeing.includes(f)),
+      newlyDisagree: disagreeing.filter((f) => !(f in KNOWN_DISAGREEMENTS)),
+    }).toEqual({ nowAgree: [], newlyDisagree: [] });
+  });
+
   it.each(corpus.files.map((e) => [e.file, e] as const))(
     'agrees with the reference validator on %s (or the disagreement is listed)',
     (file, entry) => {

@@ -78,18 +78,41 @@ const worstIntegrity = (xs: Integrity[]): Integrity =>
 const worstModification = (xs: Modification[]): Modification =>
   xs.includes('forbidden') ? 'forbidden' : xs.includes('allowed') ? 'allowed' : 'none';
 
-/** Sub-indications that speak about the signature's bytes or structure (ETSI EN 319 102-1 Table 5). */
+/**
+ * Sub-indications that speak about the signature's bytes or structure (ETSI EN 319 102-1 Table 5): invalid with
+ * TOTAL_FAILED, undecided with INDETERMINATE (FORMAT_FAILURE may accompany both).
+ */
 const BROKEN = new Set(['HASH_FAILURE', 'SIG_CRYPTO_FAILURE', 'FORMAT_FAILURE']);
 /** Sub-indications that leave the signature's integrity undecided. */
 const UNDECIDED = new Set(['CRYPTO_CONSTRAINTS_FAILURE', 'NO_SIGNING_CERTIFICATE_FOUND']);
 
-function signatureAxes(s: SignatureReport): { integrity: Integrity; modification: Modification } {
-  const integrity: Integrity =
-    s.subIndication && BROKEN.has(s.subIndication)
-      ? 'invalid'
-      : s.subIndication && UNDECIDED.has(s.subIndication)
-        ? 'indeterminate'
-        : 'valid';
+/**
+ * A time-stamp verdict as a report may carry it (document time-stamps in `timestamps`, signature time-stamps in
+ * `signerInfos[].signatureTimestamps`). Read structurally so that the corpus follows the report as it grows.
+ */
+interface TimestampVerdict {
+  fieldName?: string;
+  indication?: string;
+  subIndication?: string;
+  imprintMatches?: boolean;
+}
+type ReportWithTimestamps = PdfVerificationReport & { timestamps?: TimestampVerdict[] };
+type SignatureWithTimestamps = SignatureReport & {
+  signerInfos?: { signatureTimestamps?: TimestampVerdict[] }[];
+};
+
+function integrityOf(indication: string | undefined, sub: string | undefined): Integrity {
+  if (sub && BROKEN.has(sub)) return indication === 'INDETERMINATE' ? 'indeterminate' : 'invalid';
+  if (sub && UNDECIDED.has(sub)) return 'indeterminate';
+  return 'valid';
+}
+
+const timestampIntegrity = (t: TimestampVerdict): Integrity =>
+  t.imprintMatches === false ? 'invalid' : integrityOf(t.indication, t.subIndication);
+
+function signatureAxes(s: SignatureWithTimestamps): { integrity: Integrity; modification: Modification } {
+  const stamps = (s.signerInfos ?? []).flatMap((i) => i.signatureTimestamps ?? []).map(timestampIntegrity);
+  const integrity = worstIntegrity([integrityOf(s.indication, s.subIndication), ...stamps]);
   const forbidden =
     s.subIndication === 'MODIFIED_AFTER_SIGNING' || s.changesAfterSigning.some((c) => !c.allowed);
   const modification: Modification = forbidden ? 'forbidden' : s.coversWholeDocument ? 'none' : 'allowed';
@@ -98,20 +121,30 @@ function signatureAxes(s: SignatureReport): { integrity: Integrity; modification
 
 /**
  * Maps a lienthong report onto the corpus axes. Trust is ignored (the path validation is stubbed out by
- * {@link lienthongVerdict}). A document time-stamp the report lists without a verdict counts as indeterminate:
- * the reference validators verify them.
+ * {@link lienthongVerdict}). Time-stamp verdicts count towards integrity when the report carries them; a document
+ * time-stamp listed without a verdict counts as indeterminate, since the reference validators verify them.
  */
-export function reportAxes(r: PdfVerificationReport): AxisVerdict {
+export function reportAxes(report: PdfVerificationReport): AxisVerdict {
+  const r = report as ReportWithTimestamps;
   const sigs = r.signatures.map(signatureAxes);
-  const unverifiedTimestamps = r.documentTimestamps.length > 0 ? ['indeterminate' as const] : [];
-  if (sigs.length === 0 && unverifiedTimestamps.length === 0)
+  const stamps = r.timestamps
+    ? r.timestamps.map(timestampIntegrity)
+    : r.documentTimestamps.map(() => 'indeterminate' as const);
+  if (sigs.length === 0 && stamps.length === 0)
     return { error: 'no signature found', detail: 'no signature found' };
+  const verdict = (name: string, i?: string, sub?: string) => `${name}:${i ?? '?'}${sub ? `/${sub}` : ''}`;
   const detail = r.signatures
-    .map((s) => `${s.fieldName}:${s.indication}${s.subIndication ? `/${s.subIndication}` : ''}`)
-    .concat(r.documentTimestamps.map((t) => `${t}:doc-timestamp(not verified)`))
+    .map((s) => verdict(s.fieldName, s.indication, s.subIndication))
+    .concat(
+      r.timestamps
+        ? r.timestamps.map((t) =>
+            verdict(`${t.fieldName ?? 'doc-timestamp'}(doc-timestamp)`, t.indication, t.subIndication),
+          )
+        : r.documentTimestamps.map((t) => `${t}:doc-timestamp(not verified)`),
+    )
     .join(' ');
   return {
-    integrity: worstIntegrity([...sigs.map((s) => s.integrity), ...unverifiedTimestamps]),
+    integrity: worstIntegrity([...sigs.map((s) => s.integrity), ...stamps]),
     modification: worstModification(sigs.map((s) => s.modification)),
     detail,
   };
