@@ -214,6 +214,14 @@ describe('PDF corpus of other tools', () => {
     },
   );
 
+  it('reads pdfsig verdicts on the same axes (a valid file, a digest mismatch, unsigned fields skipped)', async () => {
+    const byName = (f: string) => corpusFile(corpus.files.find((e) => e.file === f)!);
+    const verdict = async (f: string) => formatVerdict(await pdfsigVerdict(byName(f)));
+    expect(await verdict('dss-pdf-signed-original.pdf')).toBe('valid/none');
+    expect(await verdict('dss-hello_signed_INCSAVE_signed_EDITED.pdf')).toBe('invalid/allowed');
+    expect(await verdict('dss-pades-signed-annot-added.pdf')).toBe('valid/allowed');
+  });
+
   it('never crashes, and refuses no file that pdfsig or qpdf can read', async () => {
     const crashes: string[] = [];
     const refusals: string[] = [];
