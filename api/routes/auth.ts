@@ -17,6 +17,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           tags: ['auth'],
           summary: 'Sign in and receive a bearer token',
           body: LoginRequestSchema,
+          security: [],
           response: { 200: LoginResponseSchema, 401: ProblemSchema, 429: ProblemSchema },
         },
       },
