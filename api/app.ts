@@ -57,7 +57,11 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  // A POST without a body reaches validation as null; a body schema with a default (`{}`) must see it as absent.
+  app.setValidatorCompiler((route) => {
+    const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+    return route.httpPart === 'body' ? (data: unknown) => validate(data ?? undefined) : validate;
+  });
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
   registerSecurityHeaders(app);
