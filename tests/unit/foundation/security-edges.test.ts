@@ -65,6 +65,11 @@ function fakeAttempts(): LoginAttempts {
 /** A route that parses by hand and lets the ZodError escape, as a handler bug would. */
 const handParsed: FastifyPluginAsyncZod = async (app) => {
   app.post('/test/hand-parsed', async (request) => z.object({ n: z.number() }).parse(request.body));
+  app.post(
+    '/test/defaulted',
+    { schema: { body: z.object({ note: z.string().max(10).optional() }).default({}) } },
+    async (request) => request.body,
+  );
 };
 
 async function makeApp(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; deps: AppDeps }> {
@@ -257,6 +262,16 @@ describe('finding 5: bad bodies are 400 naming the field, never 500', () => {
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'n' }] });
   });
 
+  it('accepts a POST without a body where the body schema has a default', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/test/defaulted',
+      headers: bearer(await tokenOf('clerk.tp')),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({});
+  });
+
   it('declares the request body of every route that reads one in /openapi.json', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const bodyOf = (path: string) => doc.paths[path].post.requestBody?.content['application/json'].schema;
@@ -269,6 +284,7 @@ describe('finding 5: bad bodies are 400 naming the field, never 500', () => {
     expect(bodyOf('/api/v1/inbox/{id}/assign').required).toEqual(['username']);
     expect(bodyOf('/api/v1/inbox/{id}/reject').required).toEqual(['reason']);
     expect(bodyOf('/api/v1/inbox/{id}/recall/refuse').required).toEqual(['reason']);
+    expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);
   });
 
   it('refuses with 422 a flow condition nested beyond the documented depth', async () => {
