@@ -88,6 +88,7 @@ export class IdentityStore {
       { $setOnInsert: { _id: u.username, ...u, passwordHash } },
       { upsert: true },
     );
+    this.forget(u.username);
     return res.upsertedCount === 1;
   }
 

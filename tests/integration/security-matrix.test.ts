@@ -225,6 +225,11 @@ describe('the role × route × agency matrix', () => {
           ...(entry.body ? { payload: entry.body() as object } : {}),
         });
         calls++;
+        // Everything under /api/ (JSON, document files, problems) is never cached and never sniffed.
+        if (path.startsWith('/api/') && res.headers['cache-control'] !== 'no-store')
+          mismatches.push(`${route} as ${who}: cache-control ${String(res.headers['cache-control'])}`);
+        if (res.headers['x-content-type-options'] !== 'nosniff')
+          mismatches.push(`${route} as ${who}: no nosniff`);
         if (res.statusCode !== expected(entry, who))
           mismatches.push(
             `${route} as ${who}: ${res.statusCode} (want ${expected(entry, who)}) ${res.body.slice(0, 160)}`,
