@@ -1,3 +1,4 @@
+import { ExchangeCollections } from '../../schemas/document';
 import { Roles, type Role } from '../../schemas/identity';
 import { demoUsername } from '../../store/demo-province';
 import { api, createDraft, makePdf, preparePki } from './exchange/support';
@@ -33,10 +34,10 @@ type Statuses = Partial<Record<Who, number>>;
 
 /**
  * How to call one route, and what each principal gets. `signedIn` is the status of every signed-in principal not
- * named in `only`; `anon` defaults to 401. `real: true` fills `{id}` with Tân Phú's real draft and `{serial}` with
- * its organisation certificate for everyone; otherwise they name nothing that exists (so no step changes state),
- * except for `otherAgency`, which always gets the real draft (so a document route proves it hides another agency's
- * document).
+ * named in `only`; `anon` defaults to 401. `real: true` fills `{id}` with Tân Phú's real draft (or received copy,
+ * under /inbox) and `{serial}` with its organisation certificate for everyone; otherwise they name nothing that
+ * exists (so no step changes state), except for `otherAgency`, which always gets Tân Phú's real document (so a
+ * document route proves it hides another agency's document).
  */
 interface Entry {
   signedIn: number;
@@ -141,7 +142,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/v1/documents/{id}/recall': e(404, {}, { body: () => ({ reason: 'no' }) }),
   'GET /api/v1/documents/{id}/signing-request': allow(['signer'], 404),
   'GET /api/v1/inbox': e(200),
-  'GET /api/v1/inbox/{id}': e(404),
+  'GET /api/v1/inbox/{id}': e(404, Object.fromEntries(TP_STAFF.map((r) => [r, 200])), { real: true }),
   'GET /api/v1/inbox/{id}/file': e(404),
   'POST /api/v1/inbox/{id}/accept': e(404),
   'POST /api/v1/inbox/{id}/reject': e(404, {}, { body: () => ({ reason: 'no' }) }),
@@ -173,6 +174,7 @@ const expected = (entry: Entry, who: Who): number =>
 
 let h: Harness;
 let draftId: string;
+const INCOMING_ID = 'matrix-incoming';
 let serial: string;
 const tokens = new Map<Who, string>();
 
@@ -183,6 +185,26 @@ beforeAll(async () => {
   serial = certificates.find((c) => c.profile === 'organisation')!.serialHex;
   pdfBase64 = Buffer.from(await makePdf('Ma tran')).toString('base64');
   draftId = await createDraft(api(h), 'Ma trận quyền', [PROVINCE]);
+  // A copy in Tân Phú's inbox (the read model only: no step on it must succeed, and none is attempted by its staff).
+  const now = new Date().toISOString();
+  await h.deps.db!.collection(ExchangeCollections.incoming).insertOne({
+    _id: `${TP}:${INCOMING_ID}` as never,
+    agency: TP,
+    id: INCOMING_ID,
+    workflowId: `incoming-${INCOMING_ID}`,
+    state: 'RECEIVED',
+    statusCode: '01',
+    from: { code: PROVINCE, name: 'Ủy ban nhân dân tỉnh Hòa An' },
+    subject: 'Văn bản đến',
+    type: 'CV',
+    number: 1,
+    notation: 'CV-UBND',
+    edxmlDocumentId: 'matrix-edxml',
+    receivedAt: now,
+    updatedAt: now,
+    version: 1,
+    history: [],
+  });
   for (const who of PRINCIPALS) if (who !== 'anon') tokens.set(who, await h.login(USERNAMES[who]));
 }, 180_000);
 
@@ -191,7 +213,8 @@ afterAll(async () => {
 });
 
 function urlFor(path: string, entry: Entry, who: Who): string {
-  const id = entry.real || who === 'otherAgency' ? draftId : 'no-such-id';
+  const real = path.startsWith('/api/v1/inbox/') ? INCOMING_ID : draftId;
+  const id = entry.real || who === 'otherAgency' ? real : 'no-such-id';
   const filled = path
     .replace('{id}', path.startsWith('/api/v1/pki/requests/') ? '00000000-0000-4000-8000-000000000000' : id)
     .replace('{name}', 'no-such-flow')
