@@ -313,6 +313,16 @@ describe('finding 6: authentication comes before the body', () => {
     expect(res.headers.connection).toBe('close');
   });
 
+  it('reads no more than 16 KiB of the one anonymous body, the login', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'x'.repeat(100_000) },
+      remoteAddress: '10.9.9.2',
+    });
+    expect(res.statusCode).toBe(413);
+  });
+
   it('answers 401 to an anonymous 58 MB upload after its headers, without waiting for the body', async () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
