@@ -132,3 +132,13 @@ export function requireRole(request: FastifyRequest, ...roles: Role[]): Principa
   }
   return principal;
 }
+
+/**
+ * preValidation hook form of {@link requireRole}: a caller without the role is refused (403) before its body is
+ * validated, so a wrong role learns nothing about the body the route expects.
+ */
+export function roleGuard(...roles: Role[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    requireRole(request, ...roles);
+  };
+}

@@ -43,7 +43,7 @@ import {
   type DocumentWorkflowInput,
 } from '../../workflows/exchange-messages';
 import type { Principal } from '../../schemas/identity';
-import { principalOf, requireRole } from '../auth';
+import { principalOf, requireRole, roleGuard } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
 import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
@@ -236,6 +236,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary: 'Create a draft (JSON with pdfBase64, or multipart with a file part)',
@@ -270,6 +271,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents/:id/update',
       {
+        preValidation: roleGuard('clerk'),
         schema: {
           tags: ['documents'],
           summary:
@@ -307,6 +309,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents/:id/replace',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary:
@@ -343,6 +346,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.get(
       '/documents',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary: "The caller agency's outgoing documents, newest first",

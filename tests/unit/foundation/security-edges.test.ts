@@ -262,6 +262,16 @@ describe('finding 5: bad bodies are 400 naming the field, never 500', () => {
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'n' }] });
   });
 
+  it('refuses a wrong role (403) before looking at the body it sent', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/documents/some-doc/update',
+      headers: bearer(await tokenOf('approver.tp')),
+      payload: {},
+    });
+    expect(res.statusCode).toBe(403);
+  });
+
   it('accepts a POST without a body where the body schema has a default', async () => {
     const res = await app.inject({
       method: 'POST',
