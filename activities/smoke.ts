@@ -1,15 +1,25 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { jetstream, jetstreamManager, DeliverPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SMOKE_STREAM, SMOKE_SUBJECT } from '../schemas/constants';
-import type { AuditStore } from '../store/audit-store';
+import type { Db } from 'mongodb';
+import { Collections, SMOKE_STREAM, SMOKE_SUBJECT } from '../schemas/constants';
 
 export interface SmokeDeps {
   nats: NatsConnection;
-  audit: AuditStore;
+  db: Db;
   clock: () => Date;
-  /** Agency code under which smoke events are chained (the province). */
+  /** Agency code recorded with each smoke check (the province). */
   systemAgency: string;
+}
+
+interface SmokeCheckDoc {
+  _id: string;
+  time: string;
+  agency: string;
+  checkId: string;
+  streamSeq: number;
+  hash: string;
 }
 
 const encoder = new TextEncoder();
@@ -66,20 +76,31 @@ export function createSmokeActivities(deps: SmokeDeps) {
       return { seq: msg.seq, checkId: body.checkId };
     },
 
-    /** Appends the audit event (idempotent by id) and reads it back from MongoDB. */
+    /**
+     * Writes the check's record to `smoke_checks` (idempotent by id) and reads it back from MongoDB. Smoke checks
+     * are operations data: they never enter the legal audit chain. The activity keeps its name so recorded
+     * histories replay.
+     */
     async recordSmokeAudit(checkId: string, seq: number): Promise<{ id: string; hash: string }> {
       const id = `smoke:${checkId}`;
-      await deps.audit.append({
-        id,
-        time: deps.clock().toISOString(),
-        agency: deps.systemAgency,
-        actor: 'system',
-        type: 'system.smoke_check',
-        details: { checkId, streamSeq: seq },
-      });
-      const stored = await deps.audit.get(id);
-      if (!stored) throw new Error(`audit event ${id} not readable after write`);
-      return { id: stored.id, hash: stored.hash };
+      const hash = createHash('sha256').update(`${id}\u0000${seq}`).digest('hex');
+      const checks = deps.db.collection<SmokeCheckDoc>(Collections.smokeChecks);
+      await checks.updateOne(
+        { _id: id },
+        {
+          $setOnInsert: {
+            time: deps.clock().toISOString(),
+            agency: deps.systemAgency,
+            checkId,
+            streamSeq: seq,
+            hash,
+          },
+        },
+        { upsert: true },
+      );
+      const stored = await checks.findOne({ _id: id });
+      if (!stored) throw new Error(`smoke check ${id} not readable after write`);
+      return { id: stored._id, hash: stored.hash };
     },
   };
 }

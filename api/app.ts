@@ -12,7 +12,8 @@ import {
 import { requestContext } from '../infra/request-id';
 import { authenticate } from './auth';
 import type { AppDeps } from './deps';
-import { registerProblemHandlers } from './problem';
+import { registerProblemHandlers, sendProblem } from './problem';
+import { registerSecurityHeaders, setSecurityHeaders } from './security-headers';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { dashboardRoutes } from './routes/dashboard';
@@ -42,12 +43,28 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the configured proxies (TRUST_PROXY); by default from none, so a forged
+    // header cannot change the client address the login limit counts.
+    trustProxy: deps.config.http.trustProxy.length > 0 ? [...deps.config.http.trustProxy] : false,
+    // A URL that does not decode (`/documents/%FF%FE`) is the client's error, answered like any other.
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(reply, request.url);
+      return sendProblem(reply, {
+        code: 'BAD_REQUEST',
+        detail:
+          error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding)' : error.message,
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  // A POST without a body reaches validation as null; a body schema with a default (`{}`) must see it as absent.
+  app.setValidatorCompiler((route) => {
+    const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+    return route.httpPart === 'body' ? (data: unknown) => validate(data ?? undefined) : validate;
+  });
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  registerSecurityHeaders(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -87,7 +104,8 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(
     async (scope) => {
-      scope.addHook('preHandler', authenticate(deps.tokens, deps.clock));
+      // onRequest: the caller is known (or refused) before the body is read.
+      scope.addHook('onRequest', authenticate(deps.tokens, deps.clock, deps.identity));
       await scope.register(directoryRoutes(deps));
       await scope.register(pkiRoutes(deps));
       await scope.register(flowRoutes(deps));

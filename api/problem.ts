@@ -54,6 +54,15 @@ export function sendProblem(reply: FastifyReply, init: ProblemInit): FastifyRepl
     });
 }
 
+function isZodError(err: unknown): err is { issues: { path: PropertyKey[]; message: string }[] } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: unknown }).name === 'ZodError' &&
+    Array.isArray((err as { issues?: unknown }).issues)
+  );
+}
+
 /** Maps every error the app can throw to problem+json; unexpected ones are logged and hidden behind 500. */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
@@ -70,6 +79,17 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         errors: error.validation.map((v) => ({
           path: `${error.validationContext ?? 'body'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
           message: v.message ?? v.keyword,
+        })),
+      });
+    }
+    if (isZodError(error)) {
+      // A schema parsed by hand inside a handler: still the caller's input, still a 400 naming each field.
+      return sendProblem(reply, {
+        code: 'VALIDATION_FAILED',
+        detail: 'The request does not match the schema',
+        errors: error.issues.map((i) => ({
+          path: i.path.map(String).join('.') || '(root)',
+          message: i.message,
         })),
       });
     }

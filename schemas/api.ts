@@ -49,7 +49,10 @@ export const HealthSchema = z.object({
     nats: DependencyStatusSchema,
     mongo: DependencyStatusSchema,
   }),
-  /** With `?deep=true`: a workflow published to JetStream, consumed it, and wrote + read an audit event. */
+  /**
+   * With `?deep=true`: a workflow published to JetStream, consumed it, and wrote + read its record in
+   * `smoke_checks` (`auditEventId` names that record; smoke checks never enter the audit chain).
+   */
   smoke: SmokeStatusSchema.optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

@@ -62,6 +62,21 @@ export const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(60 * 1024 * 1024),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` / `-Proto` / `-Host` are believed: comma-separated addresses or CIDRs
+   * (or proxy-addr's `loopback`, `linklocal`, `uniquelocal`). Empty (the default): no proxy is trusted and the
+   * client address is the socket's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^$|^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?))*$/,
+      'comma-separated proxy addresses or CIDRs, e.g. 10.0.0.5,10.1.0.0/16',
+    )
+    .default(''),
+  /** Bearer token that, besides a province administrator's JWT, may run `GET /healthz?deep=true`. */
+  METRICS_TOKEN: z.string().min(24).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -72,6 +87,10 @@ export interface Config {
     readonly port: number;
     readonly publicBaseUrl: string;
     readonly bodyLimit: number;
+    /** Proxy addresses/CIDRs trusted for X-Forwarded-*; empty trusts none. */
+    readonly trustProxy: readonly string[];
+    /** Token for the deep health check by monitoring (no JWT); unset: only the province administrator. */
+    readonly metricsToken?: string;
   };
   readonly logLevel: Env['LOG_LEVEL'];
   readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
@@ -122,7 +141,18 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
   const publicBaseUrl = e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`;
   return Object.freeze({
     dataDir: e.LIENTHONG_DATA_DIR,
-    http: Object.freeze({ host: e.HOST, port: e.PORT, publicBaseUrl, bodyLimit: e.BODY_LIMIT_BYTES }),
+    http: Object.freeze({
+      host: e.HOST,
+      port: e.PORT,
+      publicBaseUrl,
+      bodyLimit: e.BODY_LIMIT_BYTES,
+      trustProxy: Object.freeze(
+        e.TRUST_PROXY.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+      metricsToken: e.METRICS_TOKEN,
+    }),
     logLevel: e.LOG_LEVEL,
     temporal: Object.freeze({
       address: e.TEMPORAL_ADDRESS,

@@ -324,8 +324,8 @@ export type SigningRequest = z.infer<typeof SigningRequestSchema>;
 
 /** Phase two: the token's raw signature value, or a whole CMS SignedData. */
 export const SignatureSubmissionSchema = z.union([
-  z.object({ signatureValue: z.string().min(8) }),
-  z.object({ cms: z.string().min(8) }),
+  z.object({ signatureValue: z.string().min(8).max(8192) }),
+  z.object({ cms: z.string().min(8).max(1_000_000) }),
 ]);
 export type SignatureSubmission = z.infer<typeof SignatureSubmissionSchema>;
 

@@ -12,13 +12,36 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
-export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+/**
+ * How deep `all` / `any` / `not` may nest in a stage condition. Real rules need two or three levels; the bound keeps
+ * parsing and evaluation (both recursive) far from the stack limit. Deeper conditions are refused (422).
+ */
+export const MAX_CONDITION_DEPTH = 16;
+
+/** Nesting depth of a condition-like value, counted without recursion and stopping past `limit`. */
+function conditionDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    max = Math.max(max, depth);
+    if (max > limit) return max;
+    const n = node as { all?: unknown; any?: unknown; not?: unknown };
+    for (const list of [n.all, n.any])
+      if (Array.isArray(list)) for (const c of list) stack.push([c, depth + 1]);
+    if (n.not !== undefined) stack.push([n.not, depth + 1]);
+  }
+  return max;
+}
+
+const ConditionShapeSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z
       .object({
         field: ConditionFieldSchema,
         op: z.enum(['eq', 'ne']),
-        value: z.union([z.string(), z.number()]),
+        value: z.union([z.string().max(200), z.number()]),
       })
       .strict()
       .transform((c) => (c.field === 'type' ? { ...c, value: documentTypeCode(c.value) as string } : c)),
@@ -26,7 +49,10 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
       .object({
         field: ConditionFieldSchema,
         op: z.literal('in'),
-        value: z.array(z.union([z.string(), z.number()])).min(1),
+        value: z
+          .array(z.union([z.string().max(200), z.number()]))
+          .min(1)
+          .max(100),
       })
       .strict()
       .transform((c) =>
@@ -37,6 +63,15 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ not: ConditionSchema }).strict(),
   ]),
 );
+
+/** A stage condition, at most {@link MAX_CONDITION_DEPTH} levels deep (checked before the recursive parse). */
+export const ConditionSchema: z.ZodType<Condition> = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (conditionDepth(value, MAX_CONDITION_DEPTH) > MAX_CONDITION_DEPTH)
+      ctx.addIssue({ code: 'custom', message: `conditions nest at most ${MAX_CONDITION_DEPTH} levels deep` });
+  })
+  .pipe(ConditionShapeSchema);
 
 /** What happens when a stage's deadline passes. */
 export const EscalationSchema = z.discriminatedUnion('kind', [

@@ -3,6 +3,9 @@ import { LoginRequestSchema, LoginResponseSchema, ProblemSchema } from '../../sc
 import { sendProblem } from '../problem';
 import type { AppDeps } from '../deps';
 
+/** Largest login request body read (bytes). */
+export const LOGIN_BODY_LIMIT = 16 * 1024;
+
 /**
  * POST /api/v1/auth/login: username + password → JWT. Attempts are rate-limited per username and per client
  * address in fixed windows (429 with Retry-After), counted before the password is checked.
@@ -13,10 +16,13 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/auth/login',
       {
+        // The one route that reads an anonymous body: a login is a few hundred bytes, so no more is read.
+        bodyLimit: Math.min(deps.config.http.bodyLimit, LOGIN_BODY_LIMIT),
         schema: {
           tags: ['auth'],
           summary: 'Sign in and receive a bearer token',
           body: LoginRequestSchema,
+          security: [],
           response: { 200: LoginResponseSchema, 401: ProblemSchema, 429: ProblemSchema },
         },
       },

@@ -43,7 +43,7 @@ import {
   type DocumentWorkflowInput,
 } from '../../workflows/exchange-messages';
 import type { Principal } from '../../schemas/identity';
-import { principalOf, requireRole } from '../auth';
+import { principalOf, requireRole, roleGuard } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
 import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
@@ -236,9 +236,12 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary: 'Create a draft (JSON with pdfBase64, or multipart with a file part)',
+          // Optional: a multipart request has no parsed body; readPdfRequest validates its fields the same way.
+          body: CreateDocumentRequestSchema.optional(),
           response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
         },
       },
@@ -268,11 +271,13 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents/:id/update',
       {
+        preValidation: roleGuard('clerk'),
         schema: {
           tags: ['documents'],
           summary:
             'Update a dispatched document (BusinessDocType 2, the clerk): corrected metadata, same signed file; recipients get the new version linked to the old, which is superseded',
           params: DocumentIdParamsSchema,
+          body: UpdateDocumentRequestSchema,
           response: { 201: CreatedDocumentSchema, ...problemResponses },
         },
       },
@@ -304,11 +309,13 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post(
       '/documents/:id/replace',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary:
             'Replace a dispatched document (BusinessDocType 3, the drafter): a new PDF through approval and signing again; once dispatched the old one is superseded everywhere. JSON {reason, fileName, pdfBase64, subject?, type?, recipients?, priority?, dueDate?, keepNumber?} or multipart',
           params: DocumentIdParamsSchema,
+          body: ReplaceDocumentRequestSchema.optional(),
           response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
         },
       },
@@ -339,6 +346,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.get(
       '/documents',
       {
+        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary: "The caller agency's outgoing documents, newest first",
@@ -388,10 +396,12 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     );
 
+    /** A step on one document; `body` (when the step takes one) is declared so it is validated and documented. */
     const action = (
       path: string,
       summary: string,
       run: (doc: OutgoingView, request: FastifyRequest) => Promise<ActionOutcome>,
+      body?: z.ZodType,
     ) =>
       app.post(
         `/documents/:id/${path}`,
@@ -400,6 +410,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             tags: ['documents'],
             summary,
             params: DocumentIdParamsSchema,
+            ...(body ? { body } : {}),
             response: { 200: ActionResultSchema, ...problemResponses },
           },
         },
@@ -412,14 +423,24 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     action('submit', 'Submit for approval (the drafter)', async (doc, request) =>
       runUpdate(handleOf(doc), submitUpdate, [await actorOf(deps, request)]),
     );
-    action('approve', 'Approve the current step ({comment?})', async (doc, request) => {
-      const body = ApproveRequestSchema.parse(request.body ?? {});
-      return runUpdate(handleOf(doc), approveUpdate, [await actorOf(deps, request), body]);
-    });
-    action('reject', 'Return to the drafter ({reason})', async (doc, request) => {
-      const body = parseBody(ReasonRequestSchema, request.body);
-      return runUpdate(handleOf(doc), rejectUpdate, [await actorOf(deps, request), body]);
-    });
+    action(
+      'approve',
+      'Approve the current step ({comment?})',
+      async (doc, request) => {
+        const body = parseBody(ApproveRequestSchema, request.body);
+        return runUpdate(handleOf(doc), approveUpdate, [await actorOf(deps, request), body]);
+      },
+      ApproveRequestSchema,
+    );
+    action(
+      'reject',
+      'Return to the drafter ({reason})',
+      async (doc, request) => {
+        const body = parseBody(ReasonRequestSchema, request.body);
+        return runUpdate(handleOf(doc), rejectUpdate, [await actorOf(deps, request), body]);
+      },
+      ReasonRequestSchema,
+    );
     action('sign', 'Personal signature with the server-held key (the signer)', async (doc, request) =>
       runUpdate(handleOf(doc), signUpdate, [await actorOf(deps, request)]),
     );
@@ -430,6 +451,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const body = parseBody(SignatureSubmissionSchema, request.body);
         return runUpdate(handleOf(doc), submitSignatureUpdate, [await actorOf(deps, request), body]);
       },
+      SignatureSubmissionSchema,
     );
     action(
       'issue',
@@ -446,6 +468,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const body = parseBody(ReasonRequestSchema, request.body);
         return runUpdate(handleOf(doc), recallUpdate, [await actorOf(deps, request), body]);
       },
+      ReasonRequestSchema,
     );
 
     app.get(

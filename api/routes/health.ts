@@ -1,9 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { HealthSchema, type Health } from '../../schemas/api';
+import { HealthSchema, ProblemSchema, type Health } from '../../schemas/api';
 import type { SmokeCheckResult } from '../../workflows';
+import { authenticate, requireRole } from '../auth';
 import type { AppDeps, Probe } from '../deps';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * The deep check starts a workflow and writes to MongoDB, so it is not for anyone: it needs the metrics token
+ * (`METRICS_TOKEN`, for monitoring) or a signed-in province administrator.
+ * @throws LienthongError UNAUTHENTICATED / FORBIDDEN
+ */
+async function authoriseDeep(deps: AppDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const given = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const expected = deps.config.http.metricsToken;
+  if (given && expected && timingSafeEqual(digest(given), digest(expected))) return;
+  await authenticate(deps.tokens, deps.clock, deps.identity)(request, reply);
+  requireRole(request, 'province_admin');
+}
 
 async function check(probe: Probe, timeoutMs: number): Promise<Health['dependencies']['mongo']> {
   const started = performance.now();
@@ -48,7 +65,8 @@ async function smoke(deps: AppDeps): Promise<NonNullable<Health['smoke']>> {
 
 /**
  * GET /healthz: each dependency ok/error; 503 when any is down. Unauthenticated, for load balancers.
- * `?deep=true` also runs the smoke workflow across Temporal, NATS JetStream and MongoDB.
+ * `?deep=true` also runs the smoke workflow across Temporal, NATS JetStream and MongoDB; it needs the metrics token
+ * or the province administrator, and records its result in `smoke_checks`, never in the audit chain.
  */
 export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -57,12 +75,15 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['operations'],
-          summary: 'Health of the API and its dependencies',
+          summary:
+            'Health of the API and its dependencies; deep=true (metrics token or province administrator) also runs the smoke workflow',
           querystring: z.object({ deep: z.enum(['true', 'false']).optional() }),
-          response: { 200: HealthSchema, 503: HealthSchema },
+          response: { 200: HealthSchema, 401: ProblemSchema, 403: ProblemSchema, 503: HealthSchema },
+          security: [{}, { bearer: [] }],
         },
       },
       async (request, reply) => {
+        if (request.query.deep === 'true') await authoriseDeep(deps, request, reply);
         const [temporal, nats, mongo] = await Promise.all([
           check(deps.probes.temporal, 2_000),
           check(deps.probes.nats, 2_000),

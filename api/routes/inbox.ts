@@ -144,6 +144,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         doc: IncomingView,
         request: FastifyRequest,
       ) => Promise<ActionOutcome & { incomingNumber?: number }>,
+      body?: z.ZodType,
     ) =>
       app.post(
         `/inbox/:id/${path}`,
@@ -152,6 +153,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             tags: ['inbox'],
             summary: summaryText,
             params: DocumentIdParamsSchema,
+            ...(body ? { body } : {}),
             response: {
               200: ActionResultSchema.extend({ incomingNumber: z.number().int().optional() }),
               ...problemResponses,
@@ -165,22 +167,37 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       );
 
-    action('accept', 'Accept and register ({incomingNumber?}) — status 03', async (doc, request) => {
-      const body = parseBody(AcceptRequestSchema, request.body);
-      return runUpdate(handleOf(doc), acceptUpdate, [await actorOf(deps, request), body]);
-    });
-    action('reject', 'Reject ({reason}) — status 02', async (doc, request) => {
-      const body = parseBody(ReasonRequestSchema, request.body);
-      return runUpdate(handleOf(doc), rejectIncomingUpdate, [await actorOf(deps, request), body]);
-    });
-    action('assign', 'Assign to a person of the agency ({username}) — status 04', async (doc, request) => {
-      const body = parseBody(AssignRequestSchema, request.body);
-      const actor = await actorOf(deps, request);
-      const user = await deps.identity.getUser(body.username);
-      if (!user || user.agency !== actor.agency || user.active === false)
-        throw new LienthongError('DOMAIN_VALIDATION', `${body.username} is not a user of this agency`);
-      return runUpdate(handleOf(doc), assignUpdate, [actor, body]);
-    });
+    action(
+      'accept',
+      'Accept and register ({incomingNumber?}) — status 03',
+      async (doc, request) => {
+        const body = parseBody(AcceptRequestSchema, request.body);
+        return runUpdate(handleOf(doc), acceptUpdate, [await actorOf(deps, request), body]);
+      },
+      AcceptRequestSchema,
+    );
+    action(
+      'reject',
+      'Reject ({reason}) — status 02',
+      async (doc, request) => {
+        const body = parseBody(ReasonRequestSchema, request.body);
+        return runUpdate(handleOf(doc), rejectIncomingUpdate, [await actorOf(deps, request), body]);
+      },
+      ReasonRequestSchema,
+    );
+    action(
+      'assign',
+      'Assign to a person of the agency ({username}) — status 04',
+      async (doc, request) => {
+        const body = parseBody(AssignRequestSchema, request.body);
+        const actor = await actorOf(deps, request);
+        const user = await deps.identity.getUser(body.username);
+        if (!user || user.agency !== actor.agency || user.active === false)
+          throw new LienthongError('DOMAIN_VALIDATION', `${body.username} is not a user of this agency`);
+        return runUpdate(handleOf(doc), assignUpdate, [actor, body]);
+      },
+      AssignRequestSchema,
+    );
     action('process', 'Start processing (the assignee) — status 05', async (doc, request) =>
       runUpdate(handleOf(doc), processUpdate, [await actorOf(deps, request)]),
     );
@@ -199,6 +216,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const body = parseBody(ReasonRequestSchema, request.body);
         return runUpdate(handleOf(doc), refuseRecallUpdate, [await actorOf(deps, request), body]);
       },
+      ReasonRequestSchema,
     );
   };
 }

@@ -18,6 +18,7 @@ import {
 } from '../../schemas/pki';
 import { CertificateRequestStore } from '../../store/certificate-requests';
 import type { CertificateRecord } from '../../store/pki-store';
+import { refuseAccountAction } from '../account-rules';
 import { requireRole } from '../auth';
 import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
@@ -401,6 +402,9 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
         const agency = targetAgency(principal, request.body.agency);
         const leaver = await deps.identity.getUser(request.body.leaver);
+        // Rights first, so an agency administrator learns nothing about accounts it may not touch.
+        const refusal = leaver ? refuseAccountAction(principal, leaver) : undefined;
+        if (refusal) throw new LienthongError('FORBIDDEN', refusal);
         if (!leaver || leaver.agency !== agency)
           throw new LienthongError('NOT_FOUND', `${request.body.leaver} is not a user of ${agency}`);
         if (request.body.successor) {
@@ -421,6 +425,8 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           revokedSerials.push(cert.serialHex);
         }
         await deps.identity.setActive(leaver.username, false);
+        // The leaver's tokens die with the account, whatever is reopened later.
+        await deps.identity.bumpTokenVersion(leaver.username);
         let reroutedDocuments = 0;
         for (const handler of deps.personnelChangeHandlers ?? []) {
           reroutedDocuments += await handler({

@@ -244,4 +244,24 @@ describe('leadership dashboard in a real browser', () => {
     // TP: one valid electronic delivery and two paper ones.
     expect(Number(await valueOf('[data-kpi="exchange-denominator"]'))).toBe(3);
   }, 60_000);
+
+  it('runs the dashboard and the API docs under their Content-Security-Policy without a violation', async () => {
+    const violations: string[] = [];
+    const watch = (m: { text(): string }) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    };
+    page.on('console', watch);
+    try {
+      const res = await page.goto(`${base}/dashboard/`);
+      expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
+      await page.waitForSelector('body[data-ready="true"] [data-kpi="exchange-share"]', { timeout: 30_000 });
+      const docs = await page.goto(`${base}/docs/`);
+      expect(docs!.headers()['x-frame-options']).toBe('DENY');
+      await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 });
+      expect(await page.locator('.opblock').count()).toBeGreaterThan(40);
+    } finally {
+      page.off('console', watch);
+    }
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

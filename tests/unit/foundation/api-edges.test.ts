@@ -46,6 +46,7 @@ beforeAll(async () => {
     authenticate: async (u: string, p: string) => (u === clerk.username && p === 'demo' ? clerk : null),
     listAgencies: async () => [],
     getUser: async () => clerk,
+    currentAccount: async (u: string) => (u === clerk.username ? { ...clerk, tokenVersion: 0 } : null),
   } as unknown as IdentityStore;
   const deps: AppDeps = {
     config,
