@@ -10,9 +10,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { requestContext } from '../infra/request-id';
-import { authenticate } from './auth';
+import { authenticate, requirePasswordChanged } from './auth';
 import type { AppDeps } from './deps';
 import { registerProblemHandlers } from './problem';
+import { adminAgencyRoutes } from './routes/admin-agencies';
+import { adminUserRoutes } from './routes/admin-users';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { dashboardRoutes } from './routes/dashboard';
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   await app.register(
     async (scope) => {
       scope.addHook('preHandler', authenticate(deps.tokens, deps.clock));
+      scope.addHook('preHandler', requirePasswordChanged);
       await scope.register(directoryRoutes(deps));
       await scope.register(pkiRoutes(deps));
       await scope.register(flowRoutes(deps));
@@ -99,6 +102,8 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(kpiRoutes(deps));
       await scope.register(paperDocumentRoutes(deps));
       await scope.register(reportRoutes(deps));
+      await scope.register(adminUserRoutes(deps));
+      await scope.register(adminAgencyRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

@@ -25,7 +25,9 @@ export class TokenService {
   async issue(user: User, now: Date): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.ttlSeconds;
-    const token = await new SignJWT({ agency: user.agency, roles: user.roles })
+    const claims: Record<string, unknown> = { agency: user.agency, roles: user.roles };
+    if (user.passwordChangeRequired) claims.pwc = true;
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.username)
       .setIssuer(ISSUER)
@@ -45,7 +47,12 @@ export class TokenService {
         algorithms: ['HS256'],
         currentDate: now,
       });
-      return PrincipalSchema.parse({ username: payload.sub, agency: payload.agency, roles: payload.roles });
+      return PrincipalSchema.parse({
+        username: payload.sub,
+        agency: payload.agency,
+        roles: payload.roles,
+        passwordChangeRequired: payload.pwc === true ? true : undefined,
+      });
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired)
         throw new LienthongError('TOKEN_EXPIRED', 'The token has expired');
@@ -62,6 +69,19 @@ export function authenticate(tokens: TokenService, clock: () => Date) {
     if (!match) throw new LienthongError('UNAUTHENTICATED', 'Authorization: Bearer <token> is required');
     request.principal = await tokens.verify(match[1], clock());
   };
+}
+
+/**
+ * preHandler after `authenticate`: a token issued while the password must be changed (after an administrator's
+ * reset) serves no route but `POST /api/v1/auth/password`.
+ */
+export async function requirePasswordChanged(request: FastifyRequest): Promise<void> {
+  if (request.principal?.passwordChangeRequired) {
+    throw new LienthongError(
+      'PASSWORD_CHANGE_REQUIRED',
+      'Choose a new password with POST /api/v1/auth/password before anything else',
+    );
+  }
 }
 
 /** The authenticated caller; throws if the route forgot its auth hook (a programming error). */

@@ -27,6 +27,7 @@ import {
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore, type OutgoingView } from '../../store/document-store';
 import { FileStore } from '../../store/file-store';
+import { readableAgencies } from '../../store/identity-admin';
 import {
   approveUpdate,
   documentSnapshotQuery,
@@ -118,6 +119,16 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     const ownDocument = async (request: FastifyRequest, id: string): Promise<OutgoingView> => {
       const principal = principalOf(request);
       const doc = await documents().getOutgoing(principal.agency, id);
+      if (!doc) throw new LienthongError('NOT_FOUND', 'No such document');
+      return doc;
+    };
+    /**
+     * For reading only: the caller agency's document or one of an agency merged into it (issue 12: a merged
+     * agency's documents stay readable under the successor). Actions still need `ownDocument`.
+     */
+    const readableDocument = async (request: FastifyRequest, id: string): Promise<OutgoingView> => {
+      const principal = principalOf(request);
+      const doc = await documents().getOutgoingAmong(await readableAgencies(db(), principal.agency), id);
       if (!doc) throw new LienthongError('NOT_FOUND', 'No such document');
       return doc;
     };
@@ -349,7 +360,8 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = principalOf(request);
         const { limit, offset } = request.query;
-        const page = await documents().listOutgoing(principal.agency, { limit, offset });
+        const agencies = await readableAgencies(db(), principal.agency);
+        const page = await documents().listOutgoing(agencies, { limit, offset });
         return { items: page.items.map(detail), total: page.total, limit, offset };
       },
     );
@@ -364,7 +376,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: { 200: DocumentDetailSchema, ...problemResponses },
         },
       },
-      async (request) => detail(await ownDocument(request, request.params.id)),
+      async (request) => detail(await readableDocument(request, request.params.id)),
     );
 
     app.get(
@@ -378,7 +390,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ownDocument(request, request.params.id);
+        const doc = await readableDocument(request, request.params.id);
         const bytes = await files().get(doc.file);
         return reply
           .type('application/pdf')
