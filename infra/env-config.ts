@@ -3,7 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseConfig, type Config } from '../schemas/config';
 
-const FILE_SECRETS = ['JWT_SECRET', 'LIENTHONG_KEYSTORE_PASSPHRASE', 'NATS_PASSWORD'] as const;
+const FILE_SECRETS = [
+  'JWT_SECRET',
+  'LIENTHONG_KEYSTORE_PASSPHRASE',
+  'NATS_PASSWORD',
+  'NATS_AGENCY_SECRET',
+] as const;
 
 /** Reads `NAME_FILE` variables (Docker/Kubernetes secrets) into `NAME`, trimming the trailing newline. */
 export function resolveFileSecrets(
