@@ -18,7 +18,6 @@ import {
 } from '../../schemas/pki';
 import { CertificateRequestStore } from '../../store/certificate-requests';
 import type { CertificateRecord } from '../../store/pki-store';
-import { assertNoFlowLosesApprovers } from '../approver-guard';
 import { requireRole } from '../auth';
 import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
@@ -462,8 +461,6 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             );
           }
         }
-        // A leaver who is the last possible approver of an active flow: the flow changes first (issue 12, finding 10).
-        if (leaver.active) await assertNoFlowLosesApprovers(deps, leaver, null);
         const now = deps.clock();
         const id = randomUUID();
         const revokedSerials: string[] = [];
