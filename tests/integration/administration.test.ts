@@ -419,6 +419,18 @@ describe('agency registry', () => {
     expect((await call(token, 'GET', `/api/v1/documents/${id}/file`)).statusCode).toBe(200);
     // Another agency still cannot see it.
     expect((await call(communeAdmin, 'GET', `/api/v1/documents/${id}`)).statusCode).toBe(404);
+    // KPIs and paper registers of the merged agency read under the successor, and nowhere else.
+    expect((await call(token, 'GET', `/api/v1/kpi/summary?agency=${OTHER_COMMUNE}`)).statusCode).toBe(200);
+    expect((await call(token, 'GET', `/api/v1/kpi/agencies/${OTHER_COMMUNE}`)).statusCode).toBe(200);
+    expect((await call(token, 'GET', `/api/v1/paper-documents?agency=${OTHER_COMMUNE}`)).statusCode).toBe(
+      200,
+    );
+    expect((await call(communeAdmin, 'GET', `/api/v1/kpi/summary?agency=${OTHER_COMMUNE}`)).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await call(communeAdmin, 'GET', `/api/v1/paper-documents?agency=${OTHER_COMMUNE}`)).statusCode,
+    ).toBe(403);
 
     expect(
       (
