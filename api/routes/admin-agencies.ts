@@ -172,7 +172,14 @@ export function adminAgencyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             closed.push(user.username);
           }
         }
+        const reparented: string[] = [];
+        for (const child of await deps.identity.listAgencies()) {
+          if (child.parent !== merged.code || !child.active) continue;
+          await store().updateAgency(child.code, { parent: body.successor });
+          reparented.push(child.code);
+        }
         const details = {
+          reparented,
           merged: merged.code,
           successor: body.successor,
           reason: body.reason,
