@@ -138,7 +138,9 @@ export class DocumentStore {
     page: { limit: number; offset: number },
   ): Promise<{ items: OutgoingView[]; total: number }> {
     const q: Filter<Stored<OutgoingView>> =
-      typeof agency === 'string' ? { agency } : { agency: { $in: [...agency] } };
+      typeof agency === 'string' || agency.length === 1
+        ? { agency: typeof agency === 'string' ? agency : agency[0] }
+        : { agency: { $in: [...agency] } };
     const [docs, total] = await Promise.all([
       this.outgoing.find(q).sort({ createdAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
       this.outgoing.countDocuments(q),
@@ -169,7 +171,9 @@ export class DocumentStore {
     page: { limit: number; offset: number },
   ): Promise<{ items: IncomingView[]; total: number }> {
     const q: Filter<Stored<IncomingView>> =
-      typeof agency === 'string' ? { agency } : { agency: { $in: [...agency] } };
+      typeof agency === 'string' || agency.length === 1
+        ? { agency: typeof agency === 'string' ? agency : agency[0] }
+        : { agency: { $in: [...agency] } };
     const [docs, total] = await Promise.all([
       this.incoming.find(q).sort({ receivedAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
       this.incoming.countDocuments(q),

@@ -164,7 +164,11 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const recipients = [];
       for (const code of [...new Set(doc.recipients)]) {
         const r = await deps.identity.getAgency(code);
-        if (!r || r.active === false) throw new LienthongError('UNKNOWN_AGENCY', `unknown recipient ${code}`);
+        if (!r || r.active === false)
+          throw new LienthongError(
+            'UNKNOWN_AGENCY',
+            r?.successor ? `recipient ${code} was merged into ${r.successor}` : `unknown recipient ${code}`,
+          );
         if (r.code === agency.code)
           throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot send to itself');
         recipients.push({ code: r.code, name: r.name });
