@@ -30,10 +30,10 @@ export function namedApproverIssues(def: FlowDefinition, directory: ApproverDire
   const issues: FlowIssue[] = [];
   const check = (username: string, path: string) => {
     const user = directory.users.get(username);
-    if (!user) issues.push({ path, message: `no user ${username}` });
-    else if (!user.active) issues.push({ path, message: `${username} is deactivated` });
-    else if (!directory.agencies.includes(user.agency))
+    // Unknown and foreign read the same, so a flow editor cannot probe other agencies' usernames.
+    if (!user || !directory.agencies.includes(user.agency))
       issues.push({ path, message: `${username} is not a user of the agencies this flow applies to` });
+    else if (!user.active) issues.push({ path, message: `${username} is deactivated` });
   };
   def.stages.forEach((stage, i) => {
     stage.approvers.users.forEach((u, j) => check(u, `stages.${i}.approvers.users.${j}`));

@@ -78,10 +78,12 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
-        const def = await checked(parseDefinition(request.body));
-        if (!canAdminister(principal, def.scope)) {
+        const parsed = parseDefinition(request.body);
+        // Authority first: checking another agency's flow would tell about its people.
+        if (!canAdminister(principal, parsed.scope)) {
           throw new LienthongError('FORBIDDEN', 'an agency administrator edits only its own agency’s flows');
         }
+        const def = await checked(parsed);
         const saved = await flows.saveVersion(def, principal.username, deps.clock());
         await deps.audit.append({
           id: `flow.version_created:${def.name}@${saved.version}`,
@@ -186,11 +188,12 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
-        const draft = await checked(parseDefinition(request.body.definition));
+        const parsed = parseDefinition(request.body.definition);
+        if (!canAdminister(principal, parsed.scope))
+          throw new LienthongError('FORBIDDEN', 'not your agency’s flow');
+        const draft = await checked(parsed);
         if (draft.name !== request.params.name)
           throw new LienthongError('DOMAIN_VALIDATION', 'definition.name must match the URL');
-        if (!canAdminister(principal, draft.scope))
-          throw new LienthongError('FORBIDDEN', 'not your agency’s flow');
         const active = await flows.activeVersion(draft.name);
         const samples = request.body.samples ?? (await recentDocuments(deps, draft, request.body.lastN));
         // An agency administrator sees only its own agency's people (issue 12, finding 8).
