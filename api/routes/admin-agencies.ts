@@ -150,8 +150,11 @@ export function adminAgencyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = requireRole(request, 'province_admin');
         const merged = await existing(request.params.code);
-        open(merged);
         const body = request.body;
+        // Repeating a merge finishes one that stopped half-way (FerretDB v1 has no multi-document transactions)
+        // and otherwise changes nothing.
+        const resuming = !merged.active && merged.successor === body.successor;
+        if (!resuming) open(merged);
         if (body.successor === merged.code)
           throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot be merged into itself', {
             errors: [{ path: 'body.successor', message: 'same agency' }],
@@ -160,7 +163,9 @@ export function adminAgencyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         if (merged.code === deps.config.systemAgency)
           throw new LienthongError('CONFLICT', 'the system agency cannot be merged');
         const users = await store().listUsers({ agency: merged.code, active: true });
-        const retired = await store().retireAgency(merged.code, deps.clock(), body.successor);
+        const retired = resuming
+          ? merged
+          : await store().retireAgency(merged.code, deps.clock(), body.successor);
         const moved: string[] = [];
         const closed: string[] = [];
         for (const user of users) {
@@ -186,8 +191,10 @@ export function adminAgencyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           movedUsers: moved,
           deactivatedUsers: closed,
         };
-        await audit(principal, merged.code, 'admin.agency_merged', details);
-        await audit(principal, body.successor, 'admin.agency_merged', details);
+        if (!resuming || moved.length || closed.length || reparented.length) {
+          await audit(principal, merged.code, 'admin.agency_merged', { ...details, resumed: resuming });
+          await audit(principal, body.successor, 'admin.agency_merged', { ...details, resumed: resuming });
+        }
         return { agency: retired, movedUsers: moved, deactivatedUsers: closed };
       },
     );

@@ -432,10 +432,21 @@ describe('agency registry', () => {
       (await call(communeAdmin, 'GET', `/api/v1/paper-documents?agency=${OTHER_COMMUNE}`)).statusCode,
     ).toBe(403);
 
+    // Run twice, one effect; a different successor is a conflict.
+    const merges = async () =>
+      (await h.deps.audit.list({ agency: NEW_COMMUNE })).filter((e) => e.type === 'admin.agency_merged')
+        .length;
+    const mergedEvents = await merges();
+    const again = await call(admin, 'POST', `/api/v1/admin/agencies/${OTHER_COMMUNE}/merge-into`, {
+      successor: NEW_COMMUNE,
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().movedUsers).toEqual([]);
+    expect(await merges()).toBe(mergedEvents);
     expect(
       (
         await call(admin, 'POST', `/api/v1/admin/agencies/${OTHER_COMMUNE}/merge-into`, {
-          successor: NEW_COMMUNE,
+          successor: PROVINCE,
         })
       ).statusCode,
     ).toBe(409);
