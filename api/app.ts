@@ -10,9 +10,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { requestContext } from '../infra/request-id';
-import { authenticate } from './auth';
+import { authenticate, requirePasswordChanged } from './auth';
 import type { AppDeps } from './deps';
 import { registerProblemHandlers, sendProblem } from './problem';
+import { adminAgencyRoutes } from './routes/admin-agencies';
+import { adminUserRoutes } from './routes/admin-users';
 import { registerSecurityHeaders, setSecurityHeaders } from './security-headers';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
@@ -106,6 +108,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
     async (scope) => {
       // onRequest: the caller is known (or refused) before the body is read.
       scope.addHook('onRequest', authenticate(deps.tokens, deps.clock, deps.identity));
+      scope.addHook('onRequest', requirePasswordChanged);
       await scope.register(directoryRoutes(deps));
       await scope.register(pkiRoutes(deps));
       await scope.register(flowRoutes(deps));
@@ -117,6 +120,8 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(kpiRoutes(deps));
       await scope.register(paperDocumentRoutes(deps));
       await scope.register(reportRoutes(deps));
+      await scope.register(adminUserRoutes(deps));
+      await scope.register(adminAgencyRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

@@ -47,11 +47,13 @@ export class TokenService {
   ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.ttlSeconds;
-    const token = await new SignJWT({
+    const claims: Record<string, unknown> = {
       agency: user.agency,
       roles: user.roles,
       [TOKEN_VERSION_CLAIM]: user.tokenVersion ?? 0,
-    })
+    };
+    if (user.passwordChangeRequired) claims.pwc = true;
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.username)
       .setIssuer(ISSUER)
@@ -77,6 +79,7 @@ export class TokenService {
         username: payload.sub,
         agency: payload.agency,
         roles: payload.roles,
+        passwordChangeRequired: payload.pwc === true ? true : undefined,
       });
       return { ...principal, tokenVersion: tv };
     } catch (err) {
@@ -105,7 +108,13 @@ export function authenticate(tokens: TokenService, clock: () => Date, accounts: 
         throw new LienthongError('UNAUTHENTICATED', 'The account is closed or no longer exists');
       if (account.tokenVersion !== claims.tokenVersion)
         throw new LienthongError('UNAUTHENTICATED', 'The token was revoked; sign in again');
-      request.principal = { username: account.username, agency: account.agency, roles: [...account.roles] };
+      request.principal = {
+        username: account.username,
+        agency: account.agency,
+        roles: [...account.roles],
+        // A password reset bumps the token version, so a token carrying this flag is at most as old as the reset.
+        passwordChangeRequired: claims.passwordChangeRequired,
+      };
     } catch (err) {
       if (hasBody(request)) reply.header('connection', 'close');
       throw err;
@@ -116,6 +125,19 @@ export function authenticate(tokens: TokenService, clock: () => Date, accounts: 
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * onRequest hook after `authenticate`: a token issued while the password must be changed (after an administrator's
+ * reset) serves no route but `POST /api/v1/auth/password`.
+ */
+export async function requirePasswordChanged(request: FastifyRequest): Promise<void> {
+  if (request.principal?.passwordChangeRequired) {
+    throw new LienthongError(
+      'PASSWORD_CHANGE_REQUIRED',
+      'Choose a new password with POST /api/v1/auth/password before anything else',
+    );
+  }
 }
 
 /** The authenticated caller; throws if the route forgot its auth hook (a programming error). */

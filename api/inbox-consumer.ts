@@ -3,6 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { ensureAgencyConsumer, ensureExchangeTopology } from '../infra/exchange-nats';
+import { connectNats } from '../infra/nats';
+import { agencyNatsPassword, agencyNatsUser } from '../infra/nats-auth';
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
 import { dlqSubject, exchangeNames, parseEnvelope, parseStatusMessage } from '../schemas/edxml';
 import type { Config } from '../schemas/config';
@@ -33,6 +35,12 @@ export interface ExchangeConsumerOptions {
   namespace?: string;
   /** Days a completed received copy stays open (twice this) for recalls and newer versions; default 365. */
   followUpDays?: number;
+  /**
+   * The connection an agency's consumer pulls and acknowledges on: its own NATS user (infra/nats-auth.ts), which
+   * may read only its inbox and status subjects through its durable consumer. Absent: the service connection.
+   * Topology, consumer creation and dead-lettering stay on the service connection.
+   */
+  agencyConnection?: (agency: string) => Promise<NatsConnection>;
 }
 
 export interface ExchangeConsumers {
@@ -74,6 +82,7 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
 
   const js = jetstream(nats);
   const running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  const agencyConnections: NatsConnection[] = [];
 
   const deadLetter = async (agency: string, m: JsMsg, reason: string) => {
     const id = `${names.stream}:${m.seq}`;
@@ -181,7 +190,18 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
 
   for (const agency of agencies) {
     const name = await ensureAgencyConsumer(nats, agency, names, { maxDeliver: options.maxDeliver });
-    const consumer = await js.consumers.get(names.stream, name);
+    let bound = js;
+    if (options.agencyConnection) {
+      const own = await options.agencyConnection(agency).catch((err: unknown) => {
+        // Its messages wait in the stream; the service user never reads for it in its place.
+        logger.error({ err, agency }, 'agency NATS credentials refused; its consumer is not started');
+        return undefined;
+      });
+      if (!own) continue;
+      agencyConnections.push(own);
+      bound = jetstream(own);
+    }
+    const consumer = await bound.consumers.get(names.stream, name);
     const messages = await consumer.consume({ max_messages: 32 });
     const loop = (async () => {
       for await (const m of messages) await handle(agency, m);
@@ -195,6 +215,7 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
     async stop() {
       for (const r of running) await r.messages.close().catch(() => undefined);
       await Promise.all(running.map((r) => r.loop));
+      for (const c of agencyConnections) await c.drain().catch(() => undefined);
     },
   };
 }
@@ -207,6 +228,7 @@ export function startAppExchangeConsumers(
 ): Promise<ExchangeConsumers> {
   if (!deps.nats || !deps.temporal || !deps.db)
     throw new Error('exchange consumers need NATS, Temporal and MongoDB connected');
+  const agencySecret = config.nats.agencySecret;
   return startExchangeConsumers({
     nats: deps.nats,
     temporal: deps.temporal,
@@ -219,6 +241,15 @@ export function startAppExchangeConsumers(
     backoffMs: config.exchange.backoffMs,
     namespace: config.exchange.namespace,
     followUpDays: config.exchange.followUpDays,
+    agencyConnection: agencySecret
+      ? (agency) =>
+          connectNats({
+            url: config.nats.url,
+            user: agencyNatsUser(agency),
+            password: agencyNatsPassword(agencySecret, agency),
+            name: `lienthong-consumer-${agency}`,
+          })
+      : undefined,
   });
 }
 

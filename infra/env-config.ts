@@ -8,6 +8,7 @@ const FILE_SECRETS = [
   'LIENTHONG_KEYSTORE_PASSPHRASE',
   'NATS_PASSWORD',
   'METRICS_TOKEN',
+  'NATS_AGENCY_SECRET',
 ] as const;
 
 /** Reads `NAME_FILE` variables (Docker/Kubernetes secrets) into `NAME`, trimming the trailing newline. */

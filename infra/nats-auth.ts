@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   DEFAULT_EXCHANGE_NAMES,
   agencyConsumerName,
@@ -18,6 +19,20 @@ const list = (items: string[]) => `[${items.map((i) => JSON.stringify(i)).join('
 /** NATS user name of an agency's connection. */
 export function agencyNatsUser(code: string): string {
   return `agency-${agencyToken(code)}`;
+}
+
+/**
+ * Password of an agency's NATS user, derived from one deployment secret (`NATS_AGENCY_SECRET`) so the server's
+ * authorization block and the API's consumers agree without a password table: HMAC-SHA256(secret, agency code),
+ * base64url. Rotating the secret rotates every agency's password.
+ */
+export function agencyNatsPassword(secret: string, code: string): string {
+  return createHmac('sha256', secret).update(`nats-agency:${code}`).digest('base64url');
+}
+
+/** The per-agency users of `natsAuthorizationConfig` for a list of agency codes and the deployment secret. */
+export function agencyNatsCredentials(secret: string, codes: readonly string[]): NatsAuthOptions['agencies'] {
+  return codes.map((code) => ({ code, password: agencyNatsPassword(secret, code) }));
 }
 
 /**

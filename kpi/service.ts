@@ -49,9 +49,10 @@ export class KpiService {
 
   /** Active agencies of the scope (and level), ordered by level then code. */
   async agenciesOf(scope: Scope, level?: string): Promise<Agency[]> {
-    const all = (await this.sources.identity.listAgencies()).filter((a) => a.active !== false);
+    // One named agency is shown even when retired (a merged agency's KPIs stay readable); lists show active ones.
+    const all = await this.sources.identity.listAgencies();
     return all
-      .filter((a) => (scope.kind === 'agency' ? a.code === scope.agency : true))
+      .filter((a) => (scope.kind === 'agency' ? a.code === scope.agency : a.active !== false))
       .filter((a) => (level ? a.level === level : true))
       .sort((a, b) => levelRank(a.level) - levelRank(b.level) || a.code.localeCompare(b.code));
   }

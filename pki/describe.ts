@@ -1,3 +1,4 @@
+import { Oid } from './oids';
 import { cachedCertificate } from './validate/cache';
 import { formatName } from './validate/name';
 
@@ -31,5 +32,23 @@ export function describeCertificate(certificate: Uint8Array): CertificateSummary
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     isCa: c.isCa,
+  };
+}
+
+/** The subject attributes that name a certificate's holder (RFC 5280 4.1.2.6; X.520 types). */
+export interface SubjectAttributes {
+  commonName?: string;
+  organisation?: string;
+  organisationalUnit?: string;
+}
+
+/** Reads CN, O and OU of a DER certificate's subject (the first of each). @throws Asn1Error (code `MALFORMED`). */
+export function subjectAttributes(certificate: Uint8Array): SubjectAttributes {
+  const atvs = cachedCertificate(certificate).subject.rdns.flat();
+  const first = (oid: string) => atvs.find((a) => a.type === oid)?.text;
+  return {
+    commonName: first(Oid.commonName),
+    organisation: first(Oid.organization),
+    organisationalUnit: first(Oid.organizationalUnit),
   };
 }

@@ -4,7 +4,13 @@ export type { Signer } from './signer';
 
 export { Oid, LIENTHONG_POLICY_OID } from './oids';
 export { validatePath, validatePathSync } from './validate';
-export { describeName, describeCertificate, type CertificateSummary } from './describe';
+export {
+  describeName,
+  describeCertificate,
+  subjectAttributes,
+  type CertificateSummary,
+  type SubjectAttributes,
+} from './describe';
 export { Asn1Error } from './asn1/der';
 
 export { generateKeyPair, KeyAlgorithmNames, type KeyAlgorithmName, type KeyPair } from './ca/keys';

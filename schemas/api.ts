@@ -28,6 +28,8 @@ export const LoginResponseSchema = z.object({
     agency: AgencyCodeSchema,
     roles: z.array(RoleSchema),
   }),
+  /** After an administrator's reset: the token serves only `POST /api/v1/auth/password` until it is changed. */
+  passwordChangeRequired: z.boolean(),
 });
 
 export const DependencyStatusSchema = z.object({

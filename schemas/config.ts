@@ -22,6 +22,8 @@ export const EnvSchema = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:14222'),
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
+  /** Derives each agency's NATS password (infra/nats-auth.ts); when set, each inbox consumer binds as its agency. */
+  NATS_AGENCY_SECRET: z.string().min(16).optional(),
 
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27027/'),
   MONGODB_DB: z.string().default('lienthong'),
@@ -95,7 +97,13 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
   readonly workerMetricsPort: number;
-  readonly nats: { readonly url: string; readonly user?: string; readonly password?: string };
+  readonly nats: {
+    readonly url: string;
+    readonly user?: string;
+    readonly password?: string;
+    /** Secret the per-agency NATS passwords derive from; absent: consumers use the service connection. */
+    readonly agencySecret?: string;
+  };
   readonly mongo: { readonly uri: string; readonly db: string };
   readonly auth: {
     readonly jwtSecret: string;
@@ -160,7 +168,12 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     }),
     workerMetricsPort: e.WORKER_METRICS_PORT,
-    nats: Object.freeze({ url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD }),
+    nats: Object.freeze({
+      url: e.NATS_URL,
+      user: e.NATS_USER,
+      password: e.NATS_PASSWORD,
+      agencySecret: e.NATS_AGENCY_SECRET,
+    }),
     mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
     auth: Object.freeze({
       jwtSecret: e.JWT_SECRET ?? fallbackJwtSecret,

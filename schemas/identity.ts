@@ -41,6 +41,13 @@ export const AgencySchema = z.object({
   /** Place name used in the promulgation line ("Tân Phú, ngày … tháng … năm …"). */
   place: z.string().max(100).optional(),
   active: z.boolean().default(true),
+  /**
+   * Set when the agency was merged into another ("sáp nhập"): its documents, registers and KPIs are read under the
+   * successor. A retired agency without a successor was dissolved.
+   */
+  successor: AgencyCodeSchema.optional(),
+  /** When the agency was merged or retired (ISO 8601). */
+  retiredAt: z.string().optional(),
 });
 export type Agency = z.infer<typeof AgencySchema>;
 
@@ -57,6 +64,8 @@ export const UserSchema = z.object({
   agency: AgencyCodeSchema,
   roles: z.array(RoleSchema).min(1),
   active: z.boolean().default(true),
+  /** Set by a password reset: the user must choose a new password before any other request is served. */
+  passwordChangeRequired: z.boolean().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 
@@ -65,5 +74,7 @@ export const PrincipalSchema = z.object({
   username: UsernameSchema,
   agency: AgencyCodeSchema,
   roles: z.array(RoleSchema),
+  /** Claim `pwc`: the token only allows `POST /api/v1/auth/password` until the password is changed. */
+  passwordChangeRequired: z.boolean().optional(),
 });
 export type Principal = z.infer<typeof PrincipalSchema>;

@@ -73,6 +73,8 @@ export const CertificateViewSchema = z.object({
   revokedAt: z.string().optional(),
   revocationReason: z.string().optional(),
   keyHolder: z.enum(['server', 'subscriber']),
+  /** An imported key not (yet) chosen as its holder's signing or sealing key. */
+  standby: z.boolean().optional(),
 });
 export type CertificateView = z.infer<typeof CertificateViewSchema>;
 
@@ -92,6 +94,11 @@ export const ImportPkcs12BodySchema = z
     username: UsernameSchema.optional(),
     pkcs12Base64: z.string().min(16).max(200_000),
     passphrase: z.string().min(1).max(128),
+    /**
+     * Make the imported key the holder's signing key (personal) or the agency's sealing key (organisation) at once;
+     * otherwise it waits on standby for `POST /pki/certificates/:serial/select`. Audited either way.
+     */
+    select: z.boolean().default(false),
   })
   .refine((r) => r.profile === 'organisation' || !!r.username, {
     message: 'a personal certificate needs a username',

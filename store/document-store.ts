@@ -105,6 +105,15 @@ export class DocumentStore {
     await this.saveVersioned(this.outgoing as never, `${view.agency}:${view.id}`, view, entry);
   }
 
+  /** The first of `agencies` holding document `id` (`_id` lookups only). */
+  async getOutgoingAmong(agencies: readonly string[], id: string): Promise<OutgoingView | null> {
+    for (const agency of agencies) {
+      const doc = await this.getOutgoing(agency, id);
+      if (doc) return doc;
+    }
+    return null;
+  }
+
   async getOutgoing(agency: string, id: string): Promise<OutgoingView | null> {
     return strip(await this.outgoing.findOne({ _id: `${agency}:${id}` }));
   }
@@ -123,11 +132,15 @@ export class DocumentStore {
     return docs.map((d) => strip(d)!);
   }
 
+  /** A page of an agency's documents; several agencies (a successor and those merged into it) read together. */
   async listOutgoing(
-    agency: string,
+    agency: string | readonly string[],
     page: { limit: number; offset: number },
   ): Promise<{ items: OutgoingView[]; total: number }> {
-    const q: Filter<Stored<OutgoingView>> = { agency };
+    const q: Filter<Stored<OutgoingView>> =
+      typeof agency === 'string' || agency.length === 1
+        ? { agency: typeof agency === 'string' ? agency : agency[0] }
+        : { agency: { $in: [...agency] } };
     const [docs, total] = await Promise.all([
       this.outgoing.find(q).sort({ createdAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
       this.outgoing.countDocuments(q),
@@ -139,15 +152,28 @@ export class DocumentStore {
     await this.saveVersioned(this.incoming as never, `${view.agency}:${view.id}`, view, entry);
   }
 
+  /** The first of `agencies` holding document `id` (`_id` lookups only). */
+  async getIncomingAmong(agencies: readonly string[], id: string): Promise<IncomingView | null> {
+    for (const agency of agencies) {
+      const doc = await this.getIncoming(agency, id);
+      if (doc) return doc;
+    }
+    return null;
+  }
+
   async getIncoming(agency: string, id: string): Promise<IncomingView | null> {
     return strip(await this.incoming.findOne({ _id: `${agency}:${id}` }));
   }
 
+  /** A page of an agency's documents; several agencies (a successor and those merged into it) read together. */
   async listIncoming(
-    agency: string,
+    agency: string | readonly string[],
     page: { limit: number; offset: number },
   ): Promise<{ items: IncomingView[]; total: number }> {
-    const q: Filter<Stored<IncomingView>> = { agency };
+    const q: Filter<Stored<IncomingView>> =
+      typeof agency === 'string' || agency.length === 1
+        ? { agency: typeof agency === 'string' ? agency : agency[0] }
+        : { agency: { $in: [...agency] } };
     const [docs, total] = await Promise.all([
       this.incoming.find(q).sort({ receivedAt: -1 }).skip(page.offset).limit(page.limit).toArray(),
       this.incoming.countDocuments(q),

@@ -45,6 +45,11 @@ export interface CertificateRecord {
   revocationReason?: CrlReason;
   /** 'server': key encrypted in the server key store; 'subscriber': the subscriber holds it (token, PKCS#12). */
   keyHolder: 'server' | 'subscriber';
+  /**
+   * An imported key waiting for an administrator's explicit choice: never picked as the holder's signing or
+   * sealing key until selected (issue 12, finding 4).
+   */
+  standby?: boolean;
   createdAt: Date;
 }
 
@@ -289,36 +294,62 @@ export class PkiStore {
 
   /**
    * Keeps an existing certificate and key (e.g. a PKCS#12 issued on a token by the real CA) in the server key
-   * store, encrypted. `chain` is the certificate first, then its issuers.
-   * @throws LienthongError DOMAIN_VALIDATION when the key does not match the certificate.
+   * store, encrypted. `chain` is the certificate first, then its issuers. The caller has validated it (path, time,
+   * revocation, key usage, holder). Unless `select` is set the key is kept on standby: it becomes the holder's
+   * signing (or the agency's sealing) key only through {@link selectImported}. A certificate we issued to a
+   * subscriber (PKCS#12 delivery) is upgraded in place.
+   * @throws LienthongError DOMAIN_VALIDATION when the key does not match the certificate, CERT_REVOKED for a
+   * certificate we revoked, CONFLICT when it is already server-held or belongs to another holder.
    */
   async importServerHeld(
     ref: KeyRef,
     privateKey: KeyObject,
     chain: Uint8Array[],
     now: Date,
+    options: { select?: boolean } = {},
   ): Promise<CertificateRecord> {
     const [certificate, ...issuers] = chain;
     const summary = describeCertificate(certificate);
     if (!new X509Certificate(Buffer.from(certificate)).checkPrivateKey(privateKey)) {
       throw new LienthongError('DOMAIN_VALIDATION', 'the private key does not belong to the certificate');
     }
+    const encryptedKey = new Binary(encryptPrivateKey(privateKey, this.options.passphrase));
+    const username = ref.profile === 'personal' ? ref.username : undefined;
+    const standby = !options.select;
+    const known = await this.certs.findOne({ _id: summary.serialHex });
+    if (known) {
+      if (known.status === 'revoked')
+        throw new LienthongError('CERT_REVOKED', `certificate ${summary.serialHex} is revoked`);
+      if (known.keyHolder === 'server')
+        throw new LienthongError('CONFLICT', `certificate ${summary.serialHex} is already stored`);
+      if (known.agency !== ref.agency || known.profile !== ref.profile || known.username !== username)
+        throw new LienthongError('CONFLICT', `certificate ${summary.serialHex} was issued to another holder`);
+      const res = await this.certs.updateOne(
+        { _id: known._id, keyHolder: 'subscriber', status: 'active' },
+        { $set: { keyHolder: 'server', encryptedKey, standby } },
+      );
+      if (res.modifiedCount !== 1)
+        throw new LienthongError('CONFLICT', `certificate ${summary.serialHex} changed concurrently`);
+      return toRecord((await this.certs.findOne({ _id: known._id }))!);
+    }
     const doc: CertificateDoc = {
       _id: summary.serialHex,
       serialHex: summary.serialHex,
       agency: ref.agency,
       profile: ref.profile,
-      username: ref.profile === 'personal' ? ref.username : undefined,
+      username,
       subject: summary.subject,
       certificate: new Binary(certificate),
-      encryptedKey: new Binary(encryptPrivateKey(privateKey, this.options.passphrase)),
+      encryptedKey,
       chain: issuers.map((c) => new Binary(c)),
       notBefore: summary.notBefore,
       notAfter: summary.notAfter,
       status: 'active',
       keyHolder: 'server',
+      standby,
       createdAt: now,
     };
+    if (!doc.username) delete doc.username;
     try {
       await this.certs.insertOne(doc);
     } catch (err) {
@@ -326,6 +357,23 @@ export class PkiStore {
         throw new LienthongError('CONFLICT', `certificate ${summary.serialHex} is already stored`);
       throw err;
     }
+    return toRecord(doc);
+  }
+
+  /**
+   * Makes an imported standby key the holder's signing (or the agency's sealing) key: the newest active one wins.
+   * @throws LienthongError NOT_FOUND, or WRONG_STATE when it is revoked or not on standby.
+   */
+  async selectImported(serialHex: string): Promise<CertificateRecord> {
+    const serial = serialHex.toLowerCase();
+    const res = await this.certs.updateOne(
+      { _id: serial, status: 'active', standby: true },
+      { $set: { standby: false } },
+    );
+    const doc = await this.certs.findOne({ _id: serial });
+    if (!doc) throw new LienthongError('NOT_FOUND', `no certificate with serial ${serial}`);
+    if (res.modifiedCount !== 1)
+      throw new LienthongError('WRONG_STATE', `certificate ${serial} is not an active key on standby`);
     return toRecord(doc);
   }
 
@@ -372,7 +420,13 @@ export class PkiStore {
 
   private async activeRecord(ref: KeyRef, now: Date): Promise<CertificateDoc | null> {
     return this.certs
-      .find({ ...this.refFilter(ref), status: 'active', notBefore: { $lte: now }, notAfter: { $gt: now } })
+      .find({
+        ...this.refFilter(ref),
+        status: 'active',
+        standby: { $ne: true },
+        notBefore: { $lte: now },
+        notAfter: { $gt: now },
+      })
       .sort({ notBefore: -1 })
       .limit(1)
       .next();
@@ -412,11 +466,10 @@ export class PkiStore {
     }
     if (!doc.encryptedKey)
       throw new LienthongError('CERT_NOT_FOUND', 'the key of this certificate is held by its subscriber');
-    const chain = [
-      toBytes(doc.certificate),
-      await this.caCertificate('issuing'),
-      await this.caCertificate('root'),
-    ];
+    // An imported certificate carries its own issuers; ours chain to the local CA.
+    const chain = doc.chain?.length
+      ? [toBytes(doc.certificate), ...doc.chain.map(toBytes)]
+      : [toBytes(doc.certificate), await this.caCertificate('issuing'), await this.caCertificate('root')];
     return signerFromEncryptedPkcs8(toBytes(doc.encryptedKey), this.options.passphrase, chain);
   }
 

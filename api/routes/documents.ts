@@ -27,6 +27,7 @@ import {
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore, type OutgoingView } from '../../store/document-store';
 import { FileStore } from '../../store/file-store';
+import { readableAgencies } from '../../store/identity-admin';
 import {
   approveUpdate,
   documentSnapshotQuery,
@@ -121,6 +122,16 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       if (!doc) throw new LienthongError('NOT_FOUND', 'No such document');
       return doc;
     };
+    /**
+     * For reading only: the caller agency's document or one of an agency merged into it (issue 12: a merged
+     * agency's documents stay readable under the successor). Actions still need `ownDocument`.
+     */
+    const readableDocument = async (request: FastifyRequest, id: string): Promise<OutgoingView> => {
+      const principal = principalOf(request);
+      const doc = await documents().getOutgoingAmong(await readableAgencies(db(), principal.agency), id);
+      if (!doc) throw new LienthongError('NOT_FOUND', 'No such document');
+      return doc;
+    };
     const handleOf = (doc: OutgoingView) =>
       temporalOf(deps).workflow.getHandle(documentWorkflowId(doc.agency, doc.id));
     const result = (doc: OutgoingView, o: ActionOutcome) => ({
@@ -153,7 +164,11 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const recipients = [];
       for (const code of [...new Set(doc.recipients)]) {
         const r = await deps.identity.getAgency(code);
-        if (!r || r.active === false) throw new LienthongError('UNKNOWN_AGENCY', `unknown recipient ${code}`);
+        if (!r || r.active === false)
+          throw new LienthongError(
+            'UNKNOWN_AGENCY',
+            r?.successor ? `recipient ${code} was merged into ${r.successor}` : `unknown recipient ${code}`,
+          );
         if (r.code === agency.code)
           throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot send to itself');
         recipients.push({ code: r.code, name: r.name });
@@ -346,7 +361,6 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.get(
       '/documents',
       {
-        preValidation: roleGuard('drafter'),
         schema: {
           tags: ['documents'],
           summary: "The caller agency's outgoing documents, newest first",
@@ -357,7 +371,8 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = principalOf(request);
         const { limit, offset } = request.query;
-        const page = await documents().listOutgoing(principal.agency, { limit, offset });
+        const agencies = await readableAgencies(db(), principal.agency);
+        const page = await documents().listOutgoing(agencies, { limit, offset });
         return { items: page.items.map(detail), total: page.total, limit, offset };
       },
     );
@@ -372,7 +387,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           response: { 200: DocumentDetailSchema, ...problemResponses },
         },
       },
-      async (request) => detail(await ownDocument(request, request.params.id)),
+      async (request) => detail(await readableDocument(request, request.params.id)),
     );
 
     app.get(
@@ -386,7 +401,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ownDocument(request, request.params.id);
+        const doc = await readableDocument(request, request.params.id);
         const bytes = await files().get(doc.file);
         return reply
           .type('application/pdf')

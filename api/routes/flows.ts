@@ -14,6 +14,7 @@ import {
 } from '../../schemas/flow';
 import type { Principal } from '../../schemas/identity';
 import { FlowStore } from '../../store/flow-store';
+import { assertNamedApprovers } from '../approver-guard';
 import { requireRole } from '../auth';
 import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
@@ -54,6 +55,7 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const issues = validateFlow(def, holders);
       if (issues.length)
         throw new LienthongError('DOMAIN_VALIDATION', 'the flow definition is invalid', { errors: issues });
+      await assertNamedApprovers(deps, def);
       return def;
     };
 
@@ -76,10 +78,12 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
-        const def = await checked(parseDefinition(request.body));
-        if (!canAdminister(principal, def.scope)) {
+        const parsed = parseDefinition(request.body);
+        // Authority first: checking another agency's flow would tell about its people.
+        if (!canAdminister(principal, parsed.scope)) {
           throw new LienthongError('FORBIDDEN', 'an agency administrator edits only its own agency’s flows');
         }
+        const def = await checked(parsed);
         const saved = await flows.saveVersion(def, principal.username, deps.clock());
         await deps.audit.append({
           id: `flow.version_created:${def.name}@${saved.version}`,
@@ -133,6 +137,11 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
         const flow = await visible(principal, request.params.name);
+        const version = await flows.getVersion(flow.name, request.body.version);
+        if (!version)
+          throw new LienthongError('NOT_FOUND', `flow ${flow.name} has no version ${request.body.version}`);
+        // People named when the version was saved may have left since: check again before it goes live.
+        await checked(version.definition);
         const activated = await flows.activate(flow.name, request.body.version);
         await deps.audit.append({
           id: `flow.activated:${flow.name}@${request.body.version}:${deps.clock().toISOString()}`,
@@ -179,13 +188,26 @@ export function flowRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const principal = requireRole(request, 'agency_admin', 'province_admin');
-        const draft = await checked(parseDefinition(request.body.definition));
+        const parsed = parseDefinition(request.body.definition);
+        if (!canAdminister(principal, parsed.scope))
+          throw new LienthongError('FORBIDDEN', 'not your agency’s flow');
+        const draft = await checked(parsed);
         if (draft.name !== request.params.name)
           throw new LienthongError('DOMAIN_VALIDATION', 'definition.name must match the URL');
-        if (!canAdminister(principal, draft.scope))
-          throw new LienthongError('FORBIDDEN', 'not your agency’s flow');
         const active = await flows.activeVersion(draft.name);
         const samples = request.body.samples ?? (await recentDocuments(deps, draft, request.body.lastN));
+        // An agency administrator sees only its own agency's people (issue 12, finding 8).
+        const foreign = samples.findIndex(
+          (s) => s.agency !== principal.agency && !principal.roles.includes('province_admin'),
+        );
+        if (foreign >= 0)
+          throw new LienthongError(
+            'FORBIDDEN',
+            'an agency administrator simulates only its own agency’s documents',
+            {
+              errors: [{ path: `body.samples.${foreign}.agency`, message: 'not your agency' }],
+            },
+          );
         const results = [];
         for (const document of samples) {
           const users = (await deps.identity.listUsers({ agency: document.agency })).filter((u) => u.active);

@@ -16,6 +16,7 @@ import {
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore, type IncomingView } from '../../store/document-store';
 import { FileStore } from '../../store/file-store';
+import { readableAgencies } from '../../store/identity-admin';
 import {
   acceptUpdate,
   agreeRecallUpdate,
@@ -67,6 +68,13 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       if (!doc) throw new LienthongError('NOT_FOUND', 'No such incoming document');
       return doc;
     };
+    /** For reading only: the caller agency's incoming document or one of an agency merged into it. */
+    const readableIncoming = async (request: FastifyRequest, id: string): Promise<IncomingView> => {
+      const principal = principalOf(request);
+      const doc = await documents().getIncomingAmong(await readableAgencies(db(), principal.agency), id);
+      if (!doc) throw new LienthongError('NOT_FOUND', 'No such incoming document');
+      return doc;
+    };
     const handleOf = (doc: IncomingView) => temporalOf(deps).workflow.getHandle(doc.workflowId);
 
     app.get(
@@ -82,7 +90,8 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = principalOf(request);
         const { limit, offset } = request.query;
-        const page = await documents().listIncoming(principal.agency, { limit, offset });
+        const agencies = await readableAgencies(db(), principal.agency);
+        const page = await documents().listIncoming(agencies, { limit, offset });
         return { items: page.items.map(summary), total: page.total, limit, offset };
       },
     );
@@ -98,7 +107,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (request): Promise<InboxDetail> => {
-        const doc = await ownIncoming(request, request.params.id);
+        const doc = await readableIncoming(request, request.params.id);
         const verification = await documents().getVerification(doc.agency, doc.id);
         return {
           ...summary(doc),
@@ -126,7 +135,7 @@ export function inboxRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ownIncoming(request, request.params.id);
+        const doc = await readableIncoming(request, request.params.id);
         if (!doc.file) throw new LienthongError('NOT_FOUND', 'The payload of this document was not received');
         const bytes = await new FileStore(db()).get(doc.file);
         return reply

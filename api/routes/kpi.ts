@@ -18,6 +18,7 @@ import {
   type KpiQuery,
   type Scope,
 } from '../../schemas/kpi';
+import { readableAgencies } from '../../store/identity-admin';
 import { KpiStore } from '../../store/kpi-store';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
@@ -39,12 +40,33 @@ export function seesProvince(p: Principal): boolean {
  * The scope a caller may see: the province, or one agency (a province viewer drilling down, or an agency's own
  * user). @throws LienthongError FORBIDDEN when an agency user asks for another agency.
  */
-export function scopeFor(principal: Principal, requested?: string): Scope {
+export function scopeFor(
+  principal: Principal,
+  requested?: string,
+  readable: readonly string[] = [principal.agency],
+): Scope {
   if (seesProvince(principal))
     return requested ? { kind: 'agency', agency: requested } : { kind: 'province' };
-  if (requested && requested !== principal.agency)
+  if (requested && !readable.includes(requested))
     throw new LienthongError('FORBIDDEN', 'an agency’s users see only their own agency');
-  return { kind: 'agency', agency: principal.agency };
+  return { kind: 'agency', agency: requested ?? principal.agency };
+}
+
+/**
+ * {@link scopeFor} where an agency's users may also name an agency merged into theirs (its KPIs stay readable
+ * under the successor).
+ */
+export async function readableScopeFor(
+  deps: AppDeps,
+  principal: Principal,
+  requested?: string,
+): Promise<Scope> {
+  const lookup = requested && requested !== principal.agency && !seesProvince(principal) && deps.db;
+  return scopeFor(
+    principal,
+    requested,
+    lookup ? await readableAgencies(deps.db!, principal.agency) : undefined,
+  );
 }
 
 /** CSV when asked by `?format=csv`, or by `Accept: text/csv` unless `?format=json`. */
@@ -85,9 +107,9 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const { service, store } = kpiServiceFor(deps);
     /** Period, visible scope, level and SLA of a summary or table request. */
-    const kpiQuery = (request: FastifyRequest, q: KpiQuery) => ({
+    const kpiQuery = async (request: FastifyRequest, q: KpiQuery) => ({
       period: period(q, deps.clock()),
-      scope: scopeFor(principalOf(request), q.agency),
+      scope: await readableScopeFor(deps, principalOf(request), q.agency),
       level: q.level,
       slaHours: q.slaHours,
     });
@@ -109,7 +131,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const query = kpiQuery(request, q);
+        const query = await kpiQuery(request, q);
         const summary = await service.summary(query);
         if (wantsCsv(request, q.format))
           return sendCsv(
@@ -133,7 +155,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const query = kpiQuery(request, q);
+        const query = await kpiQuery(request, q);
         const table = await service.table(query);
         if (wantsCsv(request, q.format))
           return sendCsv(
@@ -158,7 +180,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const scope = scopeFor(principalOf(request), request.params.code) as {
+        const scope = (await readableScopeFor(deps, principalOf(request), request.params.code)) as {
           kind: 'agency';
           agency: string;
         };
@@ -191,7 +213,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const q = request.query;
-        const scope = scopeFor(principalOf(request), q.agency);
+        const scope = await readableScopeFor(deps, principalOf(request), q.agency);
         const result = await service.trend(scope, q.months, q.level);
         if (wantsCsv(request, q.format))
           return sendCsv(reply, `kpi-xu-huong-${q.months}-thang`, trendCsv(result));

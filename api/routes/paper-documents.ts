@@ -10,6 +10,7 @@ import {
   type PaperDocument,
 } from '../../schemas/paper-document';
 import { KpiStore } from '../../store/kpi-store';
+import { readableAgencies } from '../../store/identity-admin';
 import { PaperDocumentStore } from '../../store/paper-document-store';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
@@ -112,7 +113,13 @@ export function paperDocumentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request) => {
         const principal = principalOf(request);
         const q = request.query;
-        if (q.agency && q.agency !== principal.agency && !seesProvince(principal))
+        // A merged agency's registers stay readable under its successor.
+        if (
+          q.agency &&
+          q.agency !== principal.agency &&
+          !seesProvince(principal) &&
+          !(await readableAgencies(deps.db!, principal.agency)).includes(q.agency)
+        )
           throw new LienthongError('FORBIDDEN', 'an agency’s users see only their own registers');
         const agency = q.agency ?? (seesProvince(principal) ? undefined : principal.agency);
         const { items, total } = await store.list({ ...q, agency });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { exportPkcs12, importPkcs12 } from '../../pki';
+import { exportPkcs12, importPkcs12, subjectAttributes, validatePath, type KeyUsageName } from '../../pki';
 import { LienthongError } from '../../schemas/errors';
 import type { Principal } from '../../schemas/identity';
 import {
@@ -38,6 +38,7 @@ function view(c: CertificateRecord): CertificateView {
     revokedAt: c.revokedAt?.toISOString(),
     revocationReason: c.revocationReason,
     keyHolder: c.keyHolder,
+    standby: c.standby,
   };
 }
 
@@ -369,21 +370,69 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             `the PKCS#12 could not be read: ${(err as Error).message}`,
           );
         });
+        const now = deps.clock();
+        await checkImportedCertificate(deps, {
+          agency,
+          profile: request.body.profile,
+          username: request.body.username,
+          chain: imported.certificates,
+          now,
+        });
         const ref =
           request.body.profile === 'personal'
             ? { agency, profile: 'personal' as const, username: request.body.username! }
             : { agency, profile: 'organisation' as const };
-        const record = await deps.pki.importServerHeld(
-          ref,
-          imported.privateKey,
-          imported.certificates,
-          deps.clock(),
-        );
+        const select = request.body.select;
+        const record = await deps.pki.importServerHeld(ref, imported.privateKey, imported.certificates, now, {
+          select,
+        });
         await audit(principal, agency, 'pki.certificate_imported', record.serialHex, {
           subject: record.subject,
           profile: record.profile,
+          username: record.username,
+          selected: select,
         });
         return reply.code(201).send(view(record));
+      },
+    );
+
+    app.post(
+      '/pki/certificates/:serial/select',
+      {
+        schema: {
+          tags: ['pki'],
+          summary:
+            'Make an imported key on standby the holder’s signing key, or the agency’s sealing key (audited choice)',
+          params: Serial,
+          body: z
+            .object({ note: z.string().max(500).optional() })
+            .strict()
+            .default({}),
+          response: { 200: CertificateViewSchema, ...problems },
+        },
+      },
+      async (request) => {
+        const principal = requireRole(request, 'agency_admin', 'province_admin');
+        const cert = await findVisible(principal, request.params.serial);
+        if (!principal.roles.includes('province_admin') && cert.agency !== principal.agency)
+          throw new LienthongError('NOT_FOUND', 'no such certificate');
+        const now = deps.clock();
+        // Checked again: the holder may have left, or the certificate been revoked, since the import.
+        await checkImportedCertificate(deps, {
+          agency: cert.agency,
+          profile: cert.profile,
+          username: cert.username,
+          chain: [cert.certificate],
+          now,
+        });
+        const selected = await deps.pki.selectImported(cert.serialHex);
+        await audit(principal, cert.agency, 'pki.key_selected', `${cert.serialHex}:${now.toISOString()}`, {
+          serialHex: cert.serialHex,
+          profile: cert.profile,
+          username: cert.username,
+          note: request.body?.note,
+        });
+        return view(selected);
       },
     );
 
@@ -486,4 +535,81 @@ export function pkiPublicationRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     publish('crl', 'crl');
     publish('ca', 'cer');
   };
+}
+
+/** Key usages each end-entity profile must assert (both sign documents: RFC 5280 4.2.1.3). */
+const PROFILE_KEY_USAGE: Record<'personal' | 'organisation', KeyUsageName[]> = {
+  personal: ['digitalSignature', 'nonRepudiation'],
+  organisation: ['digitalSignature', 'nonRepudiation'],
+};
+
+const sameName = (a: string | undefined, b: string | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.normalize('NFC').trim().toLowerCase() === b.normalize('NFC').trim().toLowerCase();
+
+/**
+ * What a certificate must be before its key is kept server-side (issue 12, finding 4): it chains to the configured
+ * trust anchors, is valid now and not revoked (RFC 5280 6.1, with CRLs), asserts its profile's key usage, and names
+ * its holder: an active user of the agency (personal: CN = full name, O = agency name) or the agency itself
+ * (organisation: O or CN = agency name, or OU = agency code).
+ * @throws LienthongError CERT_UNTRUSTED / CERT_REVOKED / DOMAIN_VALIDATION (all 422) with the reason.
+ */
+async function checkImportedCertificate(
+  deps: AppDeps,
+  input: {
+    agency: string;
+    profile: 'personal' | 'organisation';
+    username?: string;
+    chain: Uint8Array[];
+    now: Date;
+  },
+): Promise<void> {
+  const [certificate, ...issuers] = input.chain;
+  if (!certificate) throw new LienthongError('DOMAIN_VALIDATION', 'the PKCS#12 holds no certificate');
+  const trust = await deps.pki.trustMaterial(input.now);
+  const report = await validatePath({
+    anchors: trust.anchors,
+    intermediates: [...trust.intermediates, ...issuers],
+    crls: trust.crls,
+    cert: certificate,
+    at: input.now,
+    requiredKeyUsage: PROFILE_KEY_USAGE[input.profile],
+  });
+  if (!report.valid) {
+    throw new LienthongError(
+      report.code === 'REVOKED' ? 'CERT_REVOKED' : 'CERT_UNTRUSTED',
+      `the certificate is not acceptable (${report.code}): ${report.message}`,
+      { reason: report.code },
+    );
+  }
+  const agency = await deps.identity.getAgency(input.agency);
+  if (!agency || !agency.active)
+    throw new LienthongError('UNKNOWN_AGENCY', `${input.agency} is not an active agency`);
+  const subject = subjectAttributes(certificate);
+  if (input.profile === 'personal') {
+    const user = input.username ? await deps.identity.getUser(input.username) : null;
+    if (!user || !user.active || user.agency !== agency.code)
+      throw new LienthongError(
+        'DOMAIN_VALIDATION',
+        `${input.username ?? 'the holder'} is not an active user of ${agency.code}`,
+        { reason: 'HOLDER_UNKNOWN', errors: [{ path: 'body.username', message: 'not an active user' }] },
+      );
+    if (!sameName(subject.commonName, user.fullName) || !sameName(subject.organisation, agency.name))
+      throw new LienthongError(
+        'DOMAIN_VALIDATION',
+        `the certificate names "${subject.commonName ?? ''}" of "${subject.organisation ?? ''}", not ${user.fullName} of ${agency.name}`,
+        { reason: 'HOLDER_MISMATCH' },
+      );
+  } else if (
+    !sameName(subject.organisation, agency.name) &&
+    !sameName(subject.commonName, agency.name) &&
+    subject.organisationalUnit !== agency.code
+  ) {
+    throw new LienthongError(
+      'DOMAIN_VALIDATION',
+      `the certificate names "${subject.organisation ?? subject.commonName ?? ''}", not ${agency.name}`,
+      { reason: 'HOLDER_MISMATCH' },
+    );
+  }
 }

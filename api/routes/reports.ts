@@ -8,7 +8,7 @@ import { LienthongError } from '../../schemas/errors';
 import { YearlyReportQuerySchema } from '../../schemas/kpi';
 import { principalOf } from '../auth';
 import type { AppDeps } from '../deps';
-import { kpiServiceFor, scopeFor } from './kpi';
+import { kpiServiceFor, readableScopeFor } from './kpi';
 
 /** Characters the report's font must cover: Vietnamese letters beyond Latin-1, plus what the data adds. */
 const VIETNAMESE =
@@ -57,7 +57,7 @@ export function reportRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const principal = principalOf(request);
         const { year, agency } = request.query;
-        const scope = scopeFor(principal, agency);
+        const scope = await readableScopeFor(deps, principal, agency);
         const now = deps.clock();
         const today = vnDay(now);
         const from = `${year}-01-01`;

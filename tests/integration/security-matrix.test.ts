@@ -13,6 +13,8 @@ import { startHarness, type Harness } from './helpers/harness';
 const PROVINCE = '000.00.00.H29';
 const TP = '000.01.01.H29';
 const OTHER = '000.01.02.H29';
+/** An agency code that names no agency: administration steps on it change nothing. */
+const NO_AGENCY = '000.99.99.H29';
 
 type Who = 'anon' | Role | 'otherAgency';
 const PRINCIPALS: Who[] = ['anon', ...Roles, 'otherAgency'];
@@ -167,6 +169,41 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/v1/paper-documents': allow(['clerk'], 201, { body: () => paper }),
   'GET /api/v1/paper-documents': e(200),
   'GET /api/v1/reports/yearly': e(200, {}, { query: 'year=2026' }),
+  // Signed-in callers reach the handler, which refuses a wrong current password (nothing changes).
+  'POST /api/v1/auth/password': e(
+    401,
+    {},
+    {
+      body: () => ({ currentPassword: 'wrong', newPassword: 'Mat-khau-moi-2026!' }),
+    },
+  ),
+  'POST /api/v1/pki/certificates/{serial}/select': allow(ADMINS, 404),
+  'GET /api/v1/admin/users': allow(ADMINS, 200),
+  'GET /api/v1/admin/users/{username}': allow(ADMINS, 404),
+  // A taken username: the administrators get 409 and nothing is created.
+  'POST /api/v1/admin/users': allow(ADMINS, 409, {
+    body: () => ({
+      username: demoUsername('drafter', TP),
+      fullName: 'Trùng tên',
+      agency: TP,
+      roles: ['drafter'],
+    }),
+  }),
+  'PATCH /api/v1/admin/users/{username}': allow(ADMINS, 404, { body: () => ({ fullName: 'Không ai' }) }),
+  'POST /api/v1/admin/users/{username}/deactivate': allow(ADMINS, 404),
+  'POST /api/v1/admin/users/{username}/reactivate': allow(ADMINS, 404),
+  'POST /api/v1/admin/users/{username}/reset-password': allow(ADMINS, 404),
+  'GET /api/v1/admin/agencies': allow(['province_admin'], 200),
+  'POST /api/v1/admin/agencies': allow(['province_admin'], 409, {
+    body: () => ({ code: TP, name: 'Trùng mã', level: 'commune', parent: PROVINCE }),
+  }),
+  'PATCH /api/v1/admin/agencies/{code}': allow(['province_admin'], 404, {
+    body: () => ({ name: 'Không có' }),
+  }),
+  'POST /api/v1/admin/agencies/{code}/merge-into': allow(['province_admin'], 404, {
+    body: () => ({ successor: PROVINCE }),
+  }),
+  'POST /api/v1/admin/agencies/{code}/retire': allow(['province_admin'], 404),
 };
 
 const expected = (entry: Entry, who: Who): number =>
@@ -219,7 +256,8 @@ function urlFor(path: string, entry: Entry, who: Who): string {
     .replace('{id}', path.startsWith('/api/v1/pki/requests/') ? '00000000-0000-4000-8000-000000000000' : id)
     .replace('{name}', 'no-such-flow')
     .replace('{serial}', entry.real ? serial : 'ABCDEF0123')
-    .replace('{code}', TP)
+    .replace('{code}', path.startsWith('/api/v1/admin/agencies/') ? NO_AGENCY : TP)
+    .replace('{username}', 'no-such-user')
     .replace('{file}', path.startsWith('/pki/crl/') ? 'issuing.crl' : 'issuing.cer');
   return entry.query ? `${filled}?${entry.query}` : filled;
 }
@@ -238,7 +276,7 @@ describe('the role × route × agency matrix', () => {
     const mismatches: string[] = [];
     let calls = 0;
     for (const [route, entry] of Object.entries(MATRIX)) {
-      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PUT', string];
+      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'PATCH', string];
       for (const who of PRINCIPALS) {
         const token = tokens.get(who);
         const res = await h.app.inject({
