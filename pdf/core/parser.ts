@@ -252,6 +252,7 @@ export class Parser {
     const b = this.buf;
     this.pos += 2;
     const dict = new PdfDict();
+    const seen = new Set<string>();
     for (;;) {
       this.skipWhite();
       if (this.pos >= b.length) this.eof();
@@ -264,9 +265,14 @@ export class Parser {
       if (b[this.pos] !== 0x2f) this.fail('dictionary key is not a name');
       const key = this.parseName().name;
       const value = this.parseValue(depth + 1);
+      // Keys seen with a null value count too: `/Contents null /Contents <...>` is just as ambiguous.
+      if (seen.has(key)) {
+        if (!dict.duplicateKeys.includes(key)) dict.duplicateKeys.push(key);
+      } else seen.add(key);
       // A null value is equivalent to an absent entry (7.3.7).
       if (value !== null) dict.set(key, value);
-      if (dict.map.size > 100_000) this.fail('dictionary too large');
+      else dict.map.delete(key);
+      if (seen.size > 100_000) this.fail('dictionary too large');
     }
   }
 
