@@ -158,7 +158,7 @@ export function appendRevision(
   let t = 'xref\n';
   for (const [num, off] of [...offsets].sort((a, b) => a[0] - b[0]))
     t += `${num} 1\n${String(opts.brokenXref ? off + 7777 : off).padStart(10, '0')} 00000 n\r\n`;
-  const size = Math.max(opts.size, ...offsets.keys()) + 1;
+  const size = Math.max(opts.size, ...[...offsets.keys()].map((n) => n + 1));
   write(`${t}trailer\n<</Size ${size}/Root ${opts.root} 0 R/Prev ${opts.prev}>>\nstartxref\n`);
   write(`${opts.brokenXref ? xrefAt + 5000 : xrefAt}\n%%EOF\n`);
   return Buffer.concat(parts);
