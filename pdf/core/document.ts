@@ -11,6 +11,8 @@ import { type XrefEntry, type XrefSection, findNear, findStartXref, readXrefChai
 export { decodeTextString, encodeTextString, type FormField } from './fields';
 
 const MAX_PAGES = 100_000;
+/** Highest object number accepted from a trailer's /Size (ISO 32000-1 Annex C: 8 388 607 indirect objects). */
+const MAX_OBJECT_NUMBER = 10_000_000;
 /** Longest chain of objects whose resolution needs another (object streams, indirect /Length). */
 const MAX_RESOLUTION_DEPTH = 32;
 /** How many earlier revisions recovery tries as a readable base before scanning the whole file. */
@@ -179,7 +181,9 @@ export class PdfReader {
 
   /** Value of /Size: one more than the highest object number (7.5.5). */
   get size(): number {
-    let max = numberOf(this.trailer.get('Size')) ?? 0;
+    // A /Size that is not a plausible object count (1e300, -1, 2.5) is ignored: the entries say what exists.
+    const stated = numberOf(this.trailer.get('Size')) ?? 0;
+    let max = Number.isInteger(stated) && stated > 0 && stated <= MAX_OBJECT_NUMBER ? stated : 0;
     for (const num of this.entries.keys()) max = Math.max(max, num + 1);
     return max;
   }

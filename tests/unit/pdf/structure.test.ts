@@ -85,6 +85,15 @@ describe('object resolution', () => {
   });
 });
 
+const plain = () => buildPdf({ objects: basicObjects(), root: 1 }).bytes;
+
+/** Same-length or not, a textual edit of a handmade file (offsets after the edit may move: the reader copes). */
+function edit(b: Buffer, from: string | RegExp, to: string): Buffer {
+  const out = Buffer.from(b.toString('latin1').replace(from, to), 'latin1');
+  expect(out.equals(b)).toBe(false);
+  return out;
+}
+
 describe('files with structural oddities that qpdf and poppler read', () => {
   const variants: [string, () => Buffer][] = [
     [
@@ -147,6 +156,23 @@ describe('files with structural oddities that qpdf and poppler read', () => {
         return buildPdf({ objects, root: 1 }).bytes;
       },
     ],
+    ['startxref and its offset on one line', () => edit(plain(), 'startxref\n', 'startxref ')],
+    ['xref entries ending in a bare LF', () => edit(plain(), / ([nf])\r\n/g, ' $1\n')],
+    ['stream data after a bare CR', () => edit(plain(), 'stream\nBT', 'stream\rBT')],
+    ['no whitespace after trailer', () => edit(plain(), 'trailer\n<<', 'trailer<<')],
+    ['an object without endobj', () => edit(plain(), '>>\nendobj', '>>\n      ')],
+    [
+      'an update appended right after %%EOF, without an EOL',
+      () => {
+        const p = buildPdf({ objects: basicObjects(), root: 1 });
+        const body = '<</Type/Pages/Kids[3 0 R]/Count 1>>';
+        return appendRevision(p.bytes.subarray(0, p.bytes.length - 1), [{ num: 2, body }], {
+          root: 1,
+          prev: p.xrefAt,
+          size: 5,
+        });
+      },
+    ],
   ];
 
   it.each(variants)('opens a file with %s without rebuilding its xref', async (_, make) => {
@@ -160,6 +186,13 @@ describe('files with structural oddities that qpdf and poppler read', () => {
     expect(content).toBeInstanceOf(PdfStream);
     const data = Buffer.from(await r.streamData(content as PdfStream)).toString('latin1');
     expect(data).toMatch(/^BT.*ET$/);
+  });
+
+  it('ignores an absurd trailer /Size when numbering objects', async () => {
+    const huge = '9'.repeat(200);
+    const r = await open(buildPdf({ objects: basicObjects(), root: 1, trailerExtra: `/Size ${huge}` }).bytes);
+    expect(r.trailer.get('Size')).toBe(Number(huge));
+    expect(r.size).toBe(5);
   });
 
   it('reports the offsets it had to adjust', async () => {
@@ -184,6 +217,14 @@ describe('damaged cross-reference tables', () => {
     const r = await open(bytes, true);
     expect(r.recovery).toBeDefined();
     expect(r.warnings.map((w) => w.code)).toContain('XREF_RECONSTRUCTED');
+    expect(await r.pageRefs()).toHaveLength(1);
+  });
+
+  it('rebuilds a table whose subsection starts at 1 instead of 0 (a common writer bug)', async () => {
+    const shifted = edit(plain(), 'xref\n0 5', 'xref\n1 5');
+    expect(await errorCode(open(shifted).then((r) => r.catalog()))).toBe('MALFORMED_PDF');
+    const r = await open(shifted, true);
+    expect(r.recovery).toBeDefined();
     expect(await r.pageRefs()).toHaveLength(1);
   });
 
@@ -387,6 +428,20 @@ describe('signatures in every revision', () => {
     expect(report.signatures).toHaveLength(1);
     expect(report.signatures[0]!.coversWholeDocument).toBe(false);
     expect(report.signatures[0]!.subIndication).toBe('MODIFIED_AFTER_SIGNING');
+  });
+
+  it.each([
+    ['a /Prev 0', { trailerExtra: '/Prev 0' }],
+    ['object offsets two bytes short', { offsetDelta: -2 }],
+    ['carriage returns only', { eol: '\r' }],
+    ['a hybrid-reference xref', { xref: 'hybrid' as const, objStms: formInObjectStream().objStms }],
+  ])('signs and verifies a file with %s, and pdfsig agrees', async (_, odd) => {
+    const base = buildPdf({ objects: basicObjects(), root: 1, ...odd }).bytes;
+    const out = Buffer.from(await signPdf(base, { signer: pki.personal.signer, signingTime: PERSONAL_TIME }));
+    expect(qpdfCheck(out).status).not.toBe(2);
+    const report = await verify(out);
+    expect(report.signatures.map((s) => [s.valid, s.coversWholeDocument])).toEqual([[true, true]]);
+    expect(pdfsigOn(out).map((s) => [s.valid, s.total])).toEqual([[true, true]]);
   });
 
   it('verifies an untouched signed file without structural warnings', async () => {
