@@ -5,6 +5,7 @@ import { PdfDict, PdfRef, PdfStream, type PdfValue, isDict, nameOf, numberOf } f
 import { Parser } from './parser';
 import { eofMarkers, lastEofEnd, reconstructXref } from './recover';
 import type { ByteSource } from './source';
+import { endstreamAt, measureStream } from './stream-length';
 import { type StructureWarning, WarningLog } from './warnings';
 import { type XrefEntry, type XrefSection, findNear, findStartXref, readXrefChain, withWindow } from './xref';
 
@@ -271,35 +272,11 @@ export class PdfReader {
       );
     } else len = numberOf(raw);
     if (len !== undefined && Number.isInteger(len) && len >= 0 && dataStart + len <= this.src.size) {
-      if (await this.endstreamAt(dataStart + len)) return len;
+      if (await endstreamAt(this.src, dataStart + len)) return len;
     }
-    const measured = await this.scanEndstream(dataStart);
+    const measured = await measureStream(this.src, dataStart);
     this.log.add('STREAM_LENGTH_ADJUSTED', `/Length ${String(len)} replaced by ${measured}`, dataStart);
     return measured;
-  }
-
-  /** True when `endstream` follows `at`, after optional whitespace (7.3.8.1 allows an EOL before it). */
-  private async endstreamAt(at: number): Promise<boolean> {
-    const b = Buffer.from(await this.src.read(at, 32)).toString('latin1');
-    return /^[\0\t\n\f\r ]*endstream/.test(b);
-  }
-
-  private async scanEndstream(dataStart: number): Promise<number> {
-    const chunk = 1 << 20;
-    for (let pos = dataStart; pos < this.src.size; pos += chunk - 16) {
-      const buf = Buffer.from(await this.src.read(pos, chunk));
-      const at = buf.indexOf('endstream');
-      if (at >= 0) {
-        let end = pos + at;
-        const prev = await this.src.read(Math.max(dataStart, end - 2), end - Math.max(dataStart, end - 2));
-        if (prev.length === 2 && prev[0] === 0x0d && prev[1] === 0x0a) end -= 2;
-        else if (prev.length >= 1 && (prev[prev.length - 1] === 0x0a || prev[prev.length - 1] === 0x0d))
-          end -= 1;
-        return end - dataStart;
-      }
-      if (buf.length < chunk) break;
-    }
-    throw new PdfError('MALFORMED_PDF', `stream at ${dataStart} has no end`);
   }
 
   /** Raw (encoded) data of a stream, refusing lengths beyond `max`. */

@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir, tool } from './tools';
+
 /**
  * Builds small PDFs byte by byte, so that tests can place every structure (object streams, xref streams, hybrid
  * sections, odd offsets and line ends) exactly where a quirky writer would.
@@ -162,4 +166,40 @@ export function appendRevision(
   write(`${t}trailer\n<</Size ${size}/Root ${opts.root} 0 R/Prev ${opts.prev}>>\nstartxref\n`);
   write(`${opts.brokenXref ? xrefAt + 5000 : xrefAt}\n%%EOF\n`);
   return Buffer.concat(parts);
+}
+
+/** A form with a parent field whose two text children sit in one object stream, with the xref stream it needs. */
+export function formInObjectStream(): HandSpec {
+  return {
+    objects: basicObjects('/AcroForm 5 0 R'),
+    objStms: [
+      {
+        num: 9,
+        members: [
+          { num: 5, body: '<</Fields[6 0 R]>>' },
+          { num: 6, body: '<</T(parent)/FT/Tx/Kids[7 0 R 8 0 R]>>' },
+          { num: 7, body: '<</T(a)/Parent 6 0 R/Subtype/Widget/Rect[0 0 10 10]>>' },
+          { num: 8, body: '<</T(b)/Parent 6 0 R/Subtype/Widget/Rect[0 0 10 10]>>' },
+        ],
+      },
+    ],
+    root: 1,
+  };
+}
+
+let scratch: string | undefined;
+let fileNo = 0;
+
+/** Writes `bytes` to a scratch file and returns its path (for the external tools). */
+export function scratchFile(bytes: Uint8Array): string {
+  scratch ??= tempDir('lienthong-structure-');
+  const file = join(scratch, `f${fileNo++}.pdf`);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** Runs `qpdf --check`: 0 is clean, 3 is "read with warnings" (recovered), 2 is unreadable. */
+export function qpdfCheck(bytes: Uint8Array): { status: number | null; out: string } {
+  const r = tool('qpdf', ['--check', scratchFile(bytes)]);
+  return { status: r.status, out: r.stdout + r.stderr };
 }
