@@ -3,11 +3,19 @@ import { type FormField, formFields } from './fields';
 import { MAX_DECODED_STREAM, decodeStream } from './filters';
 import { PdfDict, PdfRef, PdfStream, type PdfValue, isDict, nameOf, numberOf } from './objects';
 import { Parser } from './parser';
-import { eofMarkers, lastEofEnd, reconstructXref } from './recover';
+import { eofMarkers, reconstructXref } from './recover';
 import type { ByteSource } from './source';
 import { endstreamAt, measureStream } from './stream-length';
 import { type StructureWarning, WarningLog } from './warnings';
-import { type XrefEntry, type XrefSection, findNear, findStartXref, readXrefChain, withWindow } from './xref';
+import {
+  type XrefEntry,
+  type XrefSection,
+  findNear,
+  findStartXref,
+  locateStartXref,
+  readXrefChain,
+  withWindow,
+} from './xref';
 
 export { decodeTextString, encodeTextString, type FormField } from './fields';
 
@@ -103,11 +111,14 @@ export class PdfReader {
       if (opts.recover) {
         // A chain that reads but leads nowhere (catalog missing or not where the table says) is damaged too.
         await reader.catalog();
-        // Objects appended after the last %%EOF without a cross-reference section of their own are what lenient
-        // viewers display and strict readers ignore (incremental saving attack, Mladenov et al. 2019): read them.
-        const last = await lastEofEnd(src);
-        if (last !== undefined && last < src.size && (await reconstructXref(src, last)).entries.size > 0)
-          reader = await PdfReader.reconstruct(src, log, `objects after the last %%EOF at ${last}`, reader);
+        // Objects after the revision the last startxref closes, without a readable cross-reference section of
+        // their own, are what lenient viewers display and strict readers ignore (incremental saving attack,
+        // Mladenov et al. 2019): read them as the update they are.
+        const { revisionEnd } = await locateStartXref(src);
+        if (revisionEnd < src.size && (await reconstructXref(src, revisionEnd)).entries.size > 0) {
+          const reason = `objects after the revision ending at ${revisionEnd}`;
+          reader = await PdfReader.reconstruct(src, log, reason, { reader, end: revisionEnd });
+        }
       }
     } catch (err) {
       if (!opts.recover || !isPdfError(err) || !['XREF_BROKEN', 'MALFORMED_PDF'].includes(err.code))
@@ -141,9 +152,9 @@ export class PdfReader {
     src: ByteSource,
     log: WarningLog,
     reason: string,
-    intact?: PdfReader,
+    intact?: { reader: PdfReader; end: number },
   ): Promise<PdfReader> {
-    let base = intact;
+    let base = intact?.reader;
     const ends = base ? [] : (await eofMarkers(src)).filter((e) => e < src.size).reverse();
     for (const end of ends.slice(0, MAX_BASE_ATTEMPTS)) {
       try {
@@ -155,7 +166,7 @@ export class PdfReader {
         if (!isPdfError(err)) throw err;
       }
     }
-    const from = intact ? ((await lastEofEnd(src)) ?? src.size) : (base?.src.size ?? 0);
+    const from = intact?.end ?? base?.src.size ?? 0;
     const found = await reconstructXref(src, from);
     const entries = new Map(base?.entries);
     for (const [num, e] of found.entries) entries.set(num, e);

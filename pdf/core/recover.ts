@@ -155,21 +155,3 @@ export async function eofMarkers(src: ByteSource): Promise<number[]> {
   }
   return [...ends].sort((a, b) => a - b);
 }
-
-/**
- * End of the last `%%EOF` marker (with its EOL), searching backwards from the end of the file in chunks, or
- * undefined when there is none. Cheaper than {@link eofMarkers} when only the newest revision matters.
- */
-export async function lastEofEnd(src: ByteSource): Promise<number | undefined> {
-  for (let end = src.size; end > 0; end -= CHUNK) {
-    const from = Math.max(0, end - CHUNK);
-    const buf = Buffer.from(await src.read(from, end - from + EOF_MARK.length + 2));
-    const at = buf.lastIndexOf(EOF_MARK);
-    if (at < 0) continue;
-    let e = at + EOF_MARK.length;
-    if (buf[e] === 0x0d) e++;
-    if (buf[e] === 0x0a) e++;
-    return from + Math.min(e, buf.length);
-  }
-  return undefined;
-}

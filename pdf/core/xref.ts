@@ -55,6 +55,16 @@ const BACK_CHUNK = 64 * 1024;
  * append garbage after `%%EOF`; like poppler and qpdf, the search continues backwards past the usual last kilobytes.
  */
 export async function findStartXref(src: ByteSource): Promise<number> {
+  return (await locateStartXref(src)).offset;
+}
+
+/**
+ * Like {@link findStartXref}, also giving where the `startxref` keyword itself lies and where the revision it closes
+ * ends (after the `%%EOF` that follows it and its EOL): bytes after that end are not described by the chain read.
+ */
+export async function locateStartXref(
+  src: ByteSource,
+): Promise<{ offset: number; keywordAt: number; revisionEnd: number }> {
   let end = src.size;
   let at = -1;
   let tail = Buffer.alloc(0);
@@ -67,11 +77,15 @@ export async function findStartXref(src: ByteSource): Promise<number> {
     end -= len;
   }
   if (at < 0) throw new PdfError('XREF_BROKEN', 'no startxref in the file');
-  const m = /^startxref\s+(\d{1,15})/.exec(tail.subarray(at, at + 64).toString('latin1'));
+  const keywordAt = end - Math.min(end, end === src.size ? TAIL : BACK_CHUNK) + at;
+  const after = Buffer.from(await src.read(keywordAt, 1024)).toString('latin1');
+  const m = /^startxref\s+(\d{1,15})/.exec(after);
   if (!m) throw new PdfError('XREF_BROKEN', 'startxref is not followed by an offset');
   const off = Number(m[1]);
   if (off >= src.size) throw new PdfError('XREF_BROKEN', `startxref ${off} points past end of file`);
-  return off;
+  const eof = /%%EOF(\r\n|\r|\n)?/.exec(after);
+  const revisionEnd = keywordAt + (eof ? eof.index + eof[0].length : m[0].length);
+  return { offset: off, keywordAt, revisionEnd };
 }
 
 /** How far from a stated offset the reader looks for the structure that should be there. */

@@ -159,6 +159,18 @@ describe('signatures in every revision', () => {
     expect(report.signatures[0]!.subIndication).toBe('MODIFIED_AFTER_SIGNING');
   });
 
+  it('reads an update whose startxref keyword is damaged instead of stopping at the revision before it', async () => {
+    const updated = await update(signed, pageContentChange);
+    const at = updated.lastIndexOf('startxref');
+    const damaged = Buffer.from(updated);
+    damaged.write('startxreX', at, 'latin1');
+    // qpdf falls back to the previous startxref and never sees the page change; we read the update and flag it.
+    expect(qpdfCheck(damaged).status).not.toBe(2);
+    const report = await verify(damaged);
+    expect(report.structureWarnings?.map((w) => w.code)).toContain('XREF_RECONSTRUCTED');
+    expect(report.signatures[0]!.subIndication).toBe('MODIFIED_AFTER_SIGNING');
+  });
+
   it.each([
     ['a /Prev 0', { trailerExtra: '/Prev 0' }],
     ['object offsets two bytes short', { offsetDelta: -2 }],
