@@ -282,10 +282,18 @@ export class PdfReader {
         }),
       );
     } else len = numberOf(raw);
-    if (len !== undefined && Number.isInteger(len) && len >= 0 && dataStart + len <= this.src.size) {
-      if (await endstreamAt(this.src, dataStart + len)) return len;
+    const plausible =
+      len !== undefined && Number.isInteger(len) && len >= 0 && dataStart + len <= this.src.size;
+    if (plausible && (await endstreamAt(this.src, dataStart + len!))) return len!;
+    let measured: number;
+    try {
+      measured = await measureStream(this.src, dataStart);
+    } catch (err) {
+      // No `endstream` anywhere after the data: a plausible /Length is all there is (poppler and qpdf use it too).
+      if (!plausible || !isPdfError(err)) throw err;
+      this.log.add('STREAM_LENGTH_ADJUSTED', `stream has no endstream; /Length ${len} used`, dataStart);
+      return len!;
     }
-    const measured = await measureStream(this.src, dataStart);
     this.log.add('STREAM_LENGTH_ADJUSTED', `/Length ${String(len)} replaced by ${measured}`, dataStart);
     return measured;
   }

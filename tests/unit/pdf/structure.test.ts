@@ -118,6 +118,15 @@ describe('files with structural oddities that qpdf and poppler read', () => {
         return buildPdf({ objects, root: 1 }).bytes;
       },
     ],
+    [
+      'the last stream without endstream',
+      () => {
+        const objects = basicObjects();
+        const content = 'BT /F1 12 Tf ET';
+        objects[3] = { num: 4, body: `<</Length ${content.length}>>\nstream\n${content}\n` };
+        return buildPdf({ objects, root: 1 }).bytes;
+      },
+    ],
     ['startxref and its offset on one line', () => edit(plain(), 'startxref\n', 'startxref ')],
     ['xref entries ending in a bare LF', () => edit(plain(), / ([nf])\r\n/g, ' $1\n')],
     ['stream data after a bare CR', () => edit(plain(), 'stream\nBT', 'stream\rBT')],
