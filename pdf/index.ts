@@ -5,6 +5,7 @@
  */
 export { PdfError, PdfErrorCodes, isPdfError, type PdfErrorCode } from './core/errors';
 export type { PdfInput } from './core/source';
+export type { StructureWarning, StructureWarningCode } from './core/warnings';
 
 export type { AppearanceKind, AppearanceOptions, Rect, SignatureOptions } from './sign/options';
 export {

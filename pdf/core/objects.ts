@@ -32,6 +32,12 @@ export class PdfString {
 /** Dictionary (7.3.7). Keys are decoded names without the slash. */
 export class PdfDict {
   readonly map: Map<string, PdfValue>;
+  /**
+   * Keys that occurred more than once when the dictionary was parsed. ISO 32000-1 7.3.7 requires keys to be unique;
+   * the parser keeps the last value (as most readers do) and records the key here so that callers for whom the
+   * ambiguity matters (signature dictionaries, ISO 32000-1 12.8.1) can refuse it instead of picking a winner.
+   */
+  readonly duplicateKeys: string[] = [];
   constructor(entries?: Iterable<[string, PdfValue]>) {
     this.map = new Map(entries);
   }

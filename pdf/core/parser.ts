@@ -194,24 +194,33 @@ export class Parser {
   private parseHexString(): PdfString {
     const b = this.buf;
     const start = this.pos;
-    this.pos++;
-    const out: number[] = [];
+    // Find the end first: a signature's /Contents is tens of kilobytes, and a window cut inside it is re-read.
+    const end = b.indexOf(0x3e, start + 1);
+    if (end < 0) {
+      this.pos = b.length;
+      this.eof();
+    }
+    const out = new Uint8Array((end - start) >> 1);
+    let n = 0;
     let hi = -1;
-    for (;;) {
-      if (this.pos >= b.length) this.eof();
-      const c = b[this.pos++]!;
-      if (c === 0x3e) break;
+    for (let i = start + 1; i < end; i++) {
+      const c = b[i]!;
       if (isWhite(c)) continue;
       const v = hexVal(c);
-      if (v < 0) this.fail('bad hex string');
+      if (v < 0) {
+        this.pos = i;
+        this.fail('bad hex string');
+      }
       if (hi < 0) hi = v;
       else {
-        out.push((hi << 4) | v);
+        out[n++] = (hi << 4) | v;
         hi = -1;
       }
     }
-    if (hi >= 0) out.push(hi << 4);
-    return new PdfString(Uint8Array.from(out), true, { start: this.base + start, end: this.base + this.pos });
+    // An odd number of digits: the last one is followed by an implied 0 (ISO 32000-1 7.3.4.3).
+    if (hi >= 0) out[n++] = hi << 4;
+    this.pos = end + 1;
+    return new PdfString(out.slice(0, n), true, { start: this.base + start, end: this.base + this.pos });
   }
 
   private parseLiteralString(): PdfString {
@@ -252,6 +261,7 @@ export class Parser {
     const b = this.buf;
     this.pos += 2;
     const dict = new PdfDict();
+    const seen = new Set<string>();
     for (;;) {
       this.skipWhite();
       if (this.pos >= b.length) this.eof();
@@ -264,9 +274,14 @@ export class Parser {
       if (b[this.pos] !== 0x2f) this.fail('dictionary key is not a name');
       const key = this.parseName().name;
       const value = this.parseValue(depth + 1);
+      // Keys seen with a null value count too: `/Contents null /Contents <...>` is just as ambiguous.
+      if (seen.has(key)) {
+        if (!dict.duplicateKeys.includes(key)) dict.duplicateKeys.push(key);
+      } else seen.add(key);
       // A null value is equivalent to an absent entry (7.3.7).
       if (value !== null) dict.set(key, value);
-      if (dict.map.size > 100_000) this.fail('dictionary too large');
+      else dict.map.delete(key);
+      if (seen.size > 100_000) this.fail('dictionary too large');
     }
   }
 

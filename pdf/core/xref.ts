@@ -3,6 +3,7 @@ import { decodeStream } from './filters';
 import { type PdfDict, type PdfValue, isDict, nameOf, numberOf } from './objects';
 import { NeedMoreData, Parser } from './parser';
 import type { ByteSource } from './source';
+import type { WarningLog } from './warnings';
 
 /** Cross-reference entry (ISO 32000-1 7.5.4 table, 7.5.8.3 stream). */
 export type XrefEntry =
@@ -46,18 +47,68 @@ export async function withWindow<T>(
   }
 }
 
-/** Finds the offset given by the last `startxref` in the file (7.5.5). */
+const TAIL = 4096;
+const BACK_CHUNK = 64 * 1024;
+
+/**
+ * Finds the offset given by the last `startxref` in the file (ISO 32000-1 7.5.5). Writers and transports sometimes
+ * append garbage after `%%EOF`; like poppler and qpdf, the search continues backwards past the usual last kilobytes.
+ */
 export async function findStartXref(src: ByteSource): Promise<number> {
-  const tailLen = Math.min(src.size, 4096);
-  const tail = Buffer.from(await src.read(src.size - tailLen, tailLen));
-  const at = tail.lastIndexOf('startxref');
-  if (at < 0) throw new PdfError('XREF_BROKEN', 'no startxref near end of file');
-  const m = /^startxref\s+(\d{1,15})/.exec(tail.subarray(at).toString('latin1'));
+  return (await locateStartXref(src)).offset;
+}
+
+/**
+ * Like {@link findStartXref}, also giving where the `startxref` keyword itself lies and where the revision it closes
+ * ends (after the `%%EOF` that follows it and its EOL): bytes after that end are not described by the chain read.
+ */
+export async function locateStartXref(
+  src: ByteSource,
+): Promise<{ offset: number; keywordAt: number; revisionEnd: number }> {
+  let end = src.size;
+  let at = -1;
+  let tail = Buffer.alloc(0);
+  while (end > 0) {
+    const len = Math.min(end, end === src.size ? TAIL : BACK_CHUNK);
+    // Overlap by the keyword length so a `startxref` cut by a chunk boundary is still seen.
+    tail = Buffer.from(await src.read(end - len, Math.min(src.size - (end - len), len + 32)));
+    at = tail.lastIndexOf('startxref');
+    if (at >= 0) break;
+    end -= len;
+  }
+  if (at < 0) throw new PdfError('XREF_BROKEN', 'no startxref in the file');
+  const keywordAt = end - Math.min(end, end === src.size ? TAIL : BACK_CHUNK) + at;
+  const after = Buffer.from(await src.read(keywordAt, 1024)).toString('latin1');
+  const m = /^startxref\s+(\d{1,15})/.exec(after);
   if (!m) throw new PdfError('XREF_BROKEN', 'startxref is not followed by an offset');
   const off = Number(m[1]);
   if (off >= src.size) throw new PdfError('XREF_BROKEN', `startxref ${off} points past end of file`);
-  return off;
+  const eof = /%%EOF(\r\n|\r|\n)?/.exec(after);
+  const revisionEnd = keywordAt + (eof ? eof.index + eof[0].length : m[0].length);
+  return { offset: off, keywordAt, revisionEnd };
 }
+
+/** How far from a stated offset the reader looks for the structure that should be there. */
+export const NEAR_RADIUS = 256;
+
+/**
+ * Offset of the match of `re` (a global regex over latin1 text; group 1, when present, marks the start) nearest to
+ * `offset` within {@link NEAR_RADIUS} bytes, or undefined. Used when a writer's offsets are off by a few bytes
+ * (an EOL counted as one byte instead of two, a BOM, a stray space): poppler and qpdf accept such files.
+ */
+export async function findNear(src: ByteSource, offset: number, re: RegExp): Promise<number | undefined> {
+  const from = Math.max(0, offset - NEAR_RADIUS);
+  const text = Buffer.from(await src.read(from, 2 * NEAR_RADIUS)).toString('latin1');
+  let best: number | undefined;
+  for (const m of text.matchAll(re)) {
+    const at = from + m.index + (m[1] !== undefined ? m[0].indexOf(m[1]) : 0);
+    if (best === undefined || Math.abs(at - offset) < Math.abs(best - offset)) best = at;
+  }
+  return best;
+}
+
+/** `xref` keyword or `N G obj` header at a token boundary (not the tail of `startxref`). */
+const SECTION_START = /(?<![A-Za-z0-9])(xref|\d{1,10}[\0\t\n\f\r ]+\d{1,5}[\0\t\n\f\r ]+obj)(?![A-Za-z0-9])/g;
 
 function readTable(p: Parser, offset: number): XrefSection {
   p.expectKeyword('xref');
@@ -91,7 +142,11 @@ function field(data: Uint8Array, pos: number, width: number): number {
 /** Parses the entries of a decoded xref stream (7.5.8.2, 7.5.8.3). */
 export function xrefStreamEntries(dict: PdfDict, data: Uint8Array): Map<number, XrefEntry> {
   const w = dict.get('W');
-  if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8))
+  if (
+    !Array.isArray(w) ||
+    w.length < 3 ||
+    !w.every((x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 8)
+  )
     throw new PdfError('XREF_BROKEN', 'xref stream /W is invalid');
   const [w0, w1, w2] = w as number[];
   const rowLen = w0! + w1! + w2!;
@@ -106,7 +161,15 @@ export function xrefStreamEntries(dict: PdfDict, data: Uint8Array): Map<number, 
   for (let i = 0; i + 1 < index.length; i += 2) {
     const first = numberOf(index[i]);
     const count = numberOf(index[i + 1]);
-    if (first === undefined || count === undefined || first < 0 || count < 0 || first + count > MAX_OBJECTS)
+    if (
+      first === undefined ||
+      count === undefined ||
+      !Number.isInteger(first) ||
+      !Number.isInteger(count) ||
+      first < 0 ||
+      count < 0 ||
+      first + count > MAX_OBJECTS
+    )
       throw new PdfError('XREF_BROKEN', 'bad xref stream /Index');
     for (let j = 0; j < count; j++, pos += rowLen) {
       if (pos + rowLen > data.length) throw new PdfError('XREF_BROKEN', 'xref stream data is too short');
@@ -141,8 +204,8 @@ async function readStreamSection(src: ByteSource, offset: number): Promise<XrefS
   return { offset, kind: 'stream', trailer: dict, entries };
 }
 
-/** Reads the xref section (table or stream) at `offset`. */
-export async function readXrefSection(src: ByteSource, offset: number): Promise<XrefSection> {
+/** Reads the xref section (table or stream) at exactly `offset`. */
+async function readXrefSectionExact(src: ByteSource, offset: number, log?: WarningLog): Promise<XrefSection> {
   const isTable = await withWindow(src, offset, 64, (p) => {
     p.skipWhite();
     return p.tryKeyword('xref');
@@ -151,8 +214,12 @@ export async function readXrefSection(src: ByteSource, offset: number): Promise<
   const section = await withWindow(src, offset, 64 * 1024, (p) => readTable(p, offset));
   // Hybrid-reference file (7.5.8.4): entries from /XRefStm complement the table's.
   const xrefStm = numberOf(section.trailer.get('XRefStm'));
-  if (xrefStm !== undefined && xrefStm < src.size) {
-    const extra = await readStreamSection(src, xrefStm).catch(() => undefined);
+  if (xrefStm !== undefined && xrefStm > 0 && xrefStm < src.size) {
+    const extra = await readStreamSection(src, xrefStm).catch((err: unknown) => {
+      if (!(err instanceof PdfError)) throw err;
+      log?.add('XREF_STREAM_IGNORED', `/XRefStm ${xrefStm}: ${err.message}`, xrefStm);
+      return undefined;
+    });
     for (const [num, e] of extra?.entries ?? []) {
       const cur = section.entries.get(num);
       if (!cur || cur.type === 'free') section.entries.set(num, e);
@@ -161,8 +228,45 @@ export async function readXrefSection(src: ByteSource, offset: number): Promise<
   return section;
 }
 
-/** Reads all sections from `start` following /Prev, newest first. Rejects loops and chains that are too long. */
-export async function readXrefChain(src: ByteSource, start: number): Promise<XrefSection[]> {
+/**
+ * Reads the xref section (table or stream) at `offset`, or, when nothing readable is there, at the nearest
+ * `xref` / `N G obj` within {@link NEAR_RADIUS} bytes (recorded in `log`). Throws XREF_BROKEN otherwise.
+ */
+export async function readXrefSection(
+  src: ByteSource,
+  offset: number,
+  log?: WarningLog,
+): Promise<XrefSection> {
+  try {
+    return await readXrefSectionExact(src, offset, log);
+  } catch (err) {
+    if (!(err instanceof PdfError) || err.code === 'LIMIT_EXCEEDED') throw err;
+    const near = await findNear(src, offset, SECTION_START);
+    if (near === undefined || near === offset)
+      throw new PdfError('XREF_BROKEN', `unreadable xref section at ${offset}: ${err.message}`, {
+        cause: err,
+      });
+    const section = await readXrefSectionExact(src, near, log).catch((again: unknown) => {
+      if (!(again instanceof PdfError) || again.code === 'LIMIT_EXCEEDED') throw again;
+      throw new PdfError('XREF_BROKEN', `unreadable xref section at ${offset}: ${err.message}`, {
+        cause: err,
+      });
+    });
+    log?.add('XREF_OFFSET_ADJUSTED', `xref section stated at ${offset} found at ${near}`, offset);
+    return section;
+  }
+}
+
+/**
+ * Reads all sections from `start` following /Prev, newest first. Rejects loops and chains that are too long.
+ * `/Prev 0` (written by some tools for "no previous section") ends the chain: offset 0 is the header, never a
+ * section.
+ */
+export async function readXrefChain(
+  src: ByteSource,
+  start: number,
+  log?: WarningLog,
+): Promise<XrefSection[]> {
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   let off: number | undefined = start;
@@ -170,19 +274,13 @@ export async function readXrefChain(src: ByteSource, start: number): Promise<Xre
     if (seen.has(off)) throw new PdfError('XREF_BROKEN', `xref /Prev loop at ${off}`);
     if (sections.length >= MAX_SECTIONS) throw new PdfError('LIMIT_EXCEEDED', 'too many xref sections');
     seen.add(off);
-    let section: XrefSection;
-    try {
-      section = await readXrefSection(src, off);
-    } catch (err) {
-      if (err instanceof PdfError && err.code === 'MALFORMED_PDF')
-        throw new PdfError('XREF_BROKEN', `unreadable xref section at ${off}: ${err.message}`, {
-          cause: err,
-        });
-      throw err;
-    }
+    const section = await readXrefSection(src, off, log);
+    if (section.offset !== off && seen.has(section.offset))
+      throw new PdfError('XREF_BROKEN', `xref /Prev loop at ${section.offset}`);
+    seen.add(section.offset);
     sections.push(section);
     const prev = numberOf(section.trailer.get('Prev'));
-    off = prev !== undefined && prev >= 0 && prev < src.size ? prev : undefined;
+    off = prev !== undefined && Number.isInteger(prev) && prev > 0 && prev < src.size ? prev : undefined;
   }
   return sections;
 }

@@ -1,4 +1,5 @@
 import type { ValidationReport } from '../../pki/types';
+import type { StructureWarning } from '../core/warnings';
 
 /** Main indication of a validation (ETSI EN 319 102-1 5.1.3; as in the EU DSS simple report). */
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
@@ -46,7 +47,10 @@ export interface Change {
 
 /** Verdict on one signature. */
 export interface SignatureReport {
+  /** First field (in file order) whose /V is this signature. */
   fieldName: string;
+  /** Every field, in any revision, whose /V is this signature dictionary (one CMS named by two fields is one signature). */
+  fieldNames?: string[];
   valid: boolean;
   indication: Indication;
   subIndication?: SubIndication;
@@ -96,4 +100,6 @@ export interface PdfVerificationReport {
   /** Document time-stamps (SubFilter ETSI.RFC3161) found; reported, not validated. */
   documentTimestamps: string[];
   decree30?: Decree30Report;
+  /** Structural oddities tolerated while reading (a rebuilt cross-reference table, offsets that were off). */
+  structureWarnings?: StructureWarning[];
 }

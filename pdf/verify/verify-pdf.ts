@@ -4,13 +4,15 @@ import { parsePdfDate } from '../appearance/time-format';
 import { PdfReader, decodeTextString } from '../core/document';
 import { PdfError, isPdfError } from '../core/errors';
 import type { PdfDict } from '../core/objects';
-import { PdfRef, PdfString, type PdfValue, nameOf } from '../core/objects';
+import { PdfString, type PdfValue, nameOf } from '../core/objects';
 import { type ByteSource, type PdfInput, digestRanges, nodeHashName, openSource } from '../core/source';
 import { type CertificateInfo, certHash, parseCertificate } from '../cms/certificate';
 import { children, decodeOid } from '../cms/der';
 import { DIGEST_OIDS, OID } from '../cms/oids';
 import { type ParsedSignedData, parseSignedData, verifySignatureValue } from '../cms/signed-data';
 import { changesAfterSigning } from './changes';
+import { applyReferenceChanges, malformedReport } from './discovery-findings';
+import { type FoundSignature, type SignatureDiscovery, findSignatures } from './find-signatures';
 import { type Decree30Options, checkDecree30, classifyRole } from './decree30';
 import { mapValidationCode } from './path-mapping';
 import type { Indication, PdfVerificationReport, SignatureReport, SubIndication } from './report';
@@ -37,21 +39,20 @@ const SUPPORTED_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detache
 
 interface SigField {
   name: string;
-  /** Object whose bytes hold the signature dictionary (it must be an uncompressed object, 7.5.7). */
-  container?: number;
+  /** Offset of the object whose bytes hold the signature dictionary, when uncompressed (it must be, 7.5.7). */
+  offset?: number;
   sig: PdfDict;
+  found: FoundSignature;
 }
 
-async function signatureFields(reader: PdfReader): Promise<SigField[]> {
-  const out: SigField[] = [];
-  for (const f of await reader.fields()) {
-    if (f.ft !== 'Sig') continue;
-    const v = f.dict.get('V');
-    const sig = await reader.resolveDict(v);
-    if (!sig) continue;
-    out.push({ name: f.name, container: v instanceof PdfRef ? v.num : f.ref?.num, sig });
-  }
-  return out;
+/** Signatures of every revision (see {@link findSignatures}), one per signature dictionary. */
+function signatureFields(discovery: SignatureDiscovery): SigField[] {
+  return discovery.signatures.map((found) => ({
+    name: found.fieldNames[0] ?? '',
+    offset: found.container?.offset,
+    sig: found.dict,
+    found,
+  }));
 }
 
 function isTimestamp(f: SigField): boolean {
@@ -177,7 +178,6 @@ async function verifyOne(
   // ISO 32000-1 12.8.1: ByteRange must start at 0 and leave out exactly the /Contents hex string.
   const br = field.sig.get('ByteRange');
   const contents = field.sig.get('Contents');
-  const entry = field.container !== undefined ? full.entries.get(field.container) : undefined;
   if (!report.subFilter || !SUPPORTED_SUBFILTERS.has(report.subFilter)) {
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `unsupported /SubFilter ${report.subFilter ?? '(none)'}`);
     return done();
@@ -192,7 +192,7 @@ async function verifyOne(
   }
   const [a, b, c, d] = br as number[];
   report.byteRange = br as number[];
-  if (!(contents instanceof PdfString) || !contents.hex || !contents.span || entry?.type !== 'offset') {
+  if (!(contents instanceof PdfString) || !contents.hex || !contents.span || field.offset === undefined) {
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', '/Contents is not a hex string in an uncompressed object');
     return done();
   }
@@ -288,7 +288,7 @@ async function verifyOne(
   // Changes made by later incremental updates (ISO 32000-1 12.8.2.2 DocMDP-like rules, ETSI EN 319 142-1 A).
   if (!report.coversWholeDocument) {
     try {
-      const prev = await PdfReader.openPrefix(src, signedLength);
+      const prev = await PdfReader.openPrefix(src, signedLength, { recover: true });
       report.changesAfterSigning = await changesAfterSigning(prev, full);
       const bad = report.changesAfterSigning.filter((ch) => !ch.allowed);
       if (bad.length)
@@ -361,8 +361,9 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
     throw new PdfError('INVALID_OPTION', '`at` must be a valid Date');
   const src = await openSource(input);
   try {
-    const full = await PdfReader.open(src);
-    const fields = await signatureFields(full);
+    const full = await PdfReader.open(src, { recover: true });
+    const discovery = await findSignatures(src, full);
+    const fields = signatureFields(discovery);
     const revEnds = await revisionEnds(src);
     const signatures: SignatureReport[] = [];
     const certs: (CertificateInfo | undefined)[] = [];
@@ -372,16 +373,19 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
         documentTimestamps.push(f.name);
         continue;
       }
+      if (f.found.malformed.length > 0) {
+        signatures.push(malformedReport(f.found));
+        certs.push(undefined);
+        continue;
+      }
       const { report, cert } = await verifyOne(src, full, f, opts, revEnds);
+      applyReferenceChanges(report, f.found);
       if (cert) report.role = (opts.decree30?.classify ?? classifyRole)(cert);
       signatures.push(report);
       certs.push(cert);
     }
     // Signatures in signing order: a signature dictionary lies inside the revision that added it.
-    const offsetOf = (f: SigField) => {
-      const e = f.container !== undefined ? full.entries.get(f.container) : undefined;
-      return e?.type === 'offset' ? e.offset : Number.MAX_SAFE_INTEGER;
-    };
+    const offsetOf = (f: SigField) => f.offset ?? Number.MAX_SAFE_INTEGER;
     const positions = fields.filter((f) => !isTimestamp(f)).map(offsetOf);
     const order = signatures.map((_, i) => i).sort((x, y) => positions[x]! - positions[y]! || x - y);
     const sorted = order.map((i) => signatures[i]!);
@@ -401,6 +405,7 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
       signatures: sorted,
       documentTimestamps,
       decree30,
+      structureWarnings: discovery.warnings,
     };
   } finally {
     await src.close();
