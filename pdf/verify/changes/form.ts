@@ -97,8 +97,12 @@ async function classifyAppearanceValue(
         field: role.name,
       },
     );
+  if (role.ft === 'Sig' && role.hasValue)
+    return finding(holder, 'SIGNATURE_DICTIONARY_ALTERED', `signed field ${role.name}: appearance changed`, {
+      field: role.name,
+    });
   const reused = streams.every((n) => !ctx.diff.added.has(n));
-  if (reused || !role.hasValue || ctx.permissions !== undefined || role.ft === 'Sig')
+  if (reused || !role.hasValue || ctx.permissions !== undefined)
     return finding(
       holder,
       'FIELD_APPEARANCE_UPDATED',
@@ -181,8 +185,17 @@ export async function classifyAppearanceObject(
       'SHADOW_HIDE_AND_REPLACE',
       `appearance ${num} of field ${role.name} is also drawn by a page`,
     );
+  if (role.ft === 'Sig' && role.hasValue)
+    return finding(
+      num,
+      'SIGNATURE_DICTIONARY_ALTERED',
+      `appearance ${num} of signed field ${role.name} rewritten`,
+      {
+        field: role.name,
+      },
+    );
   if (b instanceof PdfStream) {
-    const allowed = !role.hasValue || ctx.permissions !== undefined || role.ft === 'Sig';
+    const allowed = !role.hasValue || ctx.permissions !== undefined;
     return allowed
       ? finding(num, 'FIELD_APPEARANCE_UPDATED', `appearance stream ${num} of field ${role.name} rewritten`, {
           field: role.name,
