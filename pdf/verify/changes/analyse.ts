@@ -45,7 +45,9 @@ async function accountNewObjects(ctx: StepContext, findings: Finding[]): Promise
   const claimed = new Set<number>();
   const owned = new Map<Finding, number[]>();
   for (const f of findings) {
-    const deps = await newDependencies(ctx.cur, ctx.diff.added, f.deps ?? []);
+    // A refused change claims what its object now refers to, so that it is not reported as an orphan.
+    const fallback = !CHANGE_RULES[f.rule].allowed && f.object > 0 ? [await ctx.cur.getObject(f.object)] : [];
+    const deps = await newDependencies(ctx.cur, ctx.diff.added, f.deps ?? fallback);
     owned.set(f, deps);
     for (const n of deps) claimed.add(n);
   }
