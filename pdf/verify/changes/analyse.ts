@@ -119,7 +119,11 @@ async function analyseStep(
   for (const num of ctx.diff.freed) findings.push(finding(num, 'OBJECT_FREED', `object ${num} freed`));
   for (const num of [...ctx.diff.overridden].sort((x, y) => x - y))
     findings.push(...(await classifyOverride(ctx, num)));
-  const pages = await comparePageLists(ctx);
+  // The page list can only change through the catalog or a page-tree node: compare it only then.
+  const touched = [...ctx.diff.overridden, ...ctx.diff.freed];
+  const treeTouched = touched.some((num) => num === ctx.roles.root || ctx.roles.pageTreeNodes.has(num));
+  const pages =
+    treeTouched || findings.some((f) => f.rule === 'ROOT_REPLACED') ? await comparePageLists(ctx) : undefined;
   if (pages) findings.push(pages);
   const owned = await accountNewObjects(ctx, findings);
   const changes = findings.map((f) => decide(f, revision, policy, owned.get(f) ?? []));
@@ -161,7 +165,7 @@ export async function analyseChanges(
   const base = await PdfReader.openPrefix(full.src, signedLength);
   const fields = await base.fields();
   const own = fields.find((f) => f.name === signature.fieldName)?.dict;
-  const docMdp = await readDocMdp(base, signature.dict);
+  const docMdp = await readDocMdp(base, signature.dict, signature.fieldName);
   const fieldMdp = await readFieldMdp(base, signature.dict, own);
   const policy: Policy = {
     docMdp,

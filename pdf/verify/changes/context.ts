@@ -1,5 +1,5 @@
 import type { PdfReader } from '../../core/document';
-import { type PdfDict, type PdfValue, deepEqual } from '../../core/objects';
+import { type PdfDict, type PdfValue, deepEqual, nameOf } from '../../core/objects';
 import type { RevisionDiff } from './diff';
 import type { Roles } from './roles';
 import type { ChangeRuleId } from './rules';
@@ -47,4 +47,18 @@ export function isVisible(annot: PdfDict | undefined): boolean {
   if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return false;
   const [x1, y1, x2, y2] = r as number[];
   return Math.abs(x2! - x1!) * Math.abs(y2! - y1!) > 0;
+}
+
+/**
+ * Whether a signature field holds an invisible document time-stamp (ISO 32000-2 12.8.5): pyHanko clears those at
+ * LTA_UPDATES level and requires them to have no appearance, as ISO 32000-2 recommends.
+ */
+export async function isInvisibleTimestamp(
+  ctx: StepContext,
+  field: PdfDict,
+  widget: PdfDict,
+): Promise<boolean> {
+  const sig = await ctx.cur.resolveDict(field.get('V'));
+  const ts = nameOf(sig?.get('Type')) === 'DocTimeStamp' || nameOf(sig?.get('SubFilter')) === 'ETSI.RFC3161';
+  return ts && !isVisible(widget) && !isVisible(field);
 }

@@ -1,5 +1,5 @@
-import { PdfDict, PdfRef, PdfStream, type PdfValue, deepEqual, isDict, nameOf } from '../../core/objects';
-import { type Finding, type StepContext, differingKeys, finding, isVisible } from './context';
+import { PdfDict, PdfRef, PdfStream, type PdfValue, deepEqual, isDict } from '../../core/objects';
+import { type Finding, type StepContext, differingKeys, finding, isInvisibleTimestamp } from './context';
 import { classifyList } from './items';
 import type { FieldRole } from './roles';
 
@@ -52,12 +52,6 @@ export async function classifyAcroForm(
     else out.push(finding(holder, 'ACROFORM_CHANGED', `AcroForm /${key} changed`));
   }
   return out;
-}
-
-async function isDocTimestamp(ctx: StepContext, field: PdfDict): Promise<boolean> {
-  const sig = await ctx.cur.resolveDict(field.get('V'));
-  const ts = nameOf(sig?.get('Type')) === 'DocTimeStamp' || nameOf(sig?.get('SubFilter')) === 'ETSI.RFC3161';
-  return ts && !isVisible(field);
 }
 
 /** Appearance streams an /AP dictionary names (12.5.5), as object numbers. */
@@ -143,7 +137,7 @@ export async function classifyField(
         ),
       ];
     if (b.get('V') !== undefined) {
-      const rule = (await isDocTimestamp(ctx, b)) ? 'DOC_TIMESTAMP_ADDED' : 'SIGNATURE_FIELD_FILLED';
+      const rule = (await isInvisibleTimestamp(ctx, b, b)) ? 'DOC_TIMESTAMP_ADDED' : 'SIGNATURE_FIELD_FILLED';
       return [
         finding(num, rule, `empty signature field ${role.name} signed`, {
           field: role.name,
@@ -168,8 +162,22 @@ export async function classifyField(
     );
   }
   if (keys.includes('AP')) out.push(await classifyAppearanceValue(ctx, num, role, b.get('AP')));
-  if (out.length === 0) out.push(await classifyAppearanceValue(ctx, num, role, b.get('AP')));
+  const display = keys.filter((k) => k !== 'V' && k !== 'AP');
+  if (display.length) out.push(classifyDisplayKeys(ctx, num, role, display));
   return out;
+}
+
+/**
+ * /AS, /F, /DA, /Q change how a field shows (a /F Hidden flag hides it): free while the field is being filled or
+ * filling is permitted, the replace attack on a field that had a value. /Ff and /Type alone are always allowed,
+ * as pyHanko does (Acrobat sets /Ff liberally).
+ */
+function classifyDisplayKeys(ctx: StepContext, num: number, role: FieldRole, keys: string[]): Finding {
+  const what = `field ${role.name}: /${keys.join(' /')} changed`;
+  const flagsOnly = keys.every((k) => k === 'Ff' || k === 'Type');
+  return flagsOnly || !role.hasValue || ctx.permissions !== undefined
+    ? finding(num, 'FIELD_APPEARANCE_UPDATED', what, { field: role.name })
+    : finding(num, 'SHADOW_REPLACE_FIELD', what, { field: role.name });
 }
 
 /** An /AP dictionary or appearance stream of a field redefined in place. */

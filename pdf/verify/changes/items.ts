@@ -1,17 +1,10 @@
 import { decodeTextString } from '../../core/document';
 import { type PdfDict, PdfRef, PdfString, type PdfValue, deepEqual, nameOf } from '../../core/objects';
-import { type Finding, type StepContext, finding, isVisible } from './context';
+import { type Finding, type StepContext, finding, isInvisibleTimestamp, isVisible } from './context';
 
 function partialName(d: PdfDict | undefined): string | undefined {
   const t = d?.get('T');
   return t instanceof PdfString ? decodeTextString(t.bytes) : undefined;
-}
-
-/** Whether a new signature field (or its widget) holds an invisible document time-stamp (ISO 32000-2 12.8.5). */
-async function isInvisibleTimestamp(ctx: StepContext, field: PdfDict, widget: PdfDict): Promise<boolean> {
-  const sig = await ctx.cur.resolveDict(field.get('V'));
-  const ts = nameOf(sig?.get('Type')) === 'DocTimeStamp' || nameOf(sig?.get('SubFilter')) === 'ETSI.RFC3161';
-  return ts && !isVisible(widget) && !isVisible(field);
 }
 
 /**

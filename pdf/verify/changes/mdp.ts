@@ -21,9 +21,13 @@ async function references(r: PdfReader, sig: PdfDict, method: string): Promise<P
 /**
  * DocMDP of the document as of revision `r` (ISO 32000-1 12.8.2.2): the certification signature is the one the
  * catalog's /Perms /DocMDP names, and its /Reference with /TransformMethod /DocMDP carries /P (default 2).
- * `own` is the analysed signature dictionary, read too in case /Perms is missing.
+ * `own` (the analysed signature, in field `ownName`) is read instead when /Perms is missing.
  */
-export async function readDocMdp(r: PdfReader, own: PdfDict): Promise<DocMdpPolicy | undefined> {
+export async function readDocMdp(
+  r: PdfReader,
+  own: PdfDict,
+  ownName: string,
+): Promise<DocMdpPolicy | undefined> {
   const perms = await r.resolveDict((await r.catalog()).get('Perms'));
   const certRef = perms?.get('DocMDP');
   const cert = (await r.resolveDict(certRef)) ?? own;
@@ -31,14 +35,10 @@ export async function readDocMdp(r: PdfReader, own: PdfDict): Promise<DocMdpPoli
   if (!ref) return undefined;
   const params = await r.resolveDict(ref.get('TransformParams'));
   const policy: DocMdpPolicy = { permissions: permissionsOf(params?.get('P')) ?? 2 };
+  if (!(certRef instanceof PdfRef)) return { ...policy, certifiedBy: ownName };
   for (const f of await r.fields()) {
     const v = f.dict.get('V');
-    if (
-      f.ft === 'Sig' &&
-      (v === certRef || (v instanceof PdfRef && certRef instanceof PdfRef && v.num === certRef.num))
-    )
-      policy.certifiedBy = f.name;
-    else if (!certRef && (await r.resolveDict(v)) === own) policy.certifiedBy = f.name;
+    if (f.ft === 'Sig' && v instanceof PdfRef && v.num === certRef.num) policy.certifiedBy = f.name;
   }
   return policy;
 }

@@ -182,6 +182,8 @@ describe('change analysis: refused changes after signing', () => {
     );
     const s = await expectRefused(pki, doc, 'SHADOW_REPLACE_FIELD');
     expect(s.changesAfterSigning.every((c) => c.field === 'KyHieu')).toBe(true);
+    const hidden = await appendRevision(signed, (e) => editDict(e, form.filled, (d) => void d.set('F', 2)));
+    await expectRefused(pki, hidden, 'SHADOW_REPLACE_FIELD');
   });
 
   it('refuses a redefined font (SHADOW_REPLACE_FONT)', async () => {
