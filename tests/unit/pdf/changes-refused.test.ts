@@ -12,6 +12,7 @@ import {
   n,
   reportOf,
   signFirst,
+  signSecond,
   text,
   whiteBox,
 } from './support/change-fixture';
@@ -227,6 +228,17 @@ describe('change analysis: refused changes after signing', () => {
       e.set(form.names, new PdfDict([['Dests', new PdfDict()]])),
     );
     await expectRefused(pki, doc, 'OBJECT_OVERRIDDEN');
+  });
+
+  it('fails only the signatures whose signed revision a forbidden change follows', async () => {
+    const doc = await signSecond(pki, await appendUpdate(signed, { changeContent: true }));
+    await expectRefused(pki, doc, 'PAGE_CONTENT_CHANGED');
+    const second = await reportOf(pki, doc, 'Signature2');
+    expect(second).toMatchObject({
+      indication: 'TOTAL_PASSED',
+      modificationLevel: 'NONE',
+      changesAfterSigning: [],
+    });
   });
 
   it('judges every later revision, so a change undone later is still refused', async () => {
