@@ -53,15 +53,22 @@ async function accountNewObjects(ctx: StepContext, findings: Finding[]): Promise
   }
   const structure: number[] = [];
   const orphans: number[] = [];
+  const reused: number[] = [];
   for (const n of [...ctx.diff.added].sort((x, y) => x - y)) {
     if (claimed.has(n)) continue;
     const v = await ctx.cur.getObject(n);
     const type = nameOf(v instanceof PdfStream ? v.dict.get('Type') : isDict(v) ? v.get('Type') : undefined);
-    (type === 'XRef' || type === 'ObjStm' ? structure : orphans).push(n);
+    // Writers number new objects from /Size up; an unclaimed object below it may fill a dangling reference.
+    (type === 'XRef' || type === 'ObjStm' ? structure : n < ctx.old.size ? reused : orphans).push(n);
   }
   for (const [list, rule, what] of [
     [structure, 'FILE_STRUCTURE', 'cross-reference/object stream(s)'],
     [orphans, 'UNREFERENCED_OBJECTS', 'new object(s) no changed object refers to'],
+    [
+      reused,
+      'DANGLING_REFERENCE_FILLED',
+      'object(s) defined below the signed /Size that no change refers to',
+    ],
   ] as const) {
     if (!list.length) continue;
     const f = finding(list[0]!, rule, `${list.length} ${what}`);

@@ -216,6 +216,13 @@ export const CHANGE_RULES = {
     level: 'OTHER',
     meaning: 'object of the signed revision freed or deleted',
   },
+  DANGLING_REFERENCE_FILLED: {
+    allowed: false,
+    level: 'OTHER',
+    meaning:
+      'object numbered below the signed revision /Size defined later with no changed object referring to it: a ' +
+      'dangling reference of the signed revision now resolves to it (hide-and-replace)',
+  },
   OBJECT_OVERRIDDEN: {
     allowed: false,
     level: 'OTHER',

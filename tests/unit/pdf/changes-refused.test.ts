@@ -230,6 +230,26 @@ describe('change analysis: refused changes after signing', () => {
     await expectRefused(pki, doc, 'OBJECT_OVERRIDDEN');
   });
 
+  it('refuses an object that fills a dangling reference of the signed revision (DANGLING_REFERENCE_FILLED)', async () => {
+    let target = 0;
+    const crafted = await appendRevision(form.bytes, async (e) => {
+      target = e.r.size + 50;
+      e.trailer.set('Size', e.r.size + 100);
+      await editCatalog(e, (cat) => void cat.set('OpenAction', new PdfRef(target, 0)));
+    });
+    const doc = await appendRevision(await signFirst(pki, crafted), (e) =>
+      e.set(
+        target,
+        new PdfDict([
+          ['S', n('JavaScript')],
+          ['JS', text('app.alert(1)')],
+        ]),
+      ),
+    );
+    const s = await expectRefused(pki, doc, 'DANGLING_REFERENCE_FILLED');
+    expect(s.changesAfterSigning.find((c) => !c.allowed)?.newObjects).toEqual([target]);
+  });
+
   it('fails only the signatures whose signed revision a forbidden change follows', async () => {
     const doc = await signSecond(pki, await appendUpdate(signed, { changeContent: true }));
     await expectRefused(pki, doc, 'PAGE_CONTENT_CHANGED');

@@ -1,5 +1,5 @@
 import { PdfReader } from '../../../../pdf/core/document';
-import { PdfDict, PdfRef, PdfString, type PdfValue } from '../../../../pdf/core/objects';
+import { PdfDict, PdfRef, PdfString, type PdfValue, numberOf } from '../../../../pdf/core/objects';
 import { serialize } from '../../../../pdf/core/serialize';
 import { bufferSource } from '../../../../pdf/core/source';
 
@@ -74,7 +74,8 @@ export async function appendRevision(
     const at = offsets.get(num);
     xref += `${num} 1\n${at === undefined ? '0000000000 00001 f' : `${String(at).padStart(10, '0')} 00000 n`}\r\n`;
   }
-  trailer.set('Size', next).set('Prev', r.startXref);
+  // A test may declare a larger /Size (numbers reserved, as a crafted signed revision can).
+  trailer.set('Size', Math.max(next, numberOf(trailer.get('Size')) ?? 0)).set('Prev', r.startXref);
   const id = r.trailer.get('ID');
   if (Array.isArray(id)) trailer.set('ID', id);
   chunks.push(`${xref}trailer\n${serialize(trailer)}\nstartxref\n${offset}\n%%EOF\n`);
