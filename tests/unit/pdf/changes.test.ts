@@ -1,4 +1,5 @@
 import { PdfDict, PdfString } from '../../../pdf/core/objects';
+import { CHANGE_RULES, MODIFICATION_LEVELS } from '../../../pdf/verify/changes';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   addFieldWidget,
@@ -26,6 +27,16 @@ beforeAll(async () => {
   pki = await createTestPki();
   form = await makeFormPdf();
   signed = await signFirst(pki, form.bytes);
+});
+
+describe('change analysis rule table', () => {
+  it('keeps refused rules at OTHER and allowed rules below it, with a meaning for each', () => {
+    for (const [id, rule] of Object.entries(CHANGE_RULES)) {
+      expect({ id, other: rule.level === 'OTHER' }).toEqual({ id, other: !rule.allowed });
+      expect(MODIFICATION_LEVELS).toContain(rule.level);
+      expect(rule.meaning.length).toBeGreaterThan(10);
+    }
+  });
 });
 
 describe('change analysis: allowed changes after signing', () => {
