@@ -101,7 +101,8 @@ export const CHANGE_RULES = {
     allowed: true,
     level: 'FORM_FILLING',
     meaning:
-      'appearance (/AP, /AS) of a field being filled or signed, or the field re-using its own appearance',
+      'appearance or display entries (/AP, /AS, /F, /DA, /Q) of a field that was empty or where filling is ' +
+      'permitted, a field re-using its own appearance streams, or /Ff flags',
   },
   FORM_FIELD_FILLED: {
     allowed: true,
