@@ -19,8 +19,11 @@ export { signPdf, signPdfFile, type SignPdfOptions } from './sign/sign-pdf';
 
 export { verifyPdf, type VerifyPdfOptions } from './verify/verify-pdf';
 export { classifyRole, type Decree30Options } from './verify/decree30';
+export { CHANGE_RULES, type ChangeRuleId } from './verify/changes';
 export type {
   Change,
+  ChangeAnalysis,
+  ModificationLevel,
   Decree30Report,
   Indication,
   PdfVerificationReport,

@@ -33,6 +33,8 @@ export interface AppearanceOptions {
   defaultFontPath?: string;
 }
 
+import type { FieldLockOptions, MdpPermissions } from './mdp';
+
 /** Options common to one-step and deferred signing. */
 export interface SignatureOptions {
   /** Claimed signing time, written to the signature dictionary /M (ETSI EN 319 142-1 5.4.3). Always passed in. */
@@ -53,4 +55,11 @@ export interface SignatureOptions {
    * (default 512). Raise it when a deferred signer returns a whole CMS with extra unsigned attributes.
    */
   contentsMargin?: number;
+  /**
+   * Makes this a certification signature (ISO 32000-1 12.8.2.2): DocMDP with these permissions, referenced from the
+   * catalog /Perms. Refused when the document already has a certification signature.
+   */
+  certify?: MdpPermissions;
+  /** Locks fields after this signature (FieldMDP, 12.8.2.4; /Lock on the field, 12.7.4.5). */
+  lock?: FieldLockOptions;
 }

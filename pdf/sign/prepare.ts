@@ -16,6 +16,7 @@ import {
   maxSignatureLength,
 } from '../cms/signed-data';
 import type { AppearanceOptions, Rect, SignatureOptions } from './options';
+import { signatureFieldLock, signatureReferences } from './mdp';
 import { SectionWriter } from './section-writer';
 import { createHash } from 'node:crypto';
 
@@ -226,6 +227,8 @@ async function buildSection(
   if (opts.reason) sig += `/Reason${serialize(textString(opts.reason))}`;
   if (opts.location) sig += `/Location${serialize(textString(opts.location))}`;
   if (opts.contactInfo) sig += `/ContactInfo${serialize(textString(opts.contactInfo))}`;
+  const references = signatureReferences(opts.certify, opts.lock);
+  if (references) sig += `/Reference${serialize(references)}`;
   sig += '/Prop_Build<</App<</Name/lienthong>>>>/ByteRange';
   const headerLen = `${sigNum} 0 obj\n`.length;
   const byteRangeAt = sigDictAt - w.base + headerLen + sig.length;
@@ -247,6 +250,7 @@ async function buildSection(
     ['P', pageRef],
   ]);
   if (appearanceNum !== undefined) widget.set('AP', new PdfDict([['N', new PdfRef(appearanceNum, 0)]]));
+  if (opts.lock) widget.set('Lock', signatureFieldLock(opts.lock));
   w.object(widgetNum, 0, widget);
   const widgetRef = new PdfRef(widgetNum, 0);
 
@@ -271,17 +275,25 @@ async function buildSection(
     f.set('SigFlags', 3);
     return f;
   };
+  // Certification (12.8.2.2): the catalog's /Perms /DocMDP names this signature dictionary.
+  if (opts.certify !== undefined) {
+    if ((await reader.resolveDict(catalog.get('Perms')))?.has('DocMDP'))
+      throw new PdfError('INVALID_OPTION', 'the document already has a certification signature');
+    catalog.set('Perms', new PdfDict([['DocMDP', new PdfRef(sigNum, 0)]]));
+  }
+  let catalogChanged = opts.certify !== undefined;
   if (existingForm instanceof PdfRef) {
     const form = await reader.resolveDict(existingForm);
     w.object(existingForm.num, existingForm.gen, await addField(form ?? new PdfDict()));
   } else if (isDict(existingForm)) {
     catalog.set('AcroForm', await addField(existingForm));
-    w.object(catalogRef.num, catalogRef.gen, catalog);
+    catalogChanged = true;
   } else {
     w.object(acroFormNum!, 0, await addField(new PdfDict()));
     catalog.set('AcroForm', new PdfRef(acroFormNum!, 0));
-    w.object(catalogRef.num, catalogRef.gen, catalog);
+    catalogChanged = true;
   }
+  if (catalogChanged) w.object(catalogRef.num, catalogRef.gen, catalog);
 
   const prevKind = reader.sections[0]!.kind;
   const xrefNum = prevKind === 'stream' ? next++ : undefined;

@@ -11,14 +11,18 @@ export function applyReferenceChanges(report: SignatureReport, found: FoundSigna
   report.fieldNames = [...found.fieldNames];
   for (const c of found.referenceChanges) {
     report.changesAfterSigning.push({
+      revision: c.revision,
       object: found.container?.num ?? 0,
-      kind: c.kind === 'acroform-removed' ? 'acroform' : 'signature-field',
+      rule: c.kind === 'acroform-removed' ? 'ACROFORM_CHANGED' : 'FIELD_REMOVED',
       allowed: false,
+      level: 'OTHER',
+      field: c.field,
       detail: `revision ${c.revision}: ${c.detail}`,
     });
   }
   const first = found.referenceChanges[0];
   if (!first) return;
+  report.modificationLevel = 'OTHER';
   report.messages.push(`document modified after signing: revision ${first.revision}: ${first.detail}`);
   if (report.indication !== 'TOTAL_FAILED') {
     report.indication = 'TOTAL_FAILED';

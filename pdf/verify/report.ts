@@ -1,13 +1,16 @@
 import type { ValidationReport } from '../../pki/types';
 import type { StructureWarning } from '../core/warnings';
+import type { Change, ChangeAnalysis, ModificationLevel } from './changes';
+
+export type { Change, ChangeAnalysis, ModificationLevel } from './changes';
 
 /** Main indication of a validation (ETSI EN 319 102-1 5.1.3; as in the EU DSS simple report). */
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
 
 /**
- * Sub-indications (ETSI EN 319 102-1 Table 5/6), plus MODIFIED_AFTER_SIGNING for a later incremental update that is
- * not an allowed change (ISO 32000-1 12.8.2.2 / ETSI EN 319 142-1 Annex A: only later signatures, their form
- * fields and appearances, DSS and document time-stamps).
+ * Sub-indications (ETSI EN 319 102-1 Table 5/6), plus MODIFIED_AFTER_SIGNING, the forbidden-change sub-indication:
+ * a later revision made a change that no rule of `CHANGE_RULES` allows, or that the signature's DocMDP/FieldMDP
+ * forbids (ISO 32000-1 12.8.2.2, 12.8.2.4).
  */
 export type SubIndication =
   | 'FORMAT_FAILURE'
@@ -25,25 +28,6 @@ export type SubIndication =
   | 'OUT_OF_BOUNDS_NO_POE'
   | 'REVOKED_NO_POE'
   | 'TRY_LATER';
-
-/** One object changed by an incremental update after a signature's revision. */
-export interface Change {
-  object: number;
-  kind:
-    | 'new-object'
-    | 'signature-field'
-    | 'signature-value'
-    | 'page-annotations'
-    | 'acroform'
-    | 'catalog'
-    | 'dss'
-    | 'metadata'
-    | 'structure'
-    | 'deleted'
-    | 'other';
-  allowed: boolean;
-  detail: string;
-}
 
 /** Verdict on one signature. */
 export interface SignatureReport {
@@ -70,8 +54,12 @@ export interface SignatureReport {
   /** 1-based number of the revision the signature covers (revisions end at %%EOF markers). */
   coveredRevision?: number;
   coversWholeDocument: boolean;
-  /** Objects changed by later updates, each marked allowed or not. */
+  /** Changes made by later revisions, each with the rule that allowed or refused it (`changeAnalysis.changes`). */
   changesAfterSigning: Change[];
+  /** Modification level after signing (pyHanko `ModificationLevel`); NONE when the signature covers the file. */
+  modificationLevel?: ModificationLevel;
+  /** The change analysis: DocMDP/FieldMDP read from the signature, changes per later revision. */
+  changeAnalysis?: ChangeAnalysis;
   /** Path validation at the signing time and at the validation time. */
   certificatePath?: { atSigningTime?: ValidationReport; atValidationTime?: ValidationReport };
   /** Role under Decree 30/2020 (personal = leader's signature, organisation = agency seal). */

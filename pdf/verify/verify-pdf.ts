@@ -10,7 +10,7 @@ import { type CertificateInfo, certHash, parseCertificate } from '../cms/certifi
 import { children, decodeOid } from '../cms/der';
 import { DIGEST_OIDS, OID } from '../cms/oids';
 import { type ParsedSignedData, parseSignedData, verifySignatureValue } from '../cms/signed-data';
-import { changesAfterSigning } from './changes';
+import { analyseChanges } from './changes';
 import { applyReferenceChanges, malformedReport } from './discovery-findings';
 import { type FoundSignature, type SignatureDiscovery, findSignatures } from './find-signatures';
 import { type Decree30Options, checkDecree30, classifyRole } from './decree30';
@@ -285,17 +285,25 @@ async function verifyOne(
   const signingTime = (m ? parsePdfDate(m) : undefined) ?? signingTimeAttr(p);
   report.signingTime = signingTime?.toISOString();
 
-  // Changes made by later incremental updates (ISO 32000-1 12.8.2.2 DocMDP-like rules, ETSI EN 319 142-1 A).
+  // Changes made by later incremental updates (ISO 32000-1 12.8.2.2 DocMDP, 12.8.2.4 FieldMDP; see ./changes).
+  report.modificationLevel = 'NONE';
   if (!report.coversWholeDocument) {
     try {
-      const prev = await PdfReader.openPrefix(src, signedLength, { recover: true });
-      report.changesAfterSigning = await changesAfterSigning(prev, full);
-      const bad = report.changesAfterSigning.filter((ch) => !ch.allowed);
+      const analysis = await analyseChanges(
+        full,
+        signedLength,
+        { fieldName: field.name, dict: field.sig },
+        revEnds,
+      );
+      report.changeAnalysis = analysis;
+      report.changesAfterSigning = analysis.changes;
+      report.modificationLevel = analysis.modificationLevel;
+      const bad = analysis.changes.filter((ch) => !ch.allowed);
       if (bad.length)
         v.fail(
           'TOTAL_FAILED',
           'MODIFIED_AFTER_SIGNING',
-          `document modified after signing: ${bad[0]!.detail}`,
+          `document modified after signing: ${bad[0]!.rule} ${bad[0]!.detail}`,
         );
     } catch (err) {
       if (!isPdfError(err)) throw err;

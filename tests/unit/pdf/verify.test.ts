@@ -41,9 +41,8 @@ describe('verifyPdf', () => {
     });
     expect(p!.signer).toContain('CN=Nguyễn Văn An');
     expect(p!.changesAfterSigning.every((c) => c.allowed)).toBe(true);
-    expect(p!.changesAfterSigning.map((c) => c.kind)).toEqual(
-      expect.arrayContaining(['page-annotations', 'new-object']),
-    );
+    expect(p!.changesAfterSigning.map((c) => c.rule)).toContain('SIGNATURE_FIELD_ADDED');
+    expect(p!.modificationLevel).toBe('FORM_FILLING');
     expect(o).toMatchObject({
       valid: true,
       role: 'organisation',
@@ -80,7 +79,7 @@ describe('verifyPdf', () => {
     const r = await verify(await appendUpdate(two));
     expect(r.indication).toBe('TOTAL_PASSED');
     expect(r.signatures[1]!.coversWholeDocument).toBe(false);
-    expect(r.signatures[1]!.changesAfterSigning.map((c) => c.kind)).toContain('metadata');
+    expect(r.signatures[1]!.changesAfterSigning.map((c) => c.rule)).toContain('INFO_UPDATE');
   });
 
   it('rejects a document signed with a revoked certificate', async () => {

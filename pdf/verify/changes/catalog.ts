@@ -1,0 +1,120 @@
+import { PdfRef, PdfStream, type PdfValue, deepEqual, isDict, nameOf } from '../../core/objects';
+import { type Finding, type StepContext, differingKeys, finding } from './context';
+import { classifyAcroForm } from './form';
+
+const DSS_KEYS = new Set(['Type', 'VRI', 'Certs', 'CRLs', 'OCSPs']);
+const VRI_KEYS = new Set(['Type', 'TU', 'TS', 'Cert', 'CRL', 'OCSP']);
+
+/**
+ * Checks a /DSS against the one of the signed revision (ETSI EN 319 142-1 5.4.2.2): only the expected keys, and
+ * every earlier /VRI entry kept as it was. Removing certificates, CRLs or OCSP responses is allowed by PAdES.
+ */
+export async function classifyDss(
+  ctx: StepContext,
+  holder: number,
+  a: PdfValue | undefined,
+  b: PdfValue | undefined,
+): Promise<Finding> {
+  const oldDss = await ctx.old.resolveDict(a);
+  const newDss = await ctx.cur.resolveDict(b);
+  const bad = (why: string) => finding(holder, 'DSS_MALFORMED', why);
+  if (!newDss) return bad('/DSS removed or not a dictionary');
+  const extra = [...newDss.map.keys()].filter((k) => !DSS_KEYS.has(k));
+  if (extra.length) return bad(`/DSS has unexpected /${extra.join(' /')}`);
+  const oldVri = await ctx.old.resolveDict(oldDss?.get('VRI'));
+  const newVri = await ctx.cur.resolveDict(newDss.get('VRI'));
+  for (const [key, v] of oldVri?.map ?? [])
+    if (!deepEqual(v, newVri?.get(key))) return bad(`/VRI /${key} changed or removed`);
+  for (const [key, v] of newVri?.map ?? []) {
+    if (oldVri?.has(key)) continue;
+    const entry = await ctx.cur.resolveDict(v);
+    if (!/^[0-9A-F]{40}$/.test(key) || !entry) return bad(`/VRI /${key} is not a VRI entry`);
+    const extraVri = [...entry.map.keys()].filter((k) => !VRI_KEYS.has(k));
+    if (extraVri.length) return bad(`/VRI /${key} has unexpected /${extraVri.join(' /')}`);
+  }
+  return finding(holder, 'DSS_UPDATE', oldDss ? '/DSS extended' : '/DSS added', { deps: [b ?? null] });
+}
+
+async function classifyMetadataValue(
+  ctx: StepContext,
+  holder: number,
+  b: PdfValue | undefined,
+): Promise<Finding> {
+  const s = await ctx.cur.resolve(b);
+  if (
+    s instanceof PdfStream &&
+    nameOf(s.dict.get('Type')) === 'Metadata' &&
+    nameOf(s.dict.get('Subtype')) === 'XML'
+  )
+    return finding(holder, 'XMP_UPDATE', 'XMP metadata stream updated', { deps: [b ?? null] });
+  return finding(holder, 'CATALOG_CHANGED', 'catalog /Metadata is not an XMP metadata stream');
+}
+
+/** The catalog redefined (ISO 32000-1 7.7.2): each changed entry is decided on its own. */
+export async function classifyCatalog(
+  ctx: StepContext,
+  num: number,
+  a: PdfValue,
+  b: PdfValue,
+): Promise<Finding[]> {
+  if (!isDict(a) || !isDict(b)) return [finding(num, 'CATALOG_CHANGED', 'catalog is not a dictionary')];
+  const out: Finding[] = [];
+  for (const key of differingKeys(a, b)) {
+    const nv = b.get(key);
+    if (key === 'Version')
+      out.push(finding(num, 'VERSION_BUMP', `catalog /Version set to ${nameOf(nv) ?? '?'}`));
+    else if (key === 'Extensions' || key === 'MarkInfo')
+      out.push(finding(num, 'EXTENSIONS_UPDATE', `catalog /${key} updated`, { deps: [nv ?? null] }));
+    else if (key === 'DSS') out.push(await classifyDss(ctx, num, a.get('DSS'), nv));
+    else if (key === 'Metadata') out.push(await classifyMetadataValue(ctx, num, nv));
+    else if (key === 'AcroForm') {
+      const form = await classifyAcroForm(
+        ctx,
+        num,
+        await ctx.old.resolveDict(a.get('AcroForm')),
+        await ctx.cur.resolveDict(nv),
+      );
+      // A new AcroForm object comes in with the first change it carries.
+      if (form[0] && nv instanceof PdfRef) form[0].deps = [...(form[0].deps ?? []), nv];
+      out.push(...form);
+    } else out.push(finding(num, 'CATALOG_CHANGED', `catalog /${key} changed`));
+  }
+  return out;
+}
+
+/** The document information dictionary (14.3.3) or XMP stream (14.3.2) redefined in place. */
+export function classifyMetadataObject(ctx: StepContext, num: number, b: PdfValue): Finding {
+  if (num === ctx.roles.info)
+    return isDict(b)
+      ? finding(num, 'INFO_UPDATE', 'document information dictionary updated', { deps: [b] })
+      : finding(num, 'OBJECT_OVERRIDDEN', '/Info replaced by a non-dictionary');
+  const ok = b instanceof PdfStream && nameOf(b.dict.get('Subtype')) === 'XML';
+  return ok
+    ? finding(num, 'XMP_UPDATE', 'XMP metadata stream rewritten', { deps: [b] })
+    : finding(num, 'OBJECT_OVERRIDDEN', 'XMP metadata replaced by something else');
+}
+
+/**
+ * A structure-tree node redefined (ISO 32000-1 14.7.2, 14.7.4.4): allowed when it only gains entries, as when a
+ * widget's structure element and its /ParentTree entry are added; anything dropped or rewritten is refused.
+ */
+export function classifyStructNode(num: number, a: PdfValue, b: PdfValue): Finding {
+  const grows = (x: PdfValue | undefined, y: PdfValue | undefined): boolean => {
+    if (deepEqual(x, y) || x === undefined) return true;
+    const xs = Array.isArray(x) ? x : [x];
+    return Array.isArray(y) && xs.every((e) => y.some((f) => deepEqual(e, f)));
+  };
+  const growing = new Set(['K', 'Kids', 'Nums', 'ParentTreeNextKey', 'Limits', 'ParentTree']);
+  let ok: boolean;
+  if (Array.isArray(a)) ok = grows(a, b);
+  else if (isDict(a) && isDict(b))
+    ok = differingKeys(a, b).every(
+      (k) =>
+        growing.has(k) &&
+        (k === 'ParentTreeNextKey' || k === 'Limits' || k === 'ParentTree' || grows(a.get(k), b.get(k))),
+    );
+  else ok = false;
+  return ok
+    ? finding(num, 'STRUCT_TREE_UPDATE', `structure tree node ${num} extended`, { deps: [b] })
+    : finding(num, 'OBJECT_OVERRIDDEN', `structure tree node ${num} rewritten`);
+}

@@ -1,0 +1,92 @@
+import { decodeTextString } from '../../core/document';
+import { type PdfDict, PdfRef, PdfString, type PdfValue, deepEqual, nameOf } from '../../core/objects';
+import { type Finding, type StepContext, finding, isInvisibleTimestamp, isVisible } from './context';
+
+function partialName(d: PdfDict | undefined): string | undefined {
+  const t = d?.get('T');
+  return t instanceof PdfString ? decodeTextString(t.bytes) : undefined;
+}
+
+/**
+ * Decides on one entry added to /Fields or to a page's /Annots by a later revision: a new signature field or its
+ * widget (12.7.4.5), a document time-stamp, a new non-signature field, or an annotation (12.5).
+ */
+async function classifyAddedItem(
+  ctx: StepContext,
+  holder: number,
+  item: PdfValue,
+  where: string,
+): Promise<Finding> {
+  const isNew = item instanceof PdfRef && ctx.diff.added.has(item.num);
+  const d = await ctx.cur.resolveDict(item);
+  const subtype = nameOf(d?.get('Subtype'));
+  if (!isNew) {
+    const rule = subtype === 'Widget' || d?.has('FT') ? 'FIELD_CHANGED' : 'OBJECT_OVERRIDDEN';
+    return finding(holder, rule, `${where}: existing object ${String(item)} added again`);
+  }
+  const parentRef = d?.get('Parent');
+  const parent = await ctx.cur.resolveDict(parentRef);
+  const ownField = d?.has('FT') || d?.has('T');
+  const field = ownField ? d : parent;
+  const ft = nameOf(d?.get('FT')) ?? nameOf(parent?.get('FT'));
+  const fieldIsNew = ownField || (parentRef instanceof PdfRef && ctx.diff.added.has(parentRef.num));
+  const name = partialName(field);
+  if (d && field && fieldIsNew && ft === 'Sig') {
+    const rule = (await isInvisibleTimestamp(ctx, field, d))
+      ? 'DOC_TIMESTAMP_ADDED'
+      : 'SIGNATURE_FIELD_ADDED';
+    return finding(holder, rule, `${where}: signature field ${name ?? String(item)} added`, {
+      field: name,
+      deps: [item],
+    });
+  }
+  if (field && (ft !== undefined || subtype === 'Widget'))
+    return finding(
+      holder,
+      fieldIsNew ? 'FIELD_ADDED' : 'FIELD_CHANGED',
+      `${where}: field ${name ?? ''} added`,
+      {
+        field: name,
+        deps: [item],
+      },
+    );
+  const what = `${where}: ${subtype ?? 'untyped'} annotation ${String(item)} added`;
+  if (ctx.permissions !== undefined) return finding(holder, 'ANNOTATION_ADDED', what, { deps: [item] });
+  const shows = isVisible(d) && d?.get('AP') !== undefined;
+  return finding(holder, shows ? 'SHADOW_HIDE_OVERLAY' : 'ANNOTATION_NOT_PERMITTED', what, { deps: [item] });
+}
+
+/**
+ * Compares an array of /Fields or /Annots entries across revisions: removed entries are refused, added entries
+ * are classified one by one.
+ */
+export async function classifyList(
+  ctx: StepContext,
+  holder: number,
+  oldValue: PdfValue | undefined,
+  newValue: PdfValue | undefined,
+  where: string,
+): Promise<Finding[]> {
+  const oldArr = await ctx.old.resolve(oldValue);
+  const newArr = await ctx.cur.resolve(newValue);
+  const o = Array.isArray(oldArr) ? oldArr : [];
+  const n = Array.isArray(newArr) ? newArr : [];
+  const out: Finding[] = [];
+  for (const x of o) {
+    if (n.some((y) => deepEqual(x, y))) continue;
+    const d = await ctx.old.resolveDict(x);
+    const isField =
+      d !== undefined && (d.has('FT') || nameOf(d.get('Subtype')) === 'Widget' || d.has('Parent'));
+    const rule = isField
+      ? 'FIELD_REMOVED'
+      : ctx.permissions !== undefined
+        ? 'ANNOTATION_ADDED'
+        : 'ANNOTATION_NOT_PERMITTED';
+    out.push(finding(holder, rule, `${where}: entry ${String(x)} removed`));
+  }
+  for (const y of n)
+    if (!o.some((x) => deepEqual(x, y))) out.push(await classifyAddedItem(ctx, holder, y, where));
+  if (out.length === 0 && !deepEqual(oldArr, newArr))
+    out.push(finding(holder, 'OBJECT_OVERRIDDEN', `${where}: entries reordered`));
+  return out;
+}

@@ -1,0 +1,41 @@
+import { type PdfValue, isDict, nameOf } from '../../core/objects';
+import { type Finding, type StepContext, differingKeys, finding } from './context';
+import { classifyList } from './items';
+
+const CONTENT_KEYS = new Set(['Contents', 'Resources']);
+
+/** A page object of the signed revision redefined: only /Annots may change (ISO 32000-1 7.7.3.3, 12.5.2). */
+export async function classifyPage(
+  ctx: StepContext,
+  num: number,
+  a: PdfValue,
+  b: PdfValue,
+): Promise<Finding[]> {
+  const page = ctx.roles.pages.get(num);
+  if (!isDict(a) || !isDict(b))
+    return [finding(num, 'PAGE_CHANGED', `page ${page} replaced by a non-dictionary`)];
+  const out: Finding[] = [];
+  for (const key of differingKeys(a, b)) {
+    if (key === 'Annots')
+      out.push(...(await classifyList(ctx, num, a.get('Annots'), b.get('Annots'), `page ${page} /Annots`)));
+    else if (CONTENT_KEYS.has(key))
+      out.push(finding(num, 'PAGE_CONTENT_CHANGED', `page ${page}: /${key} changed`));
+    else out.push(finding(num, 'PAGE_CHANGED', `page ${page}: /${key} changed`));
+  }
+  return out;
+}
+
+/** Pages in order, as references: a difference means pages were added, removed or reordered (7.7.3). */
+export async function comparePageLists(ctx: StepContext): Promise<Finding | undefined> {
+  const a = (await ctx.old.pageRefs()).map((r) => r.num);
+  const b = (await ctx.cur.pageRefs()).map((r) => r.num);
+  if (a.length === b.length && a.every((n, i) => n === b[i])) return undefined;
+  return finding(0, 'PAGES_ADDED_OR_REMOVED', `page list changed from ${a.length} to ${b.length} page(s)`);
+}
+
+/** An annotation (not a widget) of the signed revision redefined: only a P=3 certification allows it. */
+export function classifyAnnotation(ctx: StepContext, num: number, b: PdfValue): Finding {
+  const subtype = isDict(b) ? nameOf(b.get('Subtype')) : undefined;
+  const rule = ctx.permissions !== undefined ? 'ANNOTATION_ADDED' : 'ANNOTATION_NOT_PERMITTED';
+  return finding(num, rule, `${subtype ?? 'untyped'} annotation ${num} changed`, { deps: [b] });
+}
