@@ -125,7 +125,7 @@ export function standardAttributes(
   content: Uint8Array,
   h: Hash,
   cert: Uint8Array,
-  contentType = OID.data,
+  contentType: string = OID.data,
 ): Buffer[] {
   return [
     attribute(OID.contentType, oid(contentType)),
