@@ -119,23 +119,38 @@ async function verifyWithoutAttributes(
     );
 }
 
-/** Signed attributes: content-type, message-digest over the content, and the signature over the attributes. */
+/**
+ * Signed attributes (RFC 5652 5.4, 11.1, 11.2): content-type names the signed content type, and message-digest is
+ * the content's digest computed with the SignerInfo's digestAlgorithm, whatever hash the signature algorithm uses
+ * over the attributes. Needs neither the certificate nor the signature algorithm, so a changed document is
+ * reported as such even when the signature cannot be checked.
+ */
+async function checkContentAttributes(
+  v: Verdict,
+  si: ParsedSignerInfo,
+  ctx: SignerInfoContext,
+): Promise<void> {
+  try {
+    const ct = si.attributes.get(OID.contentType)?.[0];
+    if (!ct || ct.tag !== 0x06 || decodeOid(ct) !== ctx.contentType)
+      v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `content-type attribute is not ${ctx.contentType}`);
+  } catch (err) {
+    if (!(err instanceof DerError)) throw err;
+    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `malformed content-type attribute: ${err.message}`);
+  }
+  const md = si.attributes.get(OID.messageDigest)?.[0];
+  const digest = await digestOf(ctx.content, si.digestAlgorithm!);
+  if (!md || md.tag !== 0x04 || !Buffer.from(md.value).equals(digest))
+    v.fail('TOTAL_FAILED', 'HASH_FAILURE', 'message-digest does not match the signed content');
+}
+
+/** The signature over the signed attributes as received, and the ESS signing-certificate attribute. */
 async function verifyWithAttributes(
   v: Verdict,
   alg: SignatureAlgorithm,
   si: ParsedSignerInfo,
   cert: CertificateInfo,
-  ctx: SignerInfoContext,
 ): Promise<void> {
-  const ct = si.attributes.get(OID.contentType)?.[0];
-  if (!ct || ct.tag !== 0x06 || decodeOid(ct) !== ctx.contentType)
-    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `content-type attribute is not ${ctx.contentType}`);
-  // RFC 5652 5.4: message-digest is computed with the SignerInfo's digestAlgorithm, whatever hash the signature
-  // algorithm uses over the attributes.
-  const md = si.attributes.get(OID.messageDigest)?.[0];
-  const digest = await digestOf(ctx.content, si.digestAlgorithm!);
-  if (!md || md.tag !== 0x04 || !Buffer.from(md.value).equals(digest))
-    v.fail('TOTAL_FAILED', 'HASH_FAILURE', 'message-digest does not match the signed content');
   const ok = await verifyWithAlgorithm(alg, cert.publicKey, inMemory(si.signedAttributes!), si.signature);
   if (typeof ok !== 'boolean') v.fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE', ok.unsupported);
   else if (!ok)
@@ -184,6 +199,7 @@ export async function verifySignerInfo(
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', 'signed attributes are required but absent');
     return result;
   }
+  if (si.signedAttributes) await checkContentAttributes(v, si, ctx);
   let alg: SignatureAlgorithm | { unsupported: string };
   try {
     alg = identifySignatureAlgorithm(
@@ -208,7 +224,7 @@ export async function verifySignerInfo(
   }
   result.cert = cert;
   try {
-    if (si.signedAttributes) await verifyWithAttributes(v, alg, si, cert, ctx);
+    if (si.signedAttributes) await verifyWithAttributes(v, alg, si, cert);
     else await verifyWithoutAttributes(v, alg, si, cert, ctx);
   } catch (err) {
     if (!(err instanceof DerError)) throw err;

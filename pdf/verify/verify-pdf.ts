@@ -9,7 +9,8 @@ import { revisionEnds } from './byte-range';
 import { type CryptoPolicy, DEFAULT_CRYPTO_POLICY } from './crypto-policy';
 import { type Decree30Options, checkDecree30, classifyRole } from './decree30';
 import { verifyDocumentTimestamp } from './document-timestamp';
-import type { DocumentTimestampReport, Indication, PdfVerificationReport, SignatureReport } from './report';
+import type { DocumentTimestampReport, PdfVerificationReport, SignatureReport } from './report';
+import { worstIndication } from './verdict';
 import { type SignatureTarget, verifySignature } from './verify-signature';
 
 /** Inputs of {@link verifyPdf}: trust anchors, revocation data and an explicit validation time. */
@@ -117,12 +118,9 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
     const sorted = order.map((i) => signatures[i]!);
     const sortedCerts = order.map((i) => certs[i]);
     const decree30 = opts.decree30 ? checkDecree30(sorted, sortedCerts, opts.decree30) : undefined;
-    const allPassed = sorted.length > 0 && sorted.every((s) => s.valid);
-    const indication: Indication = allPassed
-      ? 'TOTAL_PASSED'
-      : sorted.some((s) => s.indication === 'TOTAL_FAILED')
-        ? 'TOTAL_FAILED'
-        : 'INDETERMINATE';
+    // No signature is INDETERMINATE: nothing was proven.
+    const indication = worstIndication(sorted.map((s) => s.indication));
+    const allPassed = indication === 'TOTAL_PASSED';
     return {
       valid: allPassed && (decree30?.valid ?? true),
       indication,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parsePdfDate } from '../appearance/time-format';
 import { PdfReader, decodeTextString } from '../core/document';
 import { isPdfError } from '../core/errors';
@@ -7,7 +8,7 @@ import type { CertificateInfo } from '../cms/certificate';
 import { DerError } from '../cms/der';
 import { OID } from '../cms/oids';
 import { type ParsedSignedData, type ParsedSignerInfo, parseSignedData } from '../cms/parse-signed-data';
-import { inMemory } from '../cms/signature-algorithms';
+import { type SignedBytes, inMemory } from '../cms/signature-algorithms';
 import { type SignedRange, checkByteRange } from './byte-range';
 import { type TrustOptions, checkCertificatePath } from './certificate-path';
 import { changesAfterSigning } from './changes';
@@ -17,7 +18,7 @@ import { essCertMatches, verifySignerInfo } from './signer-info';
 import { verifyTimestampToken } from './timestamps';
 import { Verdict } from './verdict';
 
-const SUPPORTED_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
+const SUPPORTED_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached', 'adbe.pkcs7.sha1']);
 
 /** One signature dictionary and every field that references it. */
 export interface SignatureTarget {
@@ -66,14 +67,14 @@ async function signatureTimestamps(
 async function verifySignerInfoFully(
   sd: ParsedSignedData,
   si: ParsedSignerInfo,
-  range: SignedRange,
+  content: SignedBytes,
   subFilter: string,
   signingTime: Date | undefined,
   opts: SignatureOptions,
 ): Promise<{ report: SignerInfoReport; cert?: CertificateInfo }> {
   const ts = await signatureTimestamps(si, opts);
   const r = await verifySignerInfo(sd, si, {
-    content: range.content,
+    content,
     contentType: OID.data,
     requireSignedAttributes: subFilter === 'ETSI.CAdES.detached',
     policy: opts.policy,
@@ -112,18 +113,36 @@ async function verifySignerInfoFully(
   return { report, cert };
 }
 
-/** Parses /Contents as a detached CMS SignedData over id-data (ISO 32000-1 12.8.3.3, RFC 5652 5.1). */
-function parseDetachedCms(v: Verdict, contents: Uint8Array): ParsedSignedData | undefined {
+/**
+ * Parses /Contents as CMS SignedData over id-data (ISO 32000-1 12.8.3.3, RFC 5652 5.1): detached, or for
+ * adbe.pkcs7.sha1 encapsulating the 20-byte SHA-1 digest of the ByteRange.
+ */
+function parseCms(v: Verdict, contents: Uint8Array, sha1: boolean): ParsedSignedData | undefined {
   try {
     const sd = parseSignedData(contents);
-    if (sd.hasEncapsulatedContent) throw new DerError('CMS is not detached');
     if (sd.contentType !== OID.data) throw new DerError('eContentType is not id-data');
+    if (sha1 && sd.encapsulatedContent?.length !== 20)
+      throw new DerError('adbe.pkcs7.sha1 must encapsulate a SHA-1 digest');
+    if (!sha1 && sd.hasEncapsulatedContent) throw new DerError('CMS is not detached');
     return sd;
   } catch (err) {
     if (!(err instanceof DerError)) throw err;
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `/Contents is not a valid CMS SignedData: ${err.message}`);
     return undefined;
   }
+}
+
+/**
+ * What the SignerInfos sign: the ByteRange, or for adbe.pkcs7.sha1 the encapsulated digest, which must then be the
+ * SHA-1 of the ByteRange (ISO 32000-1 12.8.3.3.1). SHA-1 itself is left to the crypto policy.
+ */
+async function signedContent(v: Verdict, sd: ParsedSignedData, range: SignedRange): Promise<SignedBytes> {
+  if (!sd.encapsulatedContent) return range.content;
+  const h = createHash('sha1');
+  for await (const c of range.content()) h.update(c);
+  if (!h.digest().equals(Buffer.from(sd.encapsulatedContent)))
+    v.fail('TOTAL_FAILED', 'HASH_FAILURE', 'encapsulated SHA-1 digest does not match the signed byte ranges');
+  return inMemory(sd.encapsulatedContent);
 }
 
 /** Records what later incremental updates changed (ISO 32000-1 12.8.2.2; ETSI EN 319 142-1 Annex A). */
@@ -191,14 +210,15 @@ export async function verifySignature(
     coversWholeDocument: range.coversWholeDocument,
     coveredRevision: range.coveredRevision,
   });
-  const sd = parseDetachedCms(v, range.contents);
+  const sd = parseCms(v, range.contents, report.subFilter === 'adbe.pkcs7.sha1');
   if (!sd) return done();
+  const content = await signedContent(v, sd, range);
   const m = stringOf(target.sig.get('M'));
   const signingTime = (m ? parsePdfDate(m) : undefined) ?? signingTimeAttr(sd);
   report.signingTime = signingTime?.toISOString();
   const many = sd.signerInfos.length > 1;
   for (const [i, si] of sd.signerInfos.entries()) {
-    const r = await verifySignerInfoFully(sd, si, range, report.subFilter, signingTime, opts);
+    const r = await verifySignerInfoFully(sd, si, content, report.subFilter, signingTime, opts);
     report.signerInfos.push(r.report);
     if (i === 0) cert = r.cert;
     const prefix = many ? `SignerInfo ${i + 1}: ` : '';

@@ -14,6 +14,7 @@ import {
   type Scheme,
   type SignerInfoOptions,
   attribute,
+  digest,
   digestAlgId,
   makeCertificate,
   name,
@@ -132,6 +133,16 @@ describe('CMS signature algorithms', () => {
     const r = only(await verify(await signedPdf(rsa2048, { digestAlgorithm: 'SHA-256', scheme: unknown })));
     expect(r).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
     expect(r.messages[0]).toMatch(/not supported/);
+  });
+
+  it('still reports a changed document as HASH_FAILURE when the signature algorithm is not implemented', async () => {
+    const unknown: Scheme = { algId: seq(oid('1.2.643.7.1.1.3.2')), sign: () => Buffer.alloc(64, 7) };
+    const bad = Buffer.from(await signedPdf(rsa2048, { digestAlgorithm: 'SHA-256', scheme: unknown }));
+    bad[12]! ^= 1;
+    expect(only(await verify(bad))).toMatchObject({
+      indication: 'TOTAL_FAILED',
+      subIndication: 'HASH_FAILURE',
+    });
   });
 
   it('honours RSASSA-PSS parameters: SHA-384, MGF1 with SHA-256, salt length 20 (signed by openssl pkeyutl)', async () => {
@@ -314,6 +325,41 @@ describe('CMS structure', () => {
     const r = only(await verify(pdf));
     expect(r).toMatchObject({ indication: 'TOTAL_PASSED', subFilter: 'adbe.pkcs7.detached' });
     expect(r.signerInfos[0]!.signedAttributes).toBe(false);
+    const bad = Buffer.from(pdf);
+    bad[12]! ^= 1;
+    expect(only(await verify(bad))).toMatchObject({
+      indication: 'TOTAL_FAILED',
+      subIndication: 'HASH_FAILURE',
+    });
+  });
+
+  it('verifies adbe.pkcs7.sha1 (encapsulated SHA-1 digest): intact but refused by policy, or HASH_FAILURE when changed', async () => {
+    const pdf = await pdfWithCms(
+      pki,
+      base,
+      (content) => {
+        const encapsulated = digest('SHA-1', content);
+        return signedData({
+          certificates: [rsa2048.cert],
+          digestAlgorithms: ['SHA-1'],
+          encapsulated: { type: OID.data, content: encapsulated },
+          signerInfos: [
+            signerInfo({
+              cert: rsa2048.cert,
+              key: rsa2048.key,
+              content: encapsulated,
+              digestAlgorithm: 'SHA-1',
+              scheme: schemes.rsa('SHA-1'),
+            }),
+          ],
+        });
+      },
+      { subFilter: 'adbe.pkcs7.sha1' },
+    );
+    expect(only(await verify(pdf))).toMatchObject({
+      indication: 'INDETERMINATE',
+      subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
+    });
     const bad = Buffer.from(pdf);
     bad[12]! ^= 1;
     expect(only(await verify(bad))).toMatchObject({

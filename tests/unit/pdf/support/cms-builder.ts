@@ -214,7 +214,11 @@ export async function pdfWithCms(
   pki: TestPki,
   input: Uint8Array,
   cms: (signedBytes: Buffer) => Uint8Array,
-  opts: { subFilter?: 'adbe.pkcs7.detached' | 'ETSI.RFC3161'; margin?: number; fieldName?: string } = {},
+  opts: {
+    subFilter?: 'adbe.pkcs7.detached' | 'adbe.pkcs7.sha1' | 'ETSI.RFC3161';
+    margin?: number;
+    fieldName?: string;
+  } = {},
 ): Promise<Buffer> {
   const p = await prepareSignature(input, {
     certificateChain: await pki.organisation.signer.certificateChain(),
