@@ -23,6 +23,9 @@ export interface CertificatePathReport {
 /**
  * Validates the path of `cert` (RFC 5280 6) with the certificates the CMS carries, at the claimed signing time and
  * at `opts.at`, and records what it finds in `v` (ETSI EN 319 102-1 5.2.6 X.509 certificate validation).
+ * `poe` is a verified proof of existence of the signature (a signature time-stamp's genTime): a certificate revoked
+ * or expired after it no longer makes the signature INDETERMINATE (ETSI EN 319 102-1 5.6.2.4 past signature
+ * validation: REVOKED_NO_POE and OUT_OF_BOUNDS_NO_POE are resolved by a POE before the event).
  */
 export async function checkCertificatePath(
   v: Verdict,
@@ -30,6 +33,7 @@ export async function checkCertificatePath(
   embedded: readonly Uint8Array[],
   signingTime: Date | undefined,
   opts: TrustOptions,
+  poe?: Date,
 ): Promise<CertificatePathReport> {
   const validate = opts.validatePath ?? defaultValidatePath;
   const input = (at: Date): PathValidationInput => ({
@@ -49,6 +53,11 @@ export async function checkCertificatePath(
     [atValidation, 'validation'],
   ] as const) {
     if (!r) continue;
+    const provenBefore = when === 'validation' && poe ? provenBeforeEvent(r, cert, poe) : undefined;
+    if (provenBefore) {
+      v.note(`certificate path at validation time: ${r.code}, ${provenBefore}`);
+      continue;
+    }
     // Revoked by now, but after the claimed signing time: without a proof of existence (timestamp) the claim
     // cannot be trusted (ETSI EN 319 102-1: REVOKED_NO_POE); revoked before it: the signature is invalid.
     const revokedBeforeSigning =
@@ -58,4 +67,13 @@ export async function checkCertificatePath(
     if (mapped) v.add({ ...mapped, message: `certificate path at ${when} time: ${r.code} ${r.message}` });
   }
   return { atSigningTime: atSigning, atValidationTime: atValidation };
+}
+
+/** Why a time-stamp before a revocation or expiry keeps the signature valid, or undefined when it does not. */
+function provenBeforeEvent(r: ValidationReport, cert: CertificateInfo, poe: Date): string | undefined {
+  if (r.code === 'REVOKED' && r.revocation && poe.getTime() < new Date(r.revocation.date).getTime())
+    return `but a time-stamp proves the signature existed at ${poe.toISOString()}, before the revocation`;
+  if (r.code === 'EXPIRED' && poe >= cert.notBefore && poe <= cert.notAfter)
+    return `but a time-stamp proves the signature existed at ${poe.toISOString()}, while the certificate was valid`;
+  return undefined;
 }

@@ -105,7 +105,7 @@ async function verifySignerInfoFully(
     // RFC 5280 4.2.1.3: a signing certificate must assert digitalSignature or nonRepudiation.
     if (cert.keyUsage && !cert.keyUsage.some((u) => u === 'digitalSignature' || u === 'nonRepudiation'))
       v.fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', 'signer certificate keyUsage forbids signing');
-    report.certificatePath = await checkCertificatePath(v, cert, sd.certificates, signingTime, opts);
+    report.certificatePath = await checkCertificatePath(v, cert, sd.certificates, signingTime, opts, ts.poe);
   }
   if (signingTime && signingTime.getTime() > opts.at.getTime())
     v.fail('INDETERMINATE', 'NOT_YET_VALID', 'claimed signing time is after the validation time');

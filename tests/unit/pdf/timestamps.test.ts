@@ -3,6 +3,7 @@ import { type KeyObject, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
+import { parseCertificate } from '../../../pdf/cms/certificate';
 import { ctx, int, octets, oid, seq, tlv } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
 import type { ValidationReport } from '../../../pki/types';
@@ -275,5 +276,57 @@ describe('signature time-stamps (id-aa-signatureTimeStampToken)', () => {
       indication: 'INDETERMINATE',
       subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
     });
+  });
+});
+
+describe('a signature time-stamp as proof of existence for the certificate path', () => {
+  it('keeps a signature valid when the signer was revoked after a verified time-stamp, and INDETERMINATE without it', async () => {
+    const issuing = parseCertificate(pki.issuing.certificate);
+    const tsa = makeCertificate({
+      subject: name('PKI TSA'),
+      issuer: Buffer.from(issuing.subjectRaw),
+      publicKey: tsaKeys.publicKey,
+      issuerKey: pki.issuing.privateKey,
+      serial: 60,
+      eku: { purposes: [OID.kpTimeStamping], critical: true },
+    });
+    const crl = pki.makeCrl({
+      thisUpdate: new Date('2026-02-25T00:00:00Z'),
+      revoked: [
+        { serial: pki.personal.serialHex, date: new Date('2026-02-20T00:00:00Z'), reason: 'keyCompromise' },
+      ],
+    });
+    const signed = (stamp: boolean) =>
+      pdfWithCms(pki, base, (content) =>
+        signedData({
+          certificates: [pki.personal.certificate, pki.issuing.certificate, tsa],
+          digestAlgorithms: ['SHA-256'],
+          signerInfos: [
+            signerInfo({
+              cert: pki.personal.certificate,
+              key: pki.personal.privateKey,
+              content,
+              digestAlgorithm: 'SHA-256',
+              scheme: schemes.rsa('SHA-256'),
+              unsigned: (sig) =>
+                stamp
+                  ? [
+                      attribute(
+                        OID.signatureTimeStampToken,
+                        ownToken(sig, new Date('2026-02-10T03:31:00Z'), tsa, tsaKeys.privateKey),
+                      ),
+                    ]
+                  : [],
+            }),
+          ],
+        }),
+      );
+    const opts = { anchors: pki.anchors, intermediates: pki.intermediates, crls: [crl, pki.rootCrl], at: AT };
+    const without = (await verifyPdf(await signed(false), opts)).signatures[0]!;
+    expect(without).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE' });
+    const withStamp = (await verifyPdf(await signed(true), opts)).signatures[0]!;
+    expect(withStamp.signerInfos[0]!.signatureTimestamps[0]).toMatchObject({ indication: 'TOTAL_PASSED' });
+    expect(withStamp).toMatchObject({ indication: 'TOTAL_PASSED' });
+    expect(withStamp.messages.join()).toMatch(/before the revocation/);
   });
 });
