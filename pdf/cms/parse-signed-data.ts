@@ -38,14 +38,20 @@ export interface ParsedSignedData extends ParsedSignerInfo {
   encapsulatedContent?: Uint8Array;
 }
 
-function attributeMap(set: Der, what: string): Map<string, Der[]> {
+/**
+ * Attributes by type. A signed attribute type appearing twice is refused: the signed message-digest or content-type
+ * would be ambiguous (RFC 5652 11.1, 11.2). Unsigned attributes of one type are merged: several signature
+ * time-stamps may each arrive as their own Attribute (ETSI EN 319 122-1 5.3).
+ */
+function attributeMap(set: Der, kind: 'signed' | 'unsigned'): Map<string, Der[]> {
   const out = new Map<string, Der[]>();
   for (const a of children(set)) {
     const [type, values] = children(expectTag(a, 0x30, 'Attribute'));
     const t = decodeOid(type!);
-    // RFC 5652 5.3: signed attribute types appear once; a duplicate makes the attribute ambiguous.
-    if (out.has(t)) throw new DerError(`duplicate ${what} attribute ${t}`);
-    out.set(t, children(expectTag(values, 0x31, 'AttributeValues')));
+    const list = children(expectTag(values, 0x31, 'AttributeValues'));
+    const seen = out.get(t);
+    if (seen && kind === 'signed') throw new DerError(`duplicate signed attribute ${t}`);
+    out.set(t, [...(seen ?? []), ...list]);
   }
   return out;
 }

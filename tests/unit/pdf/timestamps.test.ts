@@ -151,6 +151,14 @@ function ownToken(data: Uint8Array, genTime: Date, cert = TSA, key: KeyObject = 
 
 /** A PDF signed by SIGNER whose SignerInfo carries the time-stamp `token(signatureValue)`. */
 function signedWithTimestamp(token: (signature: Buffer) => Buffer, hash: 'SHA-256' | 'SHA-1' = 'SHA-256') {
+  return signedWithTimestampAttrs((sig) => [attribute(OID.signatureTimeStampToken, token(sig))], hash);
+}
+
+/** A PDF signed by SIGNER with the unsigned attributes `unsigned(signatureValue)`. */
+function signedWithTimestampAttrs(
+  unsigned: (signature: Buffer) => Buffer[],
+  hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
+) {
   return pdfWithCms(pki, base, (content) =>
     signedData({
       certificates: [SIGNER],
@@ -162,7 +170,7 @@ function signedWithTimestamp(token: (signature: Buffer) => Buffer, hash: 'SHA-25
           content,
           digestAlgorithm: hash,
           scheme: schemes.rsa(hash),
-          unsigned: (sig) => [attribute(OID.signatureTimeStampToken, token(sig))],
+          unsigned,
         }),
       ],
     }),
@@ -328,5 +336,26 @@ describe('a signature time-stamp as proof of existence for the certificate path'
     expect(withStamp.signerInfos[0]!.signatureTimestamps[0]).toMatchObject({ indication: 'TOTAL_PASSED' });
     expect(withStamp).toMatchObject({ indication: 'TOTAL_PASSED' });
     expect(withStamp.messages.join()).toMatch(/before the revocation/);
+  });
+});
+
+describe('several signature time-stamps', () => {
+  it('verifies each signature time-stamp, whether carried as one attribute or as two', async () => {
+    const genTime = new Date('2026-02-10T03:31:00Z');
+    const asTwo = await signedWithTimestampAttrs((sig) => [
+      attribute(OID.signatureTimeStampToken, ownToken(sig, genTime)),
+      attribute(OID.signatureTimeStampToken, opensslToken(sig)),
+    ]);
+    const asOne = await signedWithTimestampAttrs((sig) => [
+      attribute(OID.signatureTimeStampToken, ownToken(sig, genTime), opensslToken(sig)),
+    ]);
+    for (const pdf of [asTwo, asOne]) {
+      const s = (await verify(pdf)).signatures[0]!;
+      expect(s.indication).toBe('TOTAL_PASSED');
+      expect(s.signerInfos[0]!.signatureTimestamps.map((t) => t.indication)).toEqual([
+        'TOTAL_PASSED',
+        'TOTAL_PASSED',
+      ]);
+    }
   });
 });
