@@ -32,18 +32,24 @@ const ECDSA_HASH: Record<string, DigestAlgorithm> = {
   [OID.ecdsaWithSha512]: 'SHA-512',
 };
 
+/** Hash named by an AlgorithmIdentifier; throws {@link UnsupportedHash} for one this verifier does not know. */
 function algorithmHash(alg: Der): DigestAlgorithm {
   const o = decodeOid(children(alg)[0]!);
   const h = DIGEST_OIDS[o];
-  if (!h) throw new DerError(`unsupported hash ${o}`);
+  if (!h) throw new UnsupportedHash(o);
   return h;
+}
+
+class UnsupportedHash extends Error {
+  override readonly name = 'UnsupportedHash';
 }
 
 /**
  * RSASSA-PSS-params (RFC 4055 3.1): hashAlgorithm [0], maskGenAlgorithm [1] (MGF1 with its own hash), saltLength [2],
- * trailerField [3]. Absent fields take the RFC 4055 defaults: SHA-1, MGF1 with SHA-1, 20, 1.
+ * trailerField [3]. Absent fields take the RFC 4055 defaults: SHA-1, MGF1 with SHA-1, 20, 1. Throws
+ * {@link DerError} on broken parameters and UnsupportedHash for a hash this verifier does not implement.
  */
-export function readPssParameters(params: Der | undefined): PssParameters {
+function readPssParameters(params: Der | undefined): PssParameters {
   const out: PssParameters = { hash: 'SHA-1', mgf1Hash: 'SHA-1', saltLength: 20 };
   if (!params || params.tag === 0x05) return out;
   if (params.tag !== 0x30) throw new DerError('RSASSA-PSS-params is not a SEQUENCE');
@@ -52,7 +58,8 @@ export function readPssParameters(params: Der | undefined): PssParameters {
     if (p.tag === 0xa0) out.hash = algorithmHash(inner);
     else if (p.tag === 0xa1) {
       const [mgf, mgfHash] = children(inner);
-      if (decodeOid(mgf!) !== OID.mgf1) throw new DerError('mask generation function is not MGF1');
+      if (decodeOid(mgf!) !== OID.mgf1)
+        throw new UnsupportedHash('a mask generation function other than MGF1');
       out.mgf1Hash = algorithmHash(mgfHash!);
     } else if (p.tag === 0xa2) {
       const v = readDer(inner.raw, 0).value;
@@ -87,7 +94,13 @@ export function identifySignatureAlgorithm(
   if (oid === OID.ed25519) return { family: 'ed25519', name: 'Ed25519' };
   if (oid === OID.ed448) return { family: 'ed448', name: 'Ed448' };
   if (oid === OID.rsassaPss) {
-    const pss = readPssParameters(params);
+    let pss: PssParameters;
+    try {
+      pss = readPssParameters(params);
+    } catch (err) {
+      if (!(err instanceof UnsupportedHash)) throw err;
+      return { unsupported: `RSASSA-PSS with ${err.message} is not supported by this verifier` };
+    }
     return {
       family: 'rsa-pss',
       hash: pss.hash,

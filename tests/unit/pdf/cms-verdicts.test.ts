@@ -210,6 +210,14 @@ describe('CMS signature algorithms', () => {
       subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
     });
   });
+  it('is INDETERMINATE for RSASSA-PSS with a hash it does not implement (SHA-224), not a malformed structure', async () => {
+    const pss224: Scheme = {
+      algId: seq(oid(OID.rsassaPss), seq(ctx(0, seq(oid(OID.sha224))))),
+      sign: (d, key) => sign('sha224', d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }),
+    };
+    const r = only(await verify(await signedPdf(rsa2048, { digestAlgorithm: 'SHA-256', scheme: pss224 })));
+    expect(r).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
+  });
 });
 
 describe('digests and the crypto policy', () => {
