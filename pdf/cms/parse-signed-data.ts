@@ -1,6 +1,6 @@
-import type { DigestAlgorithm } from '../core/source';
 import { type Der, DerError, children, decodeOid, expectTag, parseDerPadded } from './der';
-import { DIGEST_OIDS, OID } from './oids';
+import { type CmsDigestAlgorithm, cmsDigestAlgorithm } from './digests';
+import { OID } from './oids';
 
 /** SignerIdentifier (RFC 5652 5.3): issuer and serial number, or the subjectKeyIdentifier ([0] IMPLICIT). */
 export type SignerIdentifier =
@@ -10,7 +10,7 @@ export type SignerIdentifier =
 export interface ParsedSignerInfo {
   sid: SignerIdentifier;
   /** Digest algorithm named by the SignerInfo; undefined when this implementation does not know it. */
-  digestAlgorithm?: DigestAlgorithm;
+  digestAlgorithm?: CmsDigestAlgorithm;
   digestAlgorithmOid: string;
   /**
    * The signed attributes exactly as received with the [0] tag replaced by SET OF (RFC 5652 5.4: that is what was
@@ -74,7 +74,8 @@ export function parseSignerInfo(d: Der): ParsedSignerInfo {
   const si = children(expectTag(d, 0x30, 'SignerInfo'));
   let j = 1;
   const sid = parseSignerIdentifier(si[j++]);
-  const digestOid = decodeOid(children(expectTag(si[j++], 0x30, 'digestAlgorithm'))[0]!);
+  const digestAlgId = expectTag(si[j++], 0x30, 'digestAlgorithm');
+  const digestOid = decodeOid(children(digestAlgId)[0]!);
   let signedAttributes: Uint8Array | undefined;
   let attributes = new Map<string, Der[]>();
   if (si[j]?.tag === 0xa0) {
@@ -91,7 +92,7 @@ export function parseSignerInfo(d: Der): ParsedSignerInfo {
   if (j < si.length) throw new DerError('unexpected data after SignerInfo');
   return {
     sid,
-    digestAlgorithm: DIGEST_OIDS[digestOid],
+    digestAlgorithm: cmsDigestAlgorithm(digestAlgId),
     digestAlgorithmOid: digestOid,
     signedAttributes,
     attributes,

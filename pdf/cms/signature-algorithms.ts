@@ -1,6 +1,7 @@
 import { type KeyObject, createHash, createVerify, verify as cryptoVerify } from 'node:crypto';
 import { type DigestAlgorithm, nodeHashName } from '../core/source';
 import { type Der, DerError, children, decodeOid, readDer } from './der';
+import type { CmsDigestAlgorithm } from './digests';
 import { DIGEST_OIDS, OID } from './oids';
 import { type PssParameters, emsaPssVerify, pssVerifyDigest } from './rsassa-pss';
 
@@ -82,15 +83,15 @@ function readPssParameters(params: Der | undefined): PssParameters {
 export function identifySignatureAlgorithm(
   oid: string,
   params: Der | undefined,
-  digestAlgorithm: DigestAlgorithm | undefined,
+  digestAlgorithm: CmsDigestAlgorithm | undefined,
 ): SignatureAlgorithm | UnsupportedAlgorithm {
   const needDigest = (
     family: 'rsa-pkcs1' | 'ecdsa',
     name: string,
   ): SignatureAlgorithm | UnsupportedAlgorithm =>
-    digestAlgorithm
+    digestAlgorithm && digestAlgorithm !== 'SHAKE256'
       ? { family, hash: digestAlgorithm, name: `${digestAlgorithm} with ${name}` }
-      : { unsupported: `${name} with an unsupported digest algorithm` };
+      : { unsupported: `${name} with digest algorithm ${digestAlgorithm ?? '(unknown)'} is not supported` };
   if (oid === OID.ed25519) return { family: 'ed25519', name: 'Ed25519' };
   if (oid === OID.ed448) return { family: 'ed448', name: 'Ed448' };
   if (oid === OID.rsassaPss) {

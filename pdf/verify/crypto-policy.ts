@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { DigestAlgorithm } from '../core/source';
+import type { CmsDigestAlgorithm } from '../cms/digests';
 import type { Finding } from './verdict';
 
 /**
@@ -9,7 +9,7 @@ import type { Finding } from './verdict';
  * An algorithm missing from the table is refused outright.
  */
 export interface CryptoPolicy {
-  digestAlgorithms: Partial<Record<DigestAlgorithm, { until?: Date }>>;
+  digestAlgorithms: Partial<Record<CmsDigestAlgorithm, { until?: Date }>>;
   /** RSA moduli: each entry accepts keys of at least `minBits` until `until` (the largest matching entry wins). */
   rsaKeySizes: { minBits: number; until?: Date }[];
 }
@@ -20,6 +20,7 @@ export const DEFAULT_CRYPTO_POLICY: CryptoPolicy = Object.freeze({
     'SHA-256': {},
     'SHA-384': {},
     'SHA-512': {},
+    SHAKE256: {},
   },
   rsaKeySizes: [{ minBits: 1024, until: new Date('2013-12-31T23:59:59Z') }, { minBits: 2048 }],
 });
@@ -27,7 +28,7 @@ export const DEFAULT_CRYPTO_POLICY: CryptoPolicy = Object.freeze({
 /** What a signature used, as far as the policy is concerned. */
 export interface CryptoUse {
   /** The SignerInfo digestAlgorithm and, when different, the hash of the signature algorithm. */
-  digests: DigestAlgorithm[];
+  digests: CmsDigestAlgorithm[];
   key: KeyObject;
 }
 

@@ -1,7 +1,8 @@
-import { constants, createHash, publicDecrypt } from 'node:crypto';
+import { constants, publicDecrypt } from 'node:crypto';
 import { type DigestAlgorithm, nodeHashName } from '../core/source';
 import { type CertificateInfo, certHash } from '../cms/certificate';
 import { DerError, children, decodeOid, expectTag, readDer } from '../cms/der';
+import { type CmsDigestAlgorithm, cmsHash } from '../cms/digests';
 import { DIGEST_OIDS, OID } from '../cms/oids';
 import type { ParsedSignedData, ParsedSignerInfo } from '../cms/parse-signed-data';
 import {
@@ -34,7 +35,7 @@ export interface SignerInfoResult {
   verdict: Verdict;
   cert?: CertificateInfo;
   signatureAlgorithm?: string;
-  digestAlgorithm?: DigestAlgorithm;
+  digestAlgorithm?: CmsDigestAlgorithm;
   hasSignedAttributes: boolean;
 }
 
@@ -61,8 +62,8 @@ export function essCertMatches(si: ParsedSignerInfo, cert: CertificateInfo): boo
   }
 }
 
-async function digestOf(content: SignedBytes, alg: DigestAlgorithm): Promise<Buffer> {
-  const h = createHash(nodeHashName(alg));
+async function digestOf(content: SignedBytes, alg: CmsDigestAlgorithm): Promise<Buffer> {
+  const h = cmsHash(alg);
   for await (const c of content()) h.update(c);
   return h.digest();
 }

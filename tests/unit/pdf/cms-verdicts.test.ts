@@ -114,6 +114,14 @@ describe('CMS signature algorithms', () => {
     expect(b).toMatchObject({ indication: 'TOTAL_PASSED', signatureAlgorithm: 'Ed448' });
   });
 
+  it('verifies Ed448 with the SHAKE256 message digest RFC 8419 prescribes', async () => {
+    const ed448 = signerWith(generateKeyPairSync('ed448'), 23);
+    const r = only(
+      await verify(await signedPdf(ed448, { digestAlgorithm: 'SHAKE256', scheme: schemes.ed448() })),
+    );
+    expect(r).toMatchObject({ indication: 'TOTAL_PASSED', digestAlgorithm: 'SHAKE256' });
+  });
+
   it('fails an Ed25519 signature whose value was altered', async () => {
     const ed = signerWith(generateKeyPairSync('ed25519'), 22);
     const broken: Scheme = {

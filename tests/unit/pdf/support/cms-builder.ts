@@ -9,8 +9,10 @@ import { OID } from '../../../../pdf/cms/oids';
 import { prepareSignature } from '../../../../pdf/sign/prepare';
 import type { TestPki } from '../../../helpers/test-pki';
 
-export type Hash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-const NODE: Record<Hash, string> = {
+export type Sha = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** Digest algorithms of a SignerInfo: SHAKE256 (512-bit output) is Ed448's (RFC 8419 2.3). */
+export type Hash = Sha | 'SHAKE256';
+const NODE: Record<Sha, string> = {
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
@@ -21,9 +23,13 @@ const DIGEST_OID: Record<Hash, string> = {
   'SHA-256': OID.sha256,
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
+  SHAKE256: '2.16.840.1.101.3.4.2.12',
 };
 
-export const digest = (h: Hash, data: Uint8Array) => createHash(NODE[h]).update(data).digest();
+export const digest = (h: Hash, data: Uint8Array) =>
+  (h === 'SHAKE256' ? createHash('shake256', { outputLength: 64 }) : createHash(NODE[h]))
+    .update(data)
+    .digest();
 export const digestAlgId = (h: Hash) => seq(oid(DIGEST_OID[h]));
 
 const UTF8 = 0x0c;
@@ -45,7 +51,7 @@ export interface Scheme {
 }
 
 export const schemes = {
-  rsa: (h: Hash): Scheme => ({
+  rsa: (h: Sha): Scheme => ({
     algId: seq(
       oid(
         {
@@ -60,7 +66,7 @@ export const schemes = {
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
   /** rsaEncryption with the hash taken from the SignerInfo digestAlgorithm (what OpenSSL writes). */
-  rsaEncryption: (h: Hash): Scheme => ({
+  rsaEncryption: (h: Sha): Scheme => ({
     algId: seq(oid(OID.rsaEncryption), nul()),
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
