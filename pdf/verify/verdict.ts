@@ -12,7 +12,7 @@ export interface Finding<I extends Indication = Indication> {
 /**
  * Accumulates findings into an ETSI EN 319 102-1 5.1.3 indication: the worst indication wins (TOTAL_FAILED over
  * INDETERMINATE over TOTAL_PASSED) and the first finding at that level names the sub-indication. Messages keep every
- * finding, in order.
+ * finding, the deciding one first, the others in order.
  */
 export class Verdict {
   indication: Indication = 'TOTAL_PASSED';
@@ -20,11 +20,12 @@ export class Verdict {
   readonly messages: string[] = [];
 
   fail<I extends Indication>(indication: I, subIndication: SubIndicationOf<I>, message: string): void {
-    this.messages.push(message);
     if (RANK[indication] > RANK[this.indication]) {
       this.indication = indication;
       this.subIndication = subIndication;
-    }
+      // The reason that decided the indication comes first: callers quote `messages[0]` (the 02 reply's reason).
+      this.messages.unshift(message);
+    } else this.messages.push(message);
   }
 
   add(f: Finding): void {

@@ -65,13 +65,15 @@ describe('report shape', () => {
     expect(SUB_INDICATIONS.CRYPTO_CONSTRAINTS_FAILURE_NO_POE).toEqual(['INDETERMINATE']);
   });
 
-  it('keeps the worst indication and the sub-indication of the first finding at that level', () => {
+  it('keeps the worst indication, the sub-indication of the first finding at that level, and its message first', () => {
     const v = new Verdict();
     v.fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE', 'SHA-1');
     v.fail('TOTAL_FAILED', 'HASH_FAILURE', 'digest');
     v.fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE', 'value');
     v.fail('INDETERMINATE', 'TRY_LATER', 'crl');
-    expect([v.indication, v.subIndication, v.messages.length]).toEqual(['TOTAL_FAILED', 'HASH_FAILURE', 4]);
+    v.note('a remark');
+    expect([v.indication, v.subIndication]).toEqual(['TOTAL_FAILED', 'HASH_FAILURE']);
+    expect(v.messages).toEqual(['digest', 'SHA-1', 'value', 'crl', 'a remark']);
     expect(worstIndication(['TOTAL_PASSED', 'INDETERMINATE'])).toBe('INDETERMINATE');
     expect(worstIndication([])).toBe('INDETERMINATE');
   });
