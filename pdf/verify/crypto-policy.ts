@@ -3,9 +3,10 @@ import type { CmsDigestAlgorithm } from '../cms/digests';
 import type { Finding } from './verdict';
 
 /**
- * Which digest algorithms and RSA key sizes the validation accepts, and until when (ETSI EN 319 102-1 5.2.8
- * "cryptographic constraints"; the dates follow ETSI TS 119 312 and NIST SP 800-131A, as the EU DSS default policy
- * does). `until` is the last date the algorithm is accepted for new signatures; without it there is no end.
+ * Which digest algorithms and RSA key sizes the validation accepts, and until when: the cryptographic constraints of
+ * a signature validation policy (ETSI EN 319 102-1 5.2.8; ETSI TS 119 172-4 has the EU policy take them from
+ * ETSI TS 119 312). The default dates are approximations of TS 119 312 and NIST SP 800-131A, in the spirit of the
+ * EU DSS default policy. `until` is the last date the algorithm is accepted; without it there is no end.
  * An algorithm missing from the table is refused outright.
  */
 export interface CryptoPolicy {
