@@ -1,9 +1,9 @@
 import { constants, publicDecrypt } from 'node:crypto';
-import { type DigestAlgorithm, nodeHashName } from '../core/source';
+import { nodeHashName } from '../core/source';
 import { type CertificateInfo, certHash } from '../cms/certificate';
-import { DerError, children, decodeOid, expectTag, readDer } from '../cms/der';
+import { DerError, children, decodeOid, nul, octets, oid, seq } from '../cms/der';
 import { type CmsDigestAlgorithm, cmsHash } from '../cms/digests';
-import { DIGEST_OIDS, OID } from '../cms/oids';
+import { DIGEST_OIDS, DIGEST_OID_OF, OID } from '../cms/oids';
 import type { ParsedSignedData, ParsedSignerInfo } from '../cms/parse-signed-data';
 import {
   type SignatureAlgorithm,
@@ -82,33 +82,38 @@ async function verifyWithoutAttributes(
 ): Promise<void> {
   const digestAlg = si.digestAlgorithm!;
   if (alg.family === 'rsa-pkcs1' && cert.publicKey.asymmetricKeyType === 'rsa') {
-    let digestInfo: { alg: DigestAlgorithm | undefined; digest: Uint8Array } | undefined;
+    let recovered: Buffer | undefined;
     try {
-      const di = children(
-        readDer(
-          publicDecrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, si.signature),
-          0,
-        ),
-      );
-      digestInfo = {
-        alg: DIGEST_OIDS[decodeOid(children(expectTag(di[0], 0x30, 'DigestAlgorithm'))[0]!)],
-        digest: expectTag(di[1], 0x04, 'digest').value,
-      };
+      recovered = publicDecrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, si.signature);
     } catch {
-      digestInfo = undefined;
+      recovered = undefined;
     }
-    if (!digestInfo || digestInfo.alg !== alg.hash)
+    const digest = await digestOf(ctx.content, alg.hash);
+    // RFC 8017 8.2.2 step 4: compare whole encodings, never parse the recovered DigestInfo leniently (trailing
+    // data after it is the classic low-exponent forgery). Parameters NULL or absent (RFC 8017 A.2.4 note).
+    const expected = [
+      seq(seq(oid(DIGEST_OID_OF[alg.hash]), nul()), octets(digest)),
+      seq(seq(oid(DIGEST_OID_OF[alg.hash])), octets(digest)),
+    ];
+    const prefixOf = (b: Buffer) => b.subarray(0, b.length - digest.length);
+    if (recovered && expected.some((e) => e.equals(recovered)))
+      return alg.hash === digestAlg
+        ? undefined
+        : v.note(`signature hash ${alg.hash} differs from the SignerInfo digestAlgorithm ${digestAlg}`);
+    if (
+      recovered &&
+      expected.some((e) => e.length === recovered.length && prefixOf(e).equals(prefixOf(recovered)))
+    )
       return v.fail(
         'TOTAL_FAILED',
-        'SIG_CRYPTO_FAILURE',
-        'signature value does not verify with the signer certificate',
+        'HASH_FAILURE',
+        'signed content digest does not match the signed byte ranges',
       );
-    const digest = await digestOf(ctx.content, alg.hash);
-    if (!digest.equals(Buffer.from(digestInfo.digest)))
-      v.fail('TOTAL_FAILED', 'HASH_FAILURE', 'signed content digest does not match the signed byte ranges');
-    if (alg.hash !== digestAlg)
-      v.note(`signature hash ${alg.hash} differs from the SignerInfo digestAlgorithm ${digestAlg}`);
-    return;
+    return v.fail(
+      'TOTAL_FAILED',
+      'SIG_CRYPTO_FAILURE',
+      'signature value does not verify with the signer certificate',
+    );
   }
   const ok = await verifyWithAlgorithm(alg, cert.publicKey, ctx.content, si.signature);
   if (typeof ok !== 'boolean') return v.fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE', ok.unsupported);

@@ -1,9 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { type KeyObject, constants, createHash, generateKeyPairSync, sign } from 'node:crypto';
+import {
+  type KeyObject,
+  constants,
+  createHash,
+  generateKeyPairSync,
+  privateEncrypt,
+  sign,
+} from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PdfVerificationReport, type VerifyPdfOptions, verifyPdf } from '../../../pdf';
-import { ctx, int, oid, seq } from '../../../pdf/cms/der';
+import { ctx, int, nul, octets, oid, seq } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
 import { DEFAULT_CRYPTO_POLICY } from '../../../pdf/verify/crypto-policy';
 import type { ValidationReport } from '../../../pki/types';
@@ -346,6 +353,27 @@ describe('CMS structure', () => {
     expect(only(await verify(bad))).toMatchObject({
       indication: 'TOTAL_FAILED',
       subIndication: 'HASH_FAILURE',
+    });
+  });
+
+  it('refuses an RSA signature without signed attributes whose DigestInfo is followed by other bytes', async () => {
+    // A lenient DigestInfo parser accepts this; with a small public exponent it is the classic forgery shape.
+    const trailing: Scheme = {
+      algId: seq(oid(OID.sha256WithRSA), nul()),
+      sign: (d, key) =>
+        privateEncrypt(
+          { key, padding: constants.RSA_PKCS1_PADDING },
+          Buffer.concat([seq(digestAlgId('SHA-256'), octets(digest('SHA-256', d))), Buffer.from('junk')]),
+        ),
+    };
+    const pdf = await signedPdf(
+      rsa2048,
+      { digestAlgorithm: 'SHA-256', scheme: trailing, signedAttributes: false },
+      { subFilter: 'adbe.pkcs7.detached' },
+    );
+    expect(only(await verify(pdf))).toMatchObject({
+      indication: 'TOTAL_FAILED',
+      subIndication: 'SIG_CRYPTO_FAILURE',
     });
   });
 
