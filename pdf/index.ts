@@ -20,16 +20,22 @@ export { signPdf, signPdfFile, type SignPdfOptions } from './sign/sign-pdf';
 export { verifyPdf, type VerifyPdfOptions } from './verify/verify-pdf';
 export { classifyRole, type Decree30Options } from './verify/decree30';
 export { CHANGE_RULES, type ChangeRuleId } from './verify/changes';
-export type {
-  Change,
-  ChangeAnalysis,
-  ModificationLevel,
-  Decree30Report,
-  Indication,
-  PdfVerificationReport,
-  SignatureReport,
-  SubIndication,
+export {
+  INDICATIONS,
+  SUB_INDICATIONS,
+  type Change,
+  type ChangeAnalysis,
+  type ModificationLevel,
+  type Decree30Report,
+  type DocumentTimestampReport,
+  type Indication,
+  type PdfVerificationReport,
+  type SignatureReport,
+  type SignerInfoReport,
+  type SubIndication,
+  type TimestampReport,
 } from './verify/report';
+export { DEFAULT_CRYPTO_POLICY, type CryptoPolicy } from './verify/crypto-policy';
 
 export { readCertificates, parseCertificate, type CertificateInfo } from './cms/certificate';
 export { formatVietnamTime } from './appearance/time-format';

@@ -22,6 +22,10 @@ export interface CertificateInfo {
   publicKey: KeyObject;
   /** Named bits of the keyUsage extension (RFC 5280 4.2.1.3), or undefined when the extension is absent. */
   keyUsage?: string[];
+  /** subjectKeyIdentifier (RFC 5280 4.2.1.2) key identifier octets, when the extension is present. */
+  subjectKeyIdentifier?: Uint8Array;
+  /** extKeyUsage (RFC 5280 4.2.1.12): purpose OIDs and whether the extension is marked critical. */
+  extKeyUsage?: { purposes: string[]; critical: boolean };
 }
 
 const ATTR_NAMES: Record<string, string> = {
@@ -104,20 +108,8 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
   const validity = children(expectTag(f[i++], 0x30, 'validity'));
   const subject = expectTag(f[i++], 0x30, 'subject');
   const spki = expectTag(f[i++], 0x30, 'subjectPublicKeyInfo');
-  let keyUsage: string[] | undefined;
-  for (; i < f.length; i++) {
-    if (f[i]!.tag !== 0xa3) continue;
-    for (const ext of children(children(f[i]!)[0]!)) {
-      const parts = children(ext);
-      if (decodeOid(parts[0]!) !== OID.keyUsage) continue;
-      const bits = readDer(parts[parts.length - 1]!.value, 0);
-      const unused = bits.value[0] ?? 0;
-      keyUsage = [];
-      for (let bit = 0; bit < (bits.value.length - 1) * 8 - unused; bit++)
-        if (bits.value[1 + (bit >> 3)]! & (0x80 >> (bit & 7)))
-          keyUsage.push(KEY_USAGE_BITS[bit] ?? `bit${bit}`);
-    }
-  }
+  let ext: Extensions = {};
+  for (; i < f.length; i++) if (f[i]!.tag === 0xa3) ext = readExtensions(children(f[i]!)[0]!);
   const iss = decodeName(issuer);
   const sub = decodeName(subject);
   let serialHex = Buffer.from(serial)
@@ -136,8 +128,33 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
     notBefore: decodeTime(validity[0]!),
     notAfter: decodeTime(validity[1]!),
     publicKey: createPublicKey({ key: Buffer.from(spki.raw), format: 'der', type: 'spki' }),
-    keyUsage,
+    ...ext,
   };
+}
+
+type Extensions = Pick<CertificateInfo, 'keyUsage' | 'subjectKeyIdentifier' | 'extKeyUsage'>;
+
+/** The extensions signature verification looks at (RFC 5280 4.2.1.2, 4.2.1.3, 4.2.1.12). */
+function readExtensions(list: Der): Extensions {
+  const out: Extensions = {};
+  for (const ext of children(expectTag(list, 0x30, 'Extensions'))) {
+    const parts = children(ext);
+    const type = decodeOid(parts[0]!);
+    const critical = parts.length === 3 && parts[1]!.tag === 0x01 && parts[1]!.value[0] !== 0;
+    const value = readDer(expectTag(parts[parts.length - 1], 0x04, 'extnValue').value, 0);
+    if (type === OID.keyUsage) {
+      const unused = value.value[0] ?? 0;
+      out.keyUsage = [];
+      for (let bit = 0; bit < (value.value.length - 1) * 8 - unused; bit++)
+        if (value.value[1 + (bit >> 3)]! & (0x80 >> (bit & 7)))
+          out.keyUsage.push(KEY_USAGE_BITS[bit] ?? `bit${bit}`);
+    } else if (type === OID.subjectKeyIdentifier) {
+      out.subjectKeyIdentifier = expectTag(value, 0x04, 'KeyIdentifier').value;
+    } else if (type === OID.extKeyUsage) {
+      out.extKeyUsage = { purposes: children(value).map(decodeOid), critical };
+    }
+  }
+  return out;
 }
 
 /** SHA-256 of a certificate, as used by ESSCertIDv2 (RFC 5035). */

@@ -23,6 +23,20 @@ export const OID = {
   ecdsaWithSha384: '1.2.840.10045.4.3.3',
   ecdsaWithSha512: '1.2.840.10045.4.3.4',
   keyUsage: '2.5.29.15',
+  subjectKeyIdentifier: '2.5.29.14',
+  extKeyUsage: '2.5.29.37',
+  kpTimeStamping: '1.3.6.1.5.5.7.3.8',
+  ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+  dsaWithSha1: '1.2.840.10040.4.3',
+  md5: '1.2.840.113549.2.5',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  md5WithRSA: '1.2.840.113549.1.1.4',
+  sha224WithRSA: '1.2.840.113549.1.1.14',
+  ecdsaWithSha1: '1.2.840.10045.4.1',
+  ecdsaWithSha224: '1.2.840.10045.4.3.1',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
 } as const;
 
 import type { DigestAlgorithm } from '../core/source';

@@ -3,12 +3,10 @@ import type { FoundSignature } from './find-signatures';
 import type { SignatureReport } from './report';
 
 /**
- * Adds what signature discovery learnt to a verified signature's report: every field naming it, and each later
- * removal or rewrite of its references as a forbidden change (ETSI EN 319 142-1 5.4: an update may add signatures,
+ * Adds what signature discovery learnt to a verified signature's report: each later removal or rewrite of its references as a forbidden change (ETSI EN 319 142-1 5.4: an update may add signatures,
  * never take one away; ISO 32000-1 12.8.2.2: a signed field's value is locked).
  */
 export function applyReferenceChanges(report: SignatureReport, found: FoundSignature): void {
-  report.fieldNames = [...found.fieldNames];
   for (const c of found.referenceChanges) {
     report.changesAfterSigning.push({
       revision: c.revision,
@@ -43,5 +41,6 @@ export function malformedReport(found: FoundSignature): SignatureReport {
     subFilter: nameOf(found.dict.get('SubFilter')),
     coversWholeDocument: false,
     changesAfterSigning: [],
+    signerInfos: [],
   };
 }
