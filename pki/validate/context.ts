@@ -21,6 +21,8 @@ export interface Settings {
 export interface Context {
   at: Date;
   anchors: ParsedCert[];
+  /** Fingerprints of the anchors whose own constraints are applied (RFC 5937; all but `constraints: 'ignore'`). */
+  enforced: ReadonlySet<string>;
   pool: ParsedCert[];
   crls: ParsedCrl[];
   /** Fingerprints of CRL signer certificates whose validation is in progress (cycle guard, PKITS 4.5.6, 4.14.30). */
