@@ -5,12 +5,23 @@ import type { GeneralName } from './general-name';
 import { emailAddresses, nameWithin } from './name';
 
 /**
- * Upper bound on name-constraint work for one certificate: (names checked) x (subtrees in force). Beyond it the
- * certificate fails with `NAME_CONSTRAINTS` instead of spending quadratic time (x509-limbo `pathological::nc-dos-*`,
- * OpenSSL's many-names/many-constraints). 2^18 comparisons take well under a second here (see PROFILE.md); real
- * certificates need a few dozen.
+ * Upper bounds on name-constraint work, counted as (names checked) x (subtrees in force): per certificate, and per
+ * validation call over all candidate paths (a call may try up to 16 paths of up to 12 certificates). Beyond either
+ * the certificate fails with `NAME_CONSTRAINTS` without comparing, instead of spending quadratic time (x509-limbo
+ * `pathological::nc-dos-*`, OpenSSL's many-names/many-constraints). 2^18 comparisons took about 0.3 s on the
+ * development machine (see PROFILE.md); real certificates need a few dozen.
  */
 export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
+export const MAX_NAME_CONSTRAINT_CHECKS_PER_VALIDATION = 1 << 20;
+
+/** Remaining name-constraint comparisons of one validation call. */
+export interface NameConstraintBudget {
+  left: number;
+}
+
+export function nameConstraintBudget(): NameConstraintBudget {
+  return { left: MAX_NAME_CONSTRAINT_CHECKS_PER_VALIDATION };
+}
 
 /**
  * Name constraint state (RFC 5280 6.1.2 (b)-(c), 6.1.4 (g)). Instead of computing subtree intersections, every
@@ -152,10 +163,17 @@ function otherNameTypeId(raw: Uint8Array): string | undefined {
   }
 }
 
+const otherKinds = new WeakMap<GeneralName, string>();
+
 /** The name form a name or subtree base belongs to: otherName forms are told apart by their type-id. */
 function kindKey(n: GeneralName): string {
   if (n.kind !== 'other') return n.kind;
-  return n.tag === 0 ? `other:0:${otherNameTypeId(n.raw) ?? '?'}` : `other:${n.tag}`;
+  let key = otherKinds.get(n);
+  if (key === undefined) {
+    key = n.tag === 0 ? `other:0:${otherNameTypeId(n.raw) ?? '?'}` : `other:${n.tag}`;
+    otherKinds.set(n, key);
+  }
+  return key;
 }
 
 /**
@@ -216,9 +234,14 @@ function malformedName(n: GeneralName): boolean {
  * 6.1.3 (b)-(c): checks the subject DN, the emailAddress attributes of the DN (as rfc822Name, 4.2.1.10) and every
  * subjectAltName against the state. A dNSName, rfc822Name or iPAddress that is not syntactically valid fails when
  * any subtree of its form is in force. Fails without comparing when names x subtrees exceeds
- * {@link MAX_NAME_CONSTRAINT_CHECKS}. Returns a description of the first violation, or undefined.
+ * {@link MAX_NAME_CONSTRAINT_CHECKS} or what is left of `budget`, which it then reduces. Returns a description of
+ * the first violation, or undefined.
  */
-export function checkNameConstraints(cert: ParsedCert, state: NameConstraintState): string | undefined {
+export function checkNameConstraints(
+  cert: ParsedCert,
+  state: NameConstraintState,
+  budget: NameConstraintBudget = nameConstraintBudget(),
+): string | undefined {
   const subtrees = state.excluded.length + state.permittedGroups.reduce((n, g) => n + g.length, 0);
   if (subtrees === 0) return undefined;
   const names: GeneralName[] = [];
@@ -227,9 +250,14 @@ export function checkNameConstraints(cert: ParsedCert, state: NameConstraintStat
     for (const e of emailAddresses(cert.subject)) names.push({ kind: 'rfc822', value: e });
   }
   for (const n of cert.subjectAltNames ?? []) names.push(n);
-  if (names.length * subtrees > MAX_NAME_CONSTRAINT_CHECKS) {
+  const work = names.length * subtrees;
+  if (work > MAX_NAME_CONSTRAINT_CHECKS) {
     return `${names.length} names against ${subtrees} name constraints exceed the limit of ${MAX_NAME_CONSTRAINT_CHECKS} comparisons`;
   }
+  if (work > budget.left) {
+    return `name constraint checks exceed the limit of ${MAX_NAME_CONSTRAINT_CHECKS_PER_VALIDATION} comparisons per validation`;
+  }
+  budget.left -= work;
   const constrainedForms = new Set(
     [...state.excluded, ...state.permittedGroups.flat()].map((s) => kindKey(s.base)),
   );

@@ -163,7 +163,7 @@ function run(
     }
     // 6.1.3 (b)-(c)
     if (!(cert.selfIssued && !last)) {
-      const violation = checkNameConstraints(cert, nameState);
+      const violation = checkNameConstraints(cert, nameState, ctx.nameConstraintBudget);
       if (violation) return fail('NAME_CONSTRAINTS', `${who(cert)}: ${violation}`);
     }
     // 6.1.3 (d)-(e)

@@ -6,6 +6,7 @@ import type { ParsedCert } from './certificate';
 import { fail, type Context, type Outcome, type Settings } from './context';
 import type { ParsedCrl } from './crl';
 import { formatName } from './name';
+import { nameConstraintBudget } from './name-constraints';
 import { buildPaths, isSelfSigned } from './path-builder';
 import { applyProfile, checkValidity, processPath, unknownCritical } from './process-path';
 
@@ -158,6 +159,7 @@ export function validatePathSync(input: PathValidationInput): ValidationReport {
     crls,
     stack: new Set(),
     depth: 0,
+    nameConstraintBudget: nameConstraintBudget(),
     validateSigner: () => false,
   };
   ctx.validateSigner = signerValidator(ctx);
