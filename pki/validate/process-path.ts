@@ -58,10 +58,12 @@ export function applyProfile(cert: ParsedCert, role: PathRole, warnings: string[
 }
 
 /** 6.1.3 (a)(2) at second precision: `at` is already truncated to the second by the caller. */
-export function checkValidity(cert: ParsedCert, at: Date, label = who(cert)): Outcome {
-  if (at < cert.notBefore)
-    return fail('NOT_YET_VALID', `${label} is not valid before ${cert.notBefore.toISOString()}`);
-  if (at > cert.notAfter) return fail('EXPIRED', `${label} expired at ${cert.notAfter.toISOString()}`);
+export function checkValidity(cert: ParsedCert, at: Date, label?: () => string): Outcome {
+  const name = () => (label ? label() : who(cert));
+  if (at < cert.notBefore) {
+    return fail('NOT_YET_VALID', `${name()} is not valid before ${cert.notBefore.toISOString()}`);
+  }
+  if (at > cert.notAfter) return fail('EXPIRED', `${name()} expired at ${cert.notAfter.toISOString()}`);
   return OK;
 }
 
@@ -77,23 +79,23 @@ function anchorConstraints(
   ctx: Context,
   warnings: string[],
 ): Outcome | { maxPathLength: number; nameState: NameConstraintState } {
-  const label = `trust anchor ${who(anchor)}`;
+  const label = () => `trust anchor ${who(anchor)}`;
   const validity = checkValidity(anchor, ctx.at, label);
   if (!validity.ok) return validity;
-  if (!anchor.basicConstraints?.ca) return fail('BASIC_CONSTRAINTS', `${label} is not a CA certificate`);
+  if (!anchor.basicConstraints?.ca) return fail('BASIC_CONSTRAINTS', `${label()} is not a CA certificate`);
   if (anchor.keyUsage !== undefined && !(anchor.keyUsage & KU.keyCertSign)) {
-    return fail('KEY_USAGE', `${label} does not assert keyCertSign`);
+    return fail('KEY_USAGE', `${label()} does not assert keyCertSign`);
   }
   const unknown = unknownCritical(anchor);
   if (unknown) {
-    return fail('UNKNOWN_CRITICAL_EXTENSION', `${label} has unrecognised critical extension ${unknown}`);
+    return fail('UNKNOWN_CRITICAL_EXTENSION', `${label()} has unrecognised critical extension ${unknown}`);
   }
   const profile = applyProfile(anchor, 'anchor', warnings);
   if (!profile.ok) return profile;
   let nameState = initialNameConstraints();
   if (anchor.nameConstraints) {
     const problem = nameConstraintsSyntax(anchor.nameConstraints);
-    if (problem) return fail('NAME_CONSTRAINTS', `${label}: ${problem}`);
+    if (problem) return fail('NAME_CONSTRAINTS', `${label()}: ${problem}`);
     nameState = addNameConstraints(nameState, anchor.nameConstraints);
   }
   const pathLen = anchor.basicConstraints.pathLen;

@@ -226,7 +226,7 @@ function trustedTarget(target: ParsedCert, ctx: Context): ValidationReport {
   const unknown = unknownCritical(target);
   const outcome: Outcome = unknown
     ? fail('UNKNOWN_CRITICAL_EXTENSION', `the trust anchor has unrecognised critical extension ${unknown}`)
-    : checkValidity(target, ctx.at, 'the trust anchor');
+    : checkValidity(target, ctx.at, () => 'the trust anchor');
   const checked = outcome.ok ? applyProfile(target, 'target', warnings) : outcome;
   if (!checked.ok) {
     return {

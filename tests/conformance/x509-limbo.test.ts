@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { verifyChainInput, type VerifyChainOptions } from '../../cli/pki-commands';
 import { validatePath, type ValidationReport } from '../../pki';
@@ -104,6 +106,25 @@ async function runCase(c: LimboCase & { dir: string }): Promise<Outcome> {
   };
 }
 
+/**
+ * `openssl verify` (default flags) on one case, as the suite's README describes it: anchors as -CAfile,
+ * intermediates as -untrusted, CRLs with -crl_check, the validation time as -attime.
+ */
+function opensslResult(c: LimboCase & { dir: string }, work: string): 'SUCCESS' | 'FAILURE' {
+  const opts = optionsOf(c.args, c.dir);
+  const joined = (files: string[], name: string) => {
+    const file = path.join(work, name);
+    writeFileSync(file, files.map((f) => readFileSync(f, 'latin1')).join('\n'), 'latin1');
+    return file;
+  };
+  const args = ['verify', '-CAfile', joined(opts.anchor ?? [], 'anchors.pem')];
+  if (opts.intermediate?.length) args.push('-untrusted', joined(opts.intermediate, 'untrusted.pem'));
+  if (opts.crl?.length) args.push('-crl_check', '-CRLfile', joined(opts.crl, 'crls.pem'));
+  if (opts.at) args.push('-attime', String(Math.floor(new Date(opts.at).getTime() / 1000)));
+  args.push(opts.cert);
+  return spawnSync('openssl', args, { timeout: 60_000 }).status === 0 ? 'SUCCESS' : 'FAILURE';
+}
+
 describe('x509-limbo conformance (RFC 5280 path validation)', () => {
   const results = new Map<string, Outcome>();
 
@@ -140,11 +161,24 @@ describe('x509-limbo conformance (RFC 5280 path validation)', () => {
     expect(agree).toBe(cases.length - Object.keys(KNOWN_DISAGREEMENTS).length);
   });
 
+  it('agrees with the suite on more cases than openssl verify run on the same inputs', () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'lienthong-limbo-'));
+    try {
+      const theirs = cases.filter((c) => opensslResult(c, work) === c.expected).length;
+      const ours = cases.filter((c) => results.get(c.id)?.result === c.expected).length;
+      process.stdout.write(`x509-limbo: openssl verify agrees on ${theirs}/${cases.length}\n`);
+      expect(theirs).toBeGreaterThan(0);
+      expect(ours).toBeGreaterThan(theirs);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('rejects the name-constraint denial-of-service cases within the work limit, quickly', () => {
     for (const id of ['pathological::nc-dos-1', 'pathological::nc-dos-2', 'pathological::nc-dos-3']) {
       const outcome = results.get(id)!;
       expect({ id, result: outcome.result }).toEqual({ id, result: 'FAILURE' });
-      expect(outcome.ms).toBeLessThan(5000);
+      expect(outcome.ms).toBeLessThan(10_000);
     }
   });
 });

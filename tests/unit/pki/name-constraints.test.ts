@@ -77,7 +77,7 @@ describe('name constraints (RFC 5280 4.2.1.10)', () => {
     process.stdout.write(
       `name constraints worst case: ${side} names x ${side} subtrees in ${ms.toFixed(0)} ms\n`,
     );
-    expect(ms).toBeLessThan(5000);
+    expect(ms).toBeLessThan(10_000);
 
     const over = withNames(Array.from({ length: side + 1 }, () => dns(last)));
     const t = performance.now();
