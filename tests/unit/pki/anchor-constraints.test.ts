@@ -160,6 +160,42 @@ describe('trust anchor constraints (RFC 5937)', () => {
   });
 });
 
+describe('certificate profile rules (RFC 5280 section 4)', () => {
+  it('accepts a CA whose basicConstraints is not critical and reports it as a warning', async () => {
+    const nonCritical = new pkijs.Extension({
+      extnID: '2.5.29.19',
+      critical: false,
+      extnValue: new pkijs.BasicConstraints({ cA: true }).toSchema().toBER(false),
+    });
+    const ca = await root('Root with non-critical basicConstraints', [
+      nonCritical,
+      keyUsageExtension(['keyCertSign', 'cRLSign']),
+    ]);
+    const ee = await issue(ca, 'Can bo', eeExtensions(['a.gov.vn']));
+    const r = await validatePath({
+      anchors: [ca.certificate],
+      cert: ee.certificate,
+      at: AT,
+      revocation: 'none',
+    });
+    expect(r).toMatchObject({ valid: true, anchorConstraints: 'enforced' });
+    expect(r.warnings).toEqual([
+      expect.stringContaining('basicConstraints of a CA certificate is not critical'),
+    ]);
+  });
+
+  it('rejects an end entity that asserts keyCertSign without being a CA', async () => {
+    const ca = await root('Root', caExtensions());
+    const ee = await issue(ca, 'Can bo', [
+      keyUsageExtension(['digitalSignature', 'keyCertSign']),
+      dnsSan(['a.gov.vn']),
+    ]);
+    expect(
+      await validatePath({ anchors: [ca.certificate], cert: ee.certificate, at: AT, revocation: 'none' }),
+    ).toMatchObject({ valid: false, code: 'KEY_USAGE' });
+  });
+});
+
 describe('candidates and critical extensions', () => {
   it('skips and reports an unparsable intermediate that is not on the path', async () => {
     const ca = await root('Root', caExtensions());
