@@ -3,6 +3,8 @@
  * - chain validations/s for root → issuing CA → end entity with the issuing and root CRLs (RFC 5280 6.1 + 6.3),
  *   warm (CRLs parsed once; certificate parse and signature results memoised) and cold (only CRL parsing kept);
  * - `openssl verify -crl_check_all` on the same chain: one process per check, and one process checking N copies;
+ * - warm runs after warm-up with the trust anchor's own constraints enforced and ignored (their cost), and the
+ *   name-constraint worst case at the per-certificate work limit;
  * - certificate issuance/s (signing only, and with key generation).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, issueEndEntity, validatePathSync, type PathValidationInput } from '../pki';
 import { resetValidationCaches } from '../pki/validate/cache';
+import type { ParsedCert } from '../pki/validate/certificate';
+import {
+  addNameConstraints,
+  checkNameConstraints,
+  initialNameConstraints,
+  MAX_NAME_CONSTRAINT_CHECKS,
+} from '../pki/validate/name-constraints';
 import { createTestPki } from '../tests/helpers/test-pki';
 
 const N = Number(process.argv[2] ?? 2000);
@@ -25,6 +34,27 @@ function pem(der: Uint8Array, label: string): string {
 
 function rate(count: number, ms: number): string {
   return `${((count * 1000) / ms).toFixed(0)}/s`;
+}
+
+/** Milliseconds for one certificate at the name-constraint work limit: every name scans every subtree. */
+function nameConstraintWorstCaseMs(): { side: number; ms: number } {
+  const side = Math.sqrt(MAX_NAME_CONSTRAINT_CHECKS);
+  const subtrees = (prefix: string) =>
+    Array.from({ length: side / 2 }, (_, i) => ({
+      base: { kind: 'dns' as const, value: `${prefix}${i}.gov.vn` },
+    }));
+  const state = addNameConstraints(initialNameConstraints(), {
+    permitted: subtrees('permitted'),
+    excluded: subtrees('excluded'),
+  });
+  const value = `x.permitted${side / 2 - 1}.gov.vn`;
+  const cert = {
+    subject: { rdns: [], rdnKeys: [], key: '[]', der: new Uint8Array(0) },
+    subjectAltNames: Array.from({ length: side }, () => ({ kind: 'dns' as const, value })),
+  } as unknown as ParsedCert;
+  const t = performance.now();
+  if (checkNameConstraints(cert, state) !== undefined) throw new Error('worst case should pass');
+  return { side, ms: performance.now() - t };
 }
 
 async function main(): Promise<void> {
@@ -48,6 +78,23 @@ async function main(): Promise<void> {
     validatePathSync(input);
   }
   const coldMs = performance.now() - t;
+
+  const ignoring: PathValidationInput = {
+    ...input,
+    anchors: pki.anchors.map((certificate) => ({ certificate, constraints: 'ignore' as const })),
+  };
+  // Enforced and ignored anchor constraints, interleaved after warm-up; the best of four rounds each.
+  let enforcedMs = Infinity;
+  let ignoredMs = Infinity;
+  for (let round = 0; round < 4; round++) {
+    t = performance.now();
+    for (let i = 0; i < N; i++) validatePathSync(input);
+    enforcedMs = Math.min(enforcedMs, performance.now() - t);
+    t = performance.now();
+    for (let i = 0; i < N; i++) validatePathSync(ignoring);
+    ignoredMs = Math.min(ignoredMs, performance.now() - t);
+  }
+  const worst = nameConstraintWorstCaseMs();
 
   const dir = mkdtempSync(path.join(tmpdir(), 'lienthong-bench-'));
   try {
@@ -113,6 +160,8 @@ async function main(): Promise<void> {
         `chain: RSA-2048 root -> issuing CA -> end entity, 2 CRLs, N=${N}`,
         `lienthong validatePath warm (memoised):          ${rate(N, warmMs)}`,
         `lienthong validatePath cold (CRLs parsed once):  ${rate(N, coldMs)}`,
+        `lienthong validatePath warm after warm-up, best of 4: anchor constraints enforced ${rate(N, enforcedMs)}, ignored ${rate(N, ignoredMs)}`,
+        `name constraints at the work limit (${worst.side} names x ${worst.side} subtrees): ${worst.ms.toFixed(0)} ms`,
         `openssl verify -crl_check_all, one process each: ${rate(spawnRuns, spawnMs)} (${spawnRuns} runs)`,
         `openssl verify -crl_check_all, ${N} copies in one process: ${rate(N, manyMs)}`,
         `ratio lienthong cold / openssl in-process: ${(ours / theirs).toFixed(2)}x; warm / openssl: ${((N * 1000) / warmMs / theirs).toFixed(2)}x; cold / openssl spawn: ${(ours / ((spawnRuns * 1000) / spawnMs)).toFixed(1)}x`,

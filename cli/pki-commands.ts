@@ -22,6 +22,8 @@ import {
   type CrlReason,
   type EndEntityProfile,
   type KeyAlgorithmName,
+  type PathValidationInput,
+  type TrustAnchor,
 } from '../pki';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
 
@@ -52,8 +54,10 @@ async function readAll(
   return (await Promise.all((files ?? []).map((f) => readObjects(f, label)))).flat();
 }
 
-interface VerifyChainOptions {
-  anchor: string[];
+/** Options of `pki verify-chain` as commander parses them. */
+export interface VerifyChainOptions {
+  anchor?: string[];
+  anchorUnconstrained?: string[];
   cert: string;
   intermediate?: string[];
   crl?: string[];
@@ -64,8 +68,14 @@ interface VerifyChainOptions {
   inhibitAnyPolicy?: boolean;
 }
 
-async function verifyChain(opts: VerifyChainOptions): Promise<void> {
-  let at = new Date();
+/**
+ * Reads the files named by `verify-chain` options into a path validation input. Without `--at` the validation time
+ * is `now`. Without any `--crl`, revocation is not checked.
+ *
+ * @throws UsageError for unreadable files, a bad time or policy OID, or no anchor at all.
+ */
+export async function verifyChainInput(opts: VerifyChainOptions, now: Date): Promise<PathValidationInput> {
+  let at = now;
   if (opts.at !== undefined) {
     at = new Date(opts.at);
     if (!/^\d{4}-\d{2}-\d{2}/.test(opts.at) || Number.isNaN(at.getTime())) {
@@ -74,11 +84,17 @@ async function verifyChain(opts: VerifyChainOptions): Promise<void> {
   }
   for (const p of opts.policy ?? [])
     if (!/^\d+(\.\d+)+$/.test(p)) throw new UsageError(`--policy: not an OID: ${p}`);
-  const anchors = await readAll(opts.anchor, 'CERTIFICATE');
+  if (!opts.anchor?.length && !opts.anchorUnconstrained?.length) {
+    throw new UsageError('at least one --anchor or --anchor-unconstrained is required');
+  }
+  const unconstrained = (await readAll(opts.anchorUnconstrained, 'CERTIFICATE')).map(
+    (certificate): TrustAnchor => ({ certificate, constraints: 'ignore' }),
+  );
+  const anchors = [...(await readAll(opts.anchor, 'CERTIFICATE')), ...unconstrained];
   const [cert] = await readObjects(opts.cert, 'CERTIFICATE');
   const intermediates = await readAll(opts.intermediate, 'CERTIFICATE');
   const crls = await readAll(opts.crl, 'X509 CRL');
-  const report = await validatePath({
+  return {
     anchors,
     cert,
     intermediates,
@@ -89,12 +105,18 @@ async function verifyChain(opts: VerifyChainOptions): Promise<void> {
     initialPolicyMappingInhibit: opts.inhibitPolicyMapping === true,
     initialAnyPolicyInhibit: opts.inhibitAnyPolicy === true,
     revocation: crls.length ? 'require' : 'none',
-  });
-  const message = crls.length
+  };
+}
+
+async function verifyChain(opts: VerifyChainOptions): Promise<void> {
+  const input = await verifyChainInput(opts, new Date());
+  const report = await validatePath(input);
+  const message = input.crls?.length
     ? report.message
     : report.message.replace('(revocation not checked)', '(revocation not checked: no --crl given)');
+  const { valid, code, path: names, anchorConstraints, warnings, skipped } = report;
   process.stdout.write(
-    `${JSON.stringify({ valid: report.valid, code: report.code, message, path: report.path })}\n`,
+    `${JSON.stringify({ valid, code, message, path: names, anchorConstraints, warnings, skipped })}\n`,
   );
   process.exitCode = report.valid ? EXIT_OK : EXIT_INVALID;
 }
@@ -309,7 +331,16 @@ export function registerPkiCommands(program: Command): void {
   pki
     .command('verify-chain')
     .description('validate a certification path (RFC 5280 section 6); prints one JSON object')
-    .requiredOption('--anchor <file>', 'trust anchor certificate, DER or PEM (repeatable)', collect)
+    .option(
+      '--anchor <file>',
+      'trust anchor certificate, DER or PEM (repeatable); its own validity, basicConstraints, keyUsage and nameConstraints apply',
+      collect,
+    )
+    .option(
+      '--anchor-unconstrained <file>',
+      'trust anchor used for its name and key only, its own constraints not applied (repeatable)',
+      collect,
+    )
     .requiredOption('--cert <file>', 'end-entity certificate, DER or PEM')
     .option('--intermediate <file>', 'untrusted intermediate certificate(s) (repeatable)', collect)
     .option('--crl <file>', 'CRL, DER or PEM (repeatable); without any, revocation is not checked', collect)

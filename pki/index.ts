@@ -1,4 +1,10 @@
-export type { PathValidationInput, ValidationReport, ValidationCode, KeyUsageName } from './types';
+export type {
+  PathValidationInput,
+  TrustAnchor,
+  ValidationReport,
+  ValidationCode,
+  KeyUsageName,
+} from './types';
 export { ValidationCodes } from './types';
 export type { Signer } from './signer';
 

@@ -21,12 +21,23 @@ export const ValidationCodes = [
   'UNKNOWN_CRITICAL_EXTENSION',
   'MALFORMED',
   'PATH_NOT_FOUND',
+  'PROFILE',
 ] as const;
 export type ValidationCode = (typeof ValidationCodes)[number];
 
+/**
+ * A trust anchor with its handling (RFC 5280 6.1.1 (d), RFC 5937). `constraints: 'enforce'` (the default for a bare
+ * DER anchor) applies the anchor certificate's own validity, basicConstraints (cA and pathLenConstraint), keyUsage,
+ * nameConstraints and the certificate profile rules; `'ignore'` uses only its name and public key.
+ */
+export interface TrustAnchor {
+  certificate: Uint8Array;
+  constraints: 'enforce' | 'ignore';
+}
+
 export interface PathValidationInput {
-  /** Trust anchors, DER. */
-  anchors: Uint8Array[];
+  /** Trust anchors: DER certificates (constraints enforced) or {@link TrustAnchor} entries. */
+  anchors: Array<Uint8Array | TrustAnchor>;
   /** End-entity (target) certificate, DER. */
   cert: Uint8Array;
   /** Untrusted intermediates in any order, DER. */
@@ -66,4 +77,13 @@ export interface ValidationReport {
   path: string[];
   /** With `REVOKED`: the revocationDate and reason of the CRL entry (RFC 5280 5.3.1). */
   revocation?: { date: string; reason?: string };
+  /**
+   * Whether the trust anchor's own constraints were applied to the reported path ('enforced' or 'ignored'); absent
+   * when no path reached an anchor.
+   */
+  anchorConstraints?: 'enforced' | 'ignored';
+  /** Certificate profile rules (RFC 5280 section 4) the reported path breaks that are only warned about. */
+  warnings?: string[];
+  /** Supplied anchors or intermediates that could not be parsed and were left out of path building. */
+  skipped?: string[];
 }

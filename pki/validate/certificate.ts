@@ -46,9 +46,17 @@ export interface AlgorithmId {
   der: Uint8Array;
 }
 
+/**
+ * One extension (RFC 5280 4.1.2.9). The extnValue is kept as bytes and decoded on first use, so an extension the
+ * validator does not know (even one with an empty or undecodable value) never makes the certificate unparsable:
+ * if it is critical, the unknown-critical-extension rule (6.1.4 (o), 6.1.5 (f)) rejects the path that uses it.
+ */
 export interface RawExtension {
   critical: boolean;
-  value: Block;
+  /** Content octets of extnValue. */
+  der: Uint8Array;
+  /** extnValue decoded as DER. @throws Asn1Error when it is not one DER element. */
+  readonly value: Block;
 }
 
 /** A certificate decoded for path validation (RFC 5280 4.1). Read-only after parsing. */
@@ -79,6 +87,8 @@ export interface ParsedCert {
   inhibitAnyPolicy?: number;
   nameConstraints?: NameConstraints;
   subjectAltNames?: GeneralName[];
+  /** extKeyUsage KeyPurposeIds (RFC 5280 4.2.1.12), possibly empty (a profile violation, see profile.ts). */
+  extKeyUsage?: string[];
   crlDistributionPoints?: DistributionPoint[];
   freshestCrl?: DistributionPoint[];
   /** Issuer and subject names are equal (RFC 5280 6.1 "self-issued"). */
@@ -104,7 +114,16 @@ export function parseExtensions(block: Block, what: string): Map<string, RawExte
     if (isUniversal(items[i], 1)) critical = boolean(items[i++], 'critical');
     if (!isUniversal(items[i], 4) || items[i + 1]) throw new Asn1Error('Extension: expected extnValue');
     if (map.has(id)) throw new Asn1Error(`extension ${id} appears twice`);
-    map.set(id, { critical, value: parseDer(contentOf(items[i], 'extnValue'), `extension ${id}`) });
+    const der = contentOf(items[i], 'extnValue');
+    let decoded: Block | undefined;
+    map.set(id, {
+      critical,
+      der,
+      get value(): Block {
+        decoded ??= parseDer(der, `extension ${id}`);
+        return decoded;
+      },
+    });
   }
   return map;
 }
@@ -193,6 +212,8 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
   if (nc) cert.nameConstraints = decodeNameConstraints(nc);
   const san = get(Oid.subjectAltName);
   if (san) cert.subjectAltNames = decodeSubjectAltName(san);
+  const eku = get(Oid.extKeyUsage);
+  if (eku) cert.extKeyUsage = sequence(eku, 'extKeyUsage').map((p) => oid(p, 'KeyPurposeId'));
   const dp = get(Oid.cRLDistributionPoints);
   if (dp) cert.crlDistributionPoints = decodeDistributionPoints(dp);
   const fresh = get(Oid.freshestCRL);

@@ -4,6 +4,7 @@ import { hex } from '../asn1/der';
 import { memoVerify } from './cache';
 import type { AlgorithmId, ParsedCert } from './certificate';
 import type { ParsedCrl } from './crl';
+import type { NameConstraintBudget } from './name-constraints';
 import { importPublicKey, verifySignature, type WorkingKey } from './signature';
 
 /** Validation inputs after defaults (RFC 5280 6.1.1). */
@@ -21,11 +22,15 @@ export interface Settings {
 export interface Context {
   at: Date;
   anchors: ParsedCert[];
+  /** Fingerprints of the anchors whose own constraints are applied (RFC 5937; all but `constraints: 'ignore'`). */
+  enforced: ReadonlySet<string>;
   pool: ParsedCert[];
   crls: ParsedCrl[];
   /** Fingerprints of CRL signer certificates whose validation is in progress (cycle guard, PKITS 4.5.6, 4.14.30). */
   stack: Set<string>;
   depth: number;
+  /** Name-constraint comparisons left for this call, shared with nested CRL-signer validations. */
+  nameConstraintBudget: NameConstraintBudget;
   /** Validates a CRL signer certificate to `anchor` (RFC 5280 6.3.3 (f)); supplied by the top-level validator. */
   validateSigner(signer: ParsedCert, anchor: ParsedCert): boolean;
 }

@@ -44,6 +44,8 @@ export interface ParsedCrl {
   thisUpdate: Date;
   nextUpdate?: Date;
   crlNumber?: bigint;
+  /** Whether the cRLNumber extension is marked critical (5.2.3 requires non-critical). */
+  crlNumberCritical: boolean;
   /** deltaCRLIndicator BaseCRLNumber (5.2.4): present only on delta CRLs. */
   baseCrlNumber?: bigint;
   idp?: IssuingDistributionPoint;
@@ -148,6 +150,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     thisUpdate,
     nextUpdate,
     crlNumber: numberExt ? bigInteger(numberExt.value, 'cRLNumber') : undefined,
+    crlNumberCritical: numberExt?.critical === true,
     baseCrlNumber: deltaExt ? bigInteger(deltaExt.value, 'deltaCRLIndicator') : undefined,
     idp,
     idpDer: idpExt ? encodingOf(idpExt.value) : undefined,

@@ -13,7 +13,13 @@ import {
 } from './context';
 import { KNOWN_CERT_EXTENSIONS } from './extensions';
 import { formatName } from './name';
-import { addNameConstraints, checkNameConstraints, initialNameConstraints } from './name-constraints';
+import {
+  addNameConstraints,
+  checkNameConstraints,
+  initialNameConstraints,
+  nameConstraintsSyntax,
+  type NameConstraintState,
+} from './name-constraints';
 import {
   applyPolicyMappings,
   initialPolicyTree,
@@ -21,15 +27,79 @@ import {
   processCertificatePolicies,
   type PolicyTree,
 } from './policy-tree';
+import { certificateFindings, PROFILE_RULES, type PathRole } from './profile';
 import { checkRevocation } from './revocation';
 
-function unknownCritical(cert: ParsedCert): string | undefined {
+/** The first unrecognised critical extension of a certificate (6.1.4 (o), 6.1.5 (f)), or undefined. */
+export function unknownCritical(cert: ParsedCert): string | undefined {
   for (const [id, e] of cert.extensions) if (e.critical && !KNOWN_CERT_EXTENSIONS.has(id)) return id;
   return undefined;
 }
 
+const MAX_NAME_IN_MESSAGE = 160;
+
 function who(cert: ParsedCert): string {
-  return formatName(cert.subject) || '(empty subject)';
+  const name = formatName(cert.subject) || '(empty subject)';
+  return name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}...` : name;
+}
+
+/**
+ * Applies the certificate profile rules (profile.ts): a rule set to 'reject' fails, one set to 'warn' adds to
+ * `warnings`.
+ */
+export function applyProfile(cert: ParsedCert, role: PathRole, warnings: string[]): Outcome {
+  for (const f of certificateFindings(cert, role)) {
+    const rule = PROFILE_RULES[f.rule];
+    const message = `${who(cert)}: ${f.message} (RFC 5280 ${rule.section})`;
+    if (rule.action === 'reject') return fail(rule.code, message);
+    warnings.push(message);
+  }
+  return OK;
+}
+
+/** 6.1.3 (a)(2) at second precision: `at` is already truncated to the second by the caller. */
+export function checkValidity(cert: ParsedCert, at: Date, label?: () => string): Outcome {
+  const name = () => (label ? label() : who(cert));
+  if (at < cert.notBefore) {
+    return fail('NOT_YET_VALID', `${name()} is not valid before ${cert.notBefore.toISOString()}`);
+  }
+  if (at > cert.notAfter) return fail('EXPIRED', `${name()} expired at ${cert.notAfter.toISOString()}`);
+  return OK;
+}
+
+/**
+ * Trust anchor constraints (RFC 5937 section 2, as browsers apply them): the anchor certificate must be within its
+ * validity period, be a CA (basicConstraints cA) whose keyUsage, if present, asserts keyCertSign, carry no
+ * unrecognised critical extension and meet the profile rules. Its pathLenConstraint and nameConstraints then
+ * initialise max_path_length and the name constraint state (returned).
+ */
+function anchorConstraints(
+  anchor: ParsedCert,
+  n: number,
+  ctx: Context,
+  warnings: string[],
+): Outcome | { maxPathLength: number; nameState: NameConstraintState } {
+  const label = () => `trust anchor ${who(anchor)}`;
+  const validity = checkValidity(anchor, ctx.at, label);
+  if (!validity.ok) return validity;
+  if (!anchor.basicConstraints?.ca) return fail('BASIC_CONSTRAINTS', `${label()} is not a CA certificate`);
+  if (anchor.keyUsage !== undefined && !(anchor.keyUsage & KU.keyCertSign)) {
+    return fail('KEY_USAGE', `${label()} does not assert keyCertSign`);
+  }
+  const unknown = unknownCritical(anchor);
+  if (unknown) {
+    return fail('UNKNOWN_CRITICAL_EXTENSION', `${label()} has unrecognised critical extension ${unknown}`);
+  }
+  const profile = applyProfile(anchor, 'anchor', warnings);
+  if (!profile.ok) return profile;
+  let nameState = initialNameConstraints();
+  if (anchor.nameConstraints) {
+    const problem = nameConstraintsSyntax(anchor.nameConstraints);
+    if (problem) return fail('NAME_CONSTRAINTS', `${label()}: ${problem}`);
+    nameState = addNameConstraints(nameState, anchor.nameConstraints);
+  }
+  const pathLen = anchor.basicConstraints.pathLen;
+  return { maxPathLength: pathLen !== undefined ? Math.min(n, pathLen) : n, nameState };
 }
 
 /**
@@ -41,9 +111,10 @@ export function processPath(
   certs: ParsedCert[],
   settings: Settings,
   ctx: Context,
+  warnings: string[] = [],
 ): Outcome {
   try {
-    return run(anchor, certs, settings, ctx);
+    return run(anchor, certs, settings, ctx, warnings);
   } catch (err) {
     if (err instanceof Error && err.message === 'POLICY_TREE_TOO_LARGE') {
       return fail('POLICY', 'the policy tree exceeds the processing limit');
@@ -52,7 +123,13 @@ export function processPath(
   }
 }
 
-function run(anchor: ParsedCert, certs: ParsedCert[], settings: Settings, ctx: Context): Outcome {
+function run(
+  anchor: ParsedCert,
+  certs: ParsedCert[],
+  settings: Settings,
+  ctx: Context,
+  warnings: string[],
+): Outcome {
   const n = certs.length;
   let tree: PolicyTree | undefined = initialPolicyTree();
   let nameState = initialNameConstraints();
@@ -60,6 +137,11 @@ function run(anchor: ParsedCert, certs: ParsedCert[], settings: Settings, ctx: C
   let inhibitAny = settings.inhibitAny ? 0 : n + 1;
   let policyMapping = settings.inhibitMapping ? 0 : n + 1;
   let maxPathLength = n;
+  if (ctx.enforced.has(anchor.fingerprint)) {
+    const a = anchorConstraints(anchor, n, ctx, warnings);
+    if ('ok' in a) return a;
+    ({ maxPathLength, nameState } = a);
+  }
   let workingKey: KeyRef | undefined = keyOf(anchor);
   let workingIssuer = anchor.subject;
   const issuers: Array<{ cert: ParsedCert; key: KeyRef }> = [];
@@ -75,17 +157,15 @@ function run(anchor: ParsedCert, certs: ParsedCert[], settings: Settings, ctx: C
       return fail('BAD_SIGNATURE', `signature of ${who(cert)} does not verify`);
     issuers.push({ cert: issuerCert, key: workingKey });
     // 6.1.3 (a)(2)
-    if (ctx.at < cert.notBefore)
-      return fail('NOT_YET_VALID', `${who(cert)} is not valid before ${cert.notBefore.toISOString()}`);
-    if (ctx.at > cert.notAfter)
-      return fail('EXPIRED', `${who(cert)} expired at ${cert.notAfter.toISOString()}`);
+    const validity = checkValidity(cert, ctx.at);
+    if (!validity.ok) return validity;
     // 6.1.3 (a)(4)
     if (cert.issuer.key !== workingIssuer.key) {
       return fail('NAME_CHAINING', `issuer of ${who(cert)} does not match ${formatName(workingIssuer)}`);
     }
     // 6.1.3 (b)-(c)
     if (!(cert.selfIssued && !last)) {
-      const violation = checkNameConstraints(cert, nameState);
+      const violation = checkNameConstraints(cert, nameState, ctx.nameConstraintBudget);
       if (violation) return fail('NAME_CONSTRAINTS', `${who(cert)}: ${violation}`);
     }
     // 6.1.3 (d)-(e)
@@ -106,7 +186,11 @@ function run(anchor: ParsedCert, certs: ParsedCert[], settings: Settings, ctx: C
       workingKey = keyOf(cert, workingKey);
       issuerCert = cert;
       // 6.1.4 (g)
-      if (cert.nameConstraints) nameState = addNameConstraints(nameState, cert.nameConstraints);
+      if (cert.nameConstraints) {
+        const problem = nameConstraintsSyntax(cert.nameConstraints);
+        if (problem) return fail('NAME_CONSTRAINTS', `${who(cert)}: ${problem}`);
+        nameState = addNameConstraints(nameState, cert.nameConstraints);
+      }
       // 6.1.4 (h)-(j)
       if (!cert.selfIssued) {
         if (explicitPolicy > 0) explicitPolicy--;
@@ -155,6 +239,8 @@ function run(anchor: ParsedCert, certs: ParsedCert[], settings: Settings, ctx: C
         'UNKNOWN_CRITICAL_EXTENSION',
         `${who(cert)} has unrecognised critical extension ${unknown}`,
       );
+    const profile = applyProfile(cert, last ? 'target' : 'intermediate', warnings);
+    if (!profile.ok) return profile;
   }
 
   if (settings.revocation === 'require') {

@@ -4,6 +4,7 @@ import { fail, keyOf, KU, OK, verifySigned, type Context, type KeyRef, type Outc
 import type { ParsedCrl } from './crl';
 import { ALL_REASONS, dpNames, type DistributionPoint } from './extensions';
 import { generalNamesMatch, type GeneralName } from './general-name';
+import { crlFinding, PROFILE_RULES } from './profile';
 
 const REMOVE_FROM_CRL = 8;
 const REASON_NAMES: Record<number, string> = {
@@ -138,6 +139,11 @@ export function checkRevocation(cert: ParsedCert, issuer: IssuerInfo, ctx: Conte
       }
       if (crl.unknownCritical) {
         problems.push('CRL has an unrecognised critical extension');
+        continue;
+      }
+      const profile = crlFinding(crl);
+      if (profile) {
+        problems.push(`${profile.message} (RFC 5280 ${PROFILE_RULES[profile.rule].section})`);
         continue;
       }
       const signer = crlSigner(crl, issuer, ctx);

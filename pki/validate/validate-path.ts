@@ -3,11 +3,12 @@ import { Oid } from '../oids';
 import { KeyUsageBits } from '../ca/extensions';
 import { cachedCertificate, cachedCrl } from './cache';
 import type { ParsedCert } from './certificate';
-import type { Context, Outcome, Settings } from './context';
+import { fail, type Context, type Outcome, type Settings } from './context';
 import type { ParsedCrl } from './crl';
 import { formatName } from './name';
+import { nameConstraintBudget } from './name-constraints';
 import { buildPaths, isSelfSigned } from './path-builder';
-import { processPath } from './process-path';
+import { applyProfile, checkValidity, processPath, unknownCritical } from './process-path';
 
 const MAX_SIGNER_DEPTH = 4;
 
@@ -56,17 +57,46 @@ function signerValidator(ctx: Context): Context['validateSigner'] {
   };
 }
 
+/** Parses each candidate on its own: an unparsable one is left out and described in `skipped`. */
+function parseCandidates<T>(
+  items: T[],
+  der: (item: T) => Uint8Array,
+  role: string,
+  skipped: string[],
+): Array<{ item: T; cert: ParsedCert }> {
+  const out: Array<{ item: T; cert: ParsedCert }> = [];
+  items.forEach((item, i) => {
+    try {
+      out.push({ item, cert: cachedCertificate(der(item)) });
+    } catch (err) {
+      skipped.push(`${role} #${i + 1}: ${(err as Error).message}`);
+    }
+  });
+  return out;
+}
+
+/** RFC 5280 stores validity to the second (4.1.2.5): compare the validation time at that precision. */
+function toSecond(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 1000) * 1000);
+}
+
 /**
  * Builds and validates a certification path from `input.cert` to one of `input.anchors` at `input.at`, following
  * RFC 5280 Section 6.1 (basic path validation: signatures, validity, name chaining, name constraints, certificate
  * policies with the full valid_policy_tree, basicConstraints and keyUsage) and Section 6.3 (CRL processing: scope
  * and distribution points, reason partitioning, indirect and delta CRLs, separate CRL-signing keys).
  *
- * Trust anchors are certificates whose name and public key are used as in 6.1.1 (d); their own constraints are not
- * applied. The library never reads the clock: `input.at` is the validation time.
+ * Trust anchors are certificates. Unless an anchor is given as `{ certificate, constraints: 'ignore' }`, its own
+ * validity, basicConstraints (cA, pathLenConstraint), keyUsage, nameConstraints, critical extensions and the profile
+ * rules apply as well (RFC 5937); the report says which (`anchorConstraints`). Certificate profile rules of RFC 5280
+ * section 4 reject or warn as `profile.ts` decides (`warnings`). Validity is compared at second precision. The
+ * library never reads the clock: `input.at` is the validation time.
+ *
+ * An anchor or intermediate that cannot be parsed is left out of path building and listed in `skipped`; it makes
+ * the result `MALFORMED` only when no valid path is found without it.
  *
  * An invalid path is a result, never an exception: the report carries a stable `code` ({@link ValidationCodes}).
- * Unparsable certificates or CRLs give `MALFORMED`.
+ * An unparsable target certificate or CRL gives `MALFORMED`.
  *
  * @throws TypeError only for programming errors (e.g. `at` is not a valid Date).
  */
@@ -75,8 +105,6 @@ export function validatePathSync(input: PathValidationInput): ValidationReport {
     throw new TypeError('validatePath: `at` must be a valid Date');
   }
   let target: ParsedCert;
-  let anchors: ParsedCert[];
-  let pool: ParsedCert[];
   let crls: ParsedCrl[];
   try {
     target = cachedCertificate(input.cert);
@@ -84,65 +112,139 @@ export function validatePathSync(input: PathValidationInput): ValidationReport {
     return malformed(`certificate: ${(err as Error).message}`);
   }
   try {
-    anchors = input.anchors.map(cachedCertificate);
-    pool = (input.intermediates ?? []).map(cachedCertificate);
-  } catch (err) {
-    return malformed(`anchor or intermediate certificate: ${(err as Error).message}`);
-  }
-  try {
     crls = (input.crls ?? []).map(cachedCrl);
   } catch (err) {
     return malformed(`CRL: ${(err as Error).message}`);
   }
-  if (anchors.length === 0) {
+  const skipped: string[] = [];
+  const parsedAnchors = parseCandidates(
+    input.anchors,
+    (a) => (a instanceof Uint8Array ? a : a.certificate),
+    'trust anchor',
+    skipped,
+  );
+  const anchors = parsedAnchors.map((a) => a.cert);
+  const enforced = new Set(
+    parsedAnchors
+      .filter((a) => a.item instanceof Uint8Array || a.item.constraints !== 'ignore')
+      .map((a) => a.cert.fingerprint),
+  );
+  const pool = parseCandidates(input.intermediates ?? [], (c) => c, 'intermediate', skipped).map(
+    (c) => c.cert,
+  );
+  const withSkipped = (report: ValidationReport): ValidationReport => {
+    if (skipped.length === 0) return report;
+    if (report.valid) return { ...report, skipped };
     return {
+      ...report,
+      code: 'MALFORMED',
+      message: `${report.message}; unparsable candidates were left out: ${skipped.join('; ')}`,
+      skipped,
+    };
+  };
+  if (anchors.length === 0) {
+    return withSkipped({
       valid: false,
       code: 'UNTRUSTED_ROOT',
       message: 'no trust anchors supplied',
       path: pathNames(undefined, [target]),
-    };
+    });
   }
   const settings = settingsOf(input);
   const ctx: Context = {
-    at: input.at,
+    at: toSecond(input.at),
     anchors,
+    enforced,
     pool,
     crls,
     stack: new Set(),
     depth: 0,
+    nameConstraintBudget: nameConstraintBudget(),
     validateSigner: () => false,
   };
   ctx.validateSigner = signerValidator(ctx);
 
   if (anchors.some((a) => a.fingerprint === target.fingerprint)) {
-    return {
-      valid: true,
-      code: 'VALID',
-      message: 'the certificate is a trust anchor',
-      path: pathNames(undefined, [target]),
-    };
+    return withSkipped(trustedTarget(target, ctx));
   }
 
   const { paths, deepest } = buildPaths(target, ctx);
-  if (paths.length === 0) return noPath(deepest, ctx);
+  if (paths.length === 0) return withSkipped(noPath(deepest, ctx));
 
-  let first: { outcome: Outcome; names: string[] } | undefined;
+  let first: { outcome: Outcome; names: string[]; anchor: ParsedCert } | undefined;
   for (const p of paths) {
-    const outcome = processPath(p.anchor, p.certs, settings, ctx);
+    const warnings: string[] = [];
+    const outcome = processPath(p.anchor, p.certs, settings, ctx, warnings);
     const names = pathNames(p.anchor, p.certs);
+    const anchorConstraints = enforced.has(p.anchor.fingerprint) ? 'enforced' : 'ignored';
     if (outcome.ok) {
       const note =
         settings.revocation === 'none'
           ? ' (revocation not checked)'
           : ' (revocation checked against the CRLs supplied)';
-      return { valid: true, code: 'VALID', message: `certification path is valid${note}`, path: names };
+      const report: ValidationReport = {
+        valid: true,
+        code: 'VALID',
+        message: `certification path is valid${note}; trust anchor constraints ${anchorConstraints}`,
+        path: names,
+        anchorConstraints,
+      };
+      if (warnings.length) report.warnings = warnings;
+      return withSkipped(report);
     }
-    first ??= { outcome, names };
+    first ??= { outcome, names, anchor: p.anchor };
   }
   const f = first!.outcome as Extract<Outcome, { ok: false }>;
-  const report: ValidationReport = { valid: false, code: f.code, message: f.message, path: first!.names };
+  const report: ValidationReport = {
+    valid: false,
+    code: f.code,
+    message: f.message,
+    path: first!.names,
+    anchorConstraints: enforced.has(first!.anchor.fingerprint) ? 'enforced' : 'ignored',
+  };
   if (f.revocation)
     report.revocation = { date: f.revocation.date.toISOString(), reason: f.revocation.reason };
+  return withSkipped(report);
+}
+
+/**
+ * The target is itself a trust anchor: with its constraints enforced, its validity, critical extensions and
+ * profile rules still apply (a trusted certificate that is expired or malformed is not accepted).
+ */
+function trustedTarget(target: ParsedCert, ctx: Context): ValidationReport {
+  const path = pathNames(undefined, [target]);
+  if (!ctx.enforced.has(target.fingerprint)) {
+    return {
+      valid: true,
+      code: 'VALID',
+      message: 'the certificate is a trust anchor; trust anchor constraints ignored',
+      path,
+      anchorConstraints: 'ignored',
+    };
+  }
+  const warnings: string[] = [];
+  const unknown = unknownCritical(target);
+  const outcome: Outcome = unknown
+    ? fail('UNKNOWN_CRITICAL_EXTENSION', `the trust anchor has unrecognised critical extension ${unknown}`)
+    : checkValidity(target, ctx.at, () => 'the trust anchor');
+  const checked = outcome.ok ? applyProfile(target, 'target', warnings) : outcome;
+  if (!checked.ok) {
+    return {
+      valid: false,
+      code: checked.code,
+      message: checked.message,
+      path,
+      anchorConstraints: 'enforced',
+    };
+  }
+  const report: ValidationReport = {
+    valid: true,
+    code: 'VALID',
+    message: 'the certificate is a trust anchor; trust anchor constraints enforced',
+    path,
+    anchorConstraints: 'enforced',
+  };
+  if (warnings.length) report.warnings = warnings;
   return report;
 }
 
