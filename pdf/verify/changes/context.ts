@@ -15,6 +15,8 @@ export interface StepContext {
    * the two; undefined for a document with approval signatures only.
    */
   permissions?: 1 | 2 | 3;
+  /** Objects (0: the trailer) referring to each object of `old`; built on first use (it reads every object). */
+  referrers: () => Promise<Map<number, Set<number>>>;
 }
 
 /** A rule's decision on one changed object, before DocMDP/FieldMDP are applied. */

@@ -1,6 +1,7 @@
 import { PdfDict, PdfRef, PdfStream, type PdfValue, deepEqual, isDict } from '../../core/objects';
 import { type Finding, type StepContext, differingKeys, finding, isInvisibleTimestamp } from './context';
 import { classifyList } from './items';
+import { usedOnlyThrough } from './referrers';
 import type { FieldRole } from './roles';
 
 /** Field keys that filling or signing may change (pyHanko VALUE_UPDATE_KEYS; ISO 32000-1 12.7.3.1, 12.5.2). */
@@ -68,6 +69,35 @@ async function appearanceStreams(ctx: StepContext, ap: PdfValue | undefined): Pr
 }
 
 /**
+ * Whether object `num` of the signed revision is reached only through the objects of field `role` (its field
+ * dictionary, widgets, /Kids array and indirect /AP dictionaries): pyHanko's condition for rewriting a field's
+ * appearance stream in place, or replacing an indirect /AP dictionary, without touching anything else.
+ */
+async function usedOnlyByField(ctx: StepContext, num: number, role: FieldRole): Promise<boolean> {
+  const anchors = new Set<number>();
+  const own = new Set<number>();
+  for (const [n, r] of ctx.roles.fields) if (r.name === role.name) anchors.add(n);
+  for (const [n, r] of ctx.roles.appearances) if (r.name === role.name) own.add(n);
+  return usedOnlyThrough(await ctx.referrers(), num, anchors, own);
+}
+
+/** Refuses replacing a field's indirect /AP dictionary that the signed revision also uses elsewhere. */
+async function sharedOldAppearance(
+  ctx: StepContext,
+  holder: number,
+  role: FieldRole,
+  oldAp: PdfValue | undefined,
+): Promise<Finding | undefined> {
+  if (!(oldAp instanceof PdfRef) || (await usedOnlyByField(ctx, oldAp.num, role))) return undefined;
+  return finding(
+    holder,
+    'SHARED_OBJECT_OVERRIDDEN',
+    `field ${role.name}: its /AP dictionary ${oldAp.num} is also used outside the field`,
+    { field: role.name },
+  );
+}
+
+/**
  * Decides on a new appearance for a field: allowed when it re-uses the field's own appearance streams, is new and
  * the field is being filled (it was empty) or form filling is permitted; a stream borrowed from another object, or
  * a new look for a field that had a value, is the replace attack.
@@ -126,6 +156,8 @@ export async function classifyField(
     return [
       finding(num, 'FIELD_CHANGED', `field ${role.name}: /${other.join(' /')} changed`, { field: role.name }),
     ];
+  const shared = keys.includes('AP') ? await sharedOldAppearance(ctx, num, role, a.get('AP')) : undefined;
+  if (shared) return [shared];
   if (role.ft === 'Sig') {
     if (role.hasValue || a.get('V') !== undefined)
       return [
@@ -192,6 +224,13 @@ export async function classifyAppearanceObject(
       num,
       'SHADOW_HIDE_AND_REPLACE',
       `appearance ${num} of field ${role.name} is also drawn by a page`,
+    );
+  if (!(await usedOnlyByField(ctx, num, role)))
+    return finding(
+      num,
+      'SHARED_OBJECT_OVERRIDDEN',
+      `appearance ${num} of field ${role.name} is also used outside the field`,
+      { field: role.name },
     );
   if (role.ft === 'Sig' && role.hasValue)
     return finding(

@@ -224,6 +224,14 @@ export const CHANGE_RULES = {
       'object numbered below the signed revision /Size defined later with no changed object referring to it: a ' +
       'dangling reference of the signed revision now resolves to it (hide-and-replace)',
   },
+  SHARED_OBJECT_OVERRIDDEN: {
+    allowed: false,
+    level: 'OTHER',
+    meaning:
+      "object a rule lets change in one place (a field's appearance stream or /AP dictionary) is also used " +
+      'elsewhere in the signed revision (another object or the trailer refers to it), so the change reaches there ' +
+      'too (pyHanko: every usage of an overridden object must be cleared)',
+  },
   OBJECT_OVERRIDDEN: {
     allowed: false,
     level: 'OTHER',
