@@ -5,7 +5,7 @@ import { type Finding, type StepContext, finding } from './context';
 import { diffRevisions, newDependencies } from './diff';
 import { isLocked, readDocMdp, readFieldMdp } from './mdp';
 import { comparePageLists } from './pages';
-import { referrersOf } from './referrers';
+import { type Referrers, referrersOf } from './referrers';
 import { rolesOf } from './roles';
 import { CHANGE_RULES, type ChangeRuleId, levelRank, maxLevel } from './rules';
 import type { Change, ChangeAnalysis, DocMdpPolicy, FieldMdpPolicy, RevisionChanges } from './types';
@@ -116,7 +116,7 @@ async function analyseStep(
   revision: number,
   policy: Policy,
 ): Promise<RevisionChanges> {
-  let referrers: Promise<Map<number, Set<number>>> | undefined;
+  let referrers: Promise<Referrers> | undefined;
   const ctx: StepContext = {
     old,
     cur,

@@ -1,5 +1,11 @@
 import { type PdfValue, PdfStream, deepEqual, isDict, nameOf } from '../../core/objects';
-import { classifyCatalog, classifyDss, classifyMetadataObject, classifyStructNode } from './catalog';
+import {
+  classifyCatalog,
+  classifyDss,
+  classifyExtensionsObject,
+  classifyMetadataObject,
+  classifyStructNode,
+} from './catalog';
 import { type Finding, type StepContext, differingKeys, finding } from './context';
 import { classifyAcroForm, classifyAppearanceObject, classifyField } from './form';
 import { classifyList } from './items';
@@ -60,6 +66,7 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
     ];
   if (num === r.root) return classifyCatalog(ctx, num, a, b);
   if (num === r.info || num === r.metadata) return [classifyMetadataObject(ctx, num, b)];
+  if (num === r.extensions) return [await classifyExtensionsObject(ctx, num, b)];
   if (num === r.acroForm)
     return classifyAcroForm(ctx, num, isDict(a) ? a : undefined, isDict(b) ? b : undefined);
   if (num === r.fieldsArray) return classifyList(ctx, num, a, b, 'AcroForm /Fields');

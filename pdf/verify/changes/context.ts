@@ -1,6 +1,7 @@
 import type { PdfReader } from '../../core/document';
 import { type PdfDict, type PdfValue, deepEqual, nameOf } from '../../core/objects';
 import type { RevisionDiff } from './diff';
+import type { Referrers } from './referrers';
 import type { Roles } from './roles';
 import type { ChangeRuleId } from './rules';
 
@@ -16,7 +17,7 @@ export interface StepContext {
    */
   permissions?: 1 | 2 | 3;
   /** Objects (0: the trailer) referring to each object of `old`; built on first use (it reads every object). */
-  referrers: () => Promise<Map<number, Set<number>>>;
+  referrers: () => Promise<Referrers>;
 }
 
 /** A rule's decision on one changed object, before DocMDP/FieldMDP are applied. */

@@ -78,7 +78,9 @@ async function usedOnlyByField(ctx: StepContext, num: number, role: FieldRole): 
   const own = new Set<number>();
   for (const [n, r] of ctx.roles.fields) if (r.name === role.name) anchors.add(n);
   for (const [n, r] of ctx.roles.appearances) if (r.name === role.name) own.add(n);
-  return usedOnlyThrough(await ctx.referrers(), num, anchors, own);
+  return usedOnlyThrough(await ctx.referrers(), num, ({ holder }) =>
+    anchors.has(holder) ? 'anchor' : own.has(holder) ? 'own' : 'foreign',
+  );
 }
 
 /** Refuses replacing a field's indirect /AP dictionary that the signed revision also uses elsewhere. */

@@ -4,26 +4,35 @@ import { PdfDict, PdfRef, PdfStream, type PdfValue } from '../../core/objects';
 /** Object number standing for the trailer among referrers. */
 export const TRAILER = 0;
 
+/** One usage of an object: the object holding the reference (or `TRAILER`) and the key path inside it. */
+export interface Usage {
+  holder: number;
+  /** Keys and array indexes from the holder to the reference, as `/AP/N` or `/Annots/2`. */
+  path: string;
+}
+
+export type Referrers = Map<number, Usage[]>;
+
 /**
- * For each object number of a revision, the objects (and `TRAILER`) that refer to it (ISO 32000-1 7.3.10): the
- * reverse cross-reference pyHanko keeps to decide whether an object a rule allows to change in one place is also
- * used elsewhere (`HistoricalResolver._get_usages_of_ref`). Every object in use is read, stream data excepted, so
- * build it only when a rule needs it. An object that cannot be read is skipped (the analysis reads it elsewhere).
+ * For each object number of a revision, its usages (ISO 32000-1 7.3.10): the reverse cross-reference pyHanko keeps
+ * to decide whether an object a rule allows to change in one place is also used elsewhere
+ * (`HistoricalResolver._get_usages_of_ref`). Every object in use is read, stream data excepted, so build it only
+ * when a rule needs it. An object that cannot be read is skipped (the analysis reads it elsewhere).
  */
-export async function referrersOf(r: PdfReader): Promise<Map<number, Set<number>>> {
-  const out = new Map<number, Set<number>>();
+export async function referrersOf(r: PdfReader): Promise<Referrers> {
+  const out: Referrers = new Map();
   const note = (holder: number, v: PdfValue | undefined) => {
-    const stack: (PdfValue | undefined)[] = [v];
+    const stack: [PdfValue | undefined, string][] = [[v, '']];
     while (stack.length) {
-      const x = stack.pop();
+      const [x, path] = stack.pop()!;
       if (x instanceof PdfRef) {
         if (x.num === holder) continue;
-        let set = out.get(x.num);
-        if (!set) out.set(x.num, (set = new Set()));
-        set.add(holder);
-      } else if (Array.isArray(x)) stack.push(...x);
-      else if (x instanceof PdfDict) stack.push(...x.map.values());
-      else if (x instanceof PdfStream) stack.push(...x.dict.map.values());
+        let list = out.get(x.num);
+        if (!list) out.set(x.num, (list = []));
+        list.push({ holder, path });
+      } else if (Array.isArray(x)) x.forEach((y, i) => stack.push([y, `${path}/${i}`]));
+      else if (x instanceof PdfDict || x instanceof PdfStream)
+        for (const [k, y] of (x instanceof PdfStream ? x.dict : x).map) stack.push([y, `${path}/${k}`]);
     }
   };
   note(TRAILER, r.trailer);
@@ -35,25 +44,27 @@ export async function referrersOf(r: PdfReader): Promise<Map<number, Set<number>
 }
 
 /**
- * Whether every chain of references that reaches `num` in the revision passes only through `own` objects before
- * reaching an `anchor` (pyHanko clears an override only when all its usages are accounted for). `own` objects are
- * followed upwards (an indirect /AP dictionary is reached through its field); an `anchor` ends the chain. The
- * trailer or any other object on the way makes the object shared.
+ * Whether every chain of usages that reaches `num` in the revision ends at an accepted usage (pyHanko clears an
+ * override only when all its usages are accounted for). `judge` says of each usage whether it ends the chain
+ * (`anchor`: the place the rule allows the change through), continues through an object that is itself part of
+ * that place (`own`: followed upwards, as an indirect /AP dictionary is reached through its field), or makes the
+ * object shared (`foreign`: the trailer or any other object).
  */
 export function usedOnlyThrough(
-  referrers: Map<number, Set<number>>,
+  referrers: Referrers,
   num: number,
-  anchors: Set<number>,
-  own: Set<number>,
+  judge: (u: Usage) => 'anchor' | 'own' | 'foreign',
 ): boolean {
   const seen = new Set<number>([num]);
   const queue = [num];
   while (queue.length) {
-    for (const holder of referrers.get(queue.pop()!) ?? []) {
-      if (anchors.has(holder) || seen.has(holder)) continue;
-      if (!own.has(holder)) return false;
-      seen.add(holder);
-      queue.push(holder);
+    for (const u of referrers.get(queue.pop()!) ?? []) {
+      const verdict = judge(u);
+      if (verdict === 'foreign') return false;
+      if (verdict === 'own' && !seen.has(u.holder)) {
+        seen.add(u.holder);
+        queue.push(u.holder);
+      }
     }
   }
   return true;

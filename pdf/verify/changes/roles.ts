@@ -20,6 +20,8 @@ export interface Roles {
   root?: number;
   info?: number;
   metadata?: number;
+  /** Indirect catalog /Extensions dictionary (ISO 32000-1 7.12). */
+  extensions?: number;
   acroForm?: number;
   fieldsArray?: number;
   dss?: number;
@@ -218,6 +220,7 @@ export async function rolesOf(r: PdfReader): Promise<Roles> {
   roles.info = refNum(r.trailer.get('Info'));
   const cat = await r.catalog();
   roles.metadata = refNum(cat.get('Metadata'));
+  roles.extensions = refNum(cat.get('Extensions'));
   roles.acroForm = refNum(cat.get('AcroForm'));
   const form = await r.resolveDict(cat.get('AcroForm'));
   roles.fieldsArray = refNum(form?.get('Fields'));

@@ -70,7 +70,9 @@ export const CHANGE_RULES = {
   EXTENSIONS_UPDATE: {
     allowed: true,
     level: 'LTA_UPDATES',
-    meaning: 'catalog /Extensions (developer extensions, ISO 32000-1 7.12) or /MarkInfo updated',
+    meaning:
+      'catalog /Extensions (developer extensions, ISO 32000-1 7.12, in the catalog or an indirect dictionary only ' +
+      'the catalog uses) or /MarkInfo updated',
   },
   ACROFORM_UPDATE: {
     allowed: true,
@@ -228,9 +230,9 @@ export const CHANGE_RULES = {
     allowed: false,
     level: 'OTHER',
     meaning:
-      "object a rule lets change in one place (a field's appearance stream or /AP dictionary) is also used " +
-      'elsewhere in the signed revision (another object or the trailer refers to it), so the change reaches there ' +
-      'too (pyHanko: every usage of an overridden object must be cleared)',
+      "object a rule lets change in one place (a field's appearance stream or /AP dictionary, the catalog " +
+      '/Extensions) is also used elsewhere in the signed revision (another object or the trailer refers to it), ' +
+      'so the change reaches there too (pyHanko: every usage of an overridden object must be cleared)',
   },
   OBJECT_OVERRIDDEN: {
     allowed: false,

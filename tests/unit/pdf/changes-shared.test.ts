@@ -76,4 +76,47 @@ describe('change analysis: objects shared outside the place a rule allows to cha
     const s = await expectRefused(pki, doc, 'SHARED_OBJECT_OVERRIDDEN');
     expect(s.changesAfterSigning.find((c) => !c.allowed)?.detail).toContain(`/AP dictionary ${apDict}`);
   });
+
+  it('allows an indirect /Extensions dictionary only the catalog uses to gain an extension (EXTENSIONS_UPDATE)', async () => {
+    const { signed, extensions } = await withIndirectExtensions(false);
+    const doc = await appendRevision(signed, (e) => e.set(extensions, isoExtension()));
+    await expectAllowed(pki, doc, 'EXTENSIONS_UPDATE');
+  });
+
+  it('refuses redefining an /Extensions dictionary the catalog also holds under another key (SHARED_OBJECT_OVERRIDDEN)', async () => {
+    const { signed, extensions } = await withIndirectExtensions(true);
+    const doc = await appendRevision(signed, (e) => e.set(extensions, isoExtension()));
+    const s = await expectRefused(pki, doc, 'SHARED_OBJECT_OVERRIDDEN');
+    expect(s.changesAfterSigning.find((c) => !c.allowed)?.object).toBe(extensions);
+  });
 });
+
+/** A signed form whose catalog holds an empty indirect /Extensions (and, if `alsoElsewhere`, /FooBar to it). */
+async function withIndirectExtensions(alsoElsewhere: boolean) {
+  let extensions = 0;
+  const bytes = await appendRevision(form.bytes, async (e) => {
+    const ref = e.add(new PdfDict());
+    extensions = ref.num;
+    await editCatalog(e, (cat) => {
+      cat.set('Extensions', ref);
+      if (alsoElsewhere) cat.set('FooBar', ref);
+    });
+  });
+  return { signed: await signFirst(pki, bytes), extensions };
+}
+
+/** The ISO 32000-2 developer extension entry (ISO/TS 32002) pyHanko adds when it signs with EdDSA. */
+function isoExtension(): PdfDict {
+  return new PdfDict([
+    [
+      'ISO_',
+      [
+        new PdfDict([
+          ['Type', n('DeveloperExtensions')],
+          ['BaseVersion', n('2.0')],
+          ['ExtensionLevel', 32002],
+        ]),
+      ],
+    ],
+  ]);
+}
