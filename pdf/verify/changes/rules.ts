@@ -115,7 +115,23 @@ export const CHANGE_RULES = {
   STRUCT_TREE_UPDATE: {
     allowed: true,
     level: 'FORM_FILLING',
-    meaning: 'structure tree /ParentTree and /K extended for added widgets (ISO 32000-1 14.7.4.4)',
+    meaning:
+      'structure tree /ParentTree and /K extended for added widgets, or a page /StructParents key into the ' +
+      '/ParentTree set (ISO 32000-1 14.7.4.4; iText leaves /StructParents out of its page comparison)',
+  },
+  TAB_ORDER_STRUCTURE: {
+    allowed: true,
+    level: 'FORM_FILLING',
+    meaning:
+      'page /Tabs /S (structure order) set where the page gave no tab order (ISO 32000-1 12.5 Table 30), as ' +
+      'writers do when adding a widget to a tagged page (iText DocumentRevisionsValidator compareTabs)',
+  },
+  TAB_ORDER_CHANGED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'page /Tabs annotation tab order changed: allowed where annotations may be modified (iText ' +
+      'DocumentRevisionsValidator compareTabs)',
   },
   ANNOTATION_ADDED: {
     allowed: true,
