@@ -4,8 +4,13 @@ import { classifyList } from './items';
 import { usedOnlyThrough } from './referrers';
 import type { FieldRole } from './roles';
 
-/** Field keys that filling or signing may change (pyHanko VALUE_UPDATE_KEYS; ISO 32000-1 12.7.3.1, 12.5.2). */
-const VALUE_KEYS = new Set(['V', 'AP', 'AS', 'F', 'DA', 'Q', 'Ff', 'Type']);
+/**
+ * Field keys that filling or signing may change (pyHanko VALUE_UPDATE_KEYS; ISO 32000-1 12.7.3.1, 12.5.2), with a
+ * choice field's /I (selected option indexes, 12.7.4.4 Table 231), which is part of its value as iText reads it.
+ */
+const VALUE_KEYS = new Set(['V', 'I', 'AP', 'AS', 'F', 'DA', 'Q', 'Ff', 'Type']);
+/** The keys that hold a field's value: /V, and /I beside it for choice fields. */
+const isValueKey = (k: string) => k === 'V' || k === 'I';
 /** AcroForm keys a signer or form filler may change (ISO 32000-1 12.7.2 Table 218). */
 const ACROFORM_RULES = {
   SigFlags: 'ACROFORM_UPDATE',
@@ -181,22 +186,23 @@ export async function classifyField(
     }
   }
   const out: Finding[] = [];
-  if (keys.includes('V')) {
+  const valueKeys = keys.filter(isValueKey);
+  if (valueKeys.length) {
     const replace = role.hasValue && ctx.permissions === undefined;
     out.push(
       finding(
         num,
         replace ? 'SHADOW_REPLACE_FIELD' : 'FORM_FIELD_FILLED',
-        `field ${role.name}: value ${role.hasValue ? 'changed' : 'set'}`,
+        `field ${role.name}: value (/${valueKeys.join(' /')}) ${role.hasValue ? 'changed' : 'set'}`,
         {
           field: role.name,
-          deps: [b.get('V') ?? null],
+          deps: [b.get('V') ?? null, b.get('I') ?? null],
         },
       ),
     );
   }
   if (keys.includes('AP')) out.push(await classifyAppearanceValue(ctx, num, role, b.get('AP')));
-  const display = keys.filter((k) => k !== 'V' && k !== 'AP');
+  const display = keys.filter((k) => !isValueKey(k) && k !== 'AP');
   if (display.length) out.push(classifyDisplayKeys(ctx, num, role, display));
   return out;
 }

@@ -110,7 +110,8 @@ export const CHANGE_RULES = {
     allowed: true,
     level: 'FORM_FILLING',
     meaning:
-      'form field value set: an empty field filled, or any field where DocMDP P=2/3 allows form filling',
+      "form field value (/V, and a choice field's /I) set: an empty field filled, or any field where DocMDP " +
+      'P=2/3 allows form filling',
   },
   STRUCT_TREE_UPDATE: {
     allowed: true,
@@ -166,7 +167,8 @@ export const CHANGE_RULES = {
   FIELD_CHANGED: {
     allowed: false,
     level: 'OTHER',
-    meaning: 'form field entry other than /V, /AP, /AS, /F, /DA, /Q, /Ff changed (e.g. /Rect, /FT, /Kids)',
+    meaning:
+      'form field entry other than /V, /I, /AP, /AS, /F, /DA, /Q, /Ff changed (e.g. /Rect, /FT, /Kids)',
   },
   SIGNATURE_DICTIONARY_ALTERED: {
     allowed: false,
