@@ -19,8 +19,11 @@ const ACROFORM_RULES = {
   NeedAppearances: 'NEED_APPEARANCES',
 } as const;
 
-/** /DR may gain resources; the ones the signed revision had must keep their objects (else fonts can be swapped). */
-async function classifyDr(
+/**
+ * /DR may gain resources; the ones the signed revision had must keep their objects (else fonts can be swapped).
+ * `a` and `b` are the old and new /DR values, or the same reference when the indirect /DR is redefined in place.
+ */
+export async function classifyDr(
   ctx: StepContext,
   holder: number,
   a: PdfValue | undefined,

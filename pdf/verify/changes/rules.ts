@@ -84,10 +84,19 @@ export const CHANGE_RULES = {
     level: 'FORM_FILLING',
     meaning: 'AcroForm /NeedAppearances set or cleared (ISO 32000-1 12.7.2)',
   },
+  WRITER_VERSION_MARK: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      'page tree node /ITXT set or changed: the iText version a writer records there (not an ISO 32000 entry, ' +
+      'nothing is shown from it)',
+  },
   ACROFORM_DR: {
     allowed: true,
     level: 'FORM_FILLING',
-    meaning: 'AcroForm /DR default resources extended; existing resources keep their objects',
+    meaning:
+      'AcroForm /DR default resources extended, in the AcroForm or in an indirect /DR; existing resources keep ' +
+      'their objects',
   },
   SIGNATURE_FIELD_ADDED: {
     allowed: true,
