@@ -5,6 +5,7 @@ import { type Finding, type StepContext, finding } from './context';
 import { diffRevisions, newDependencies } from './diff';
 import { isLocked, readDocMdp, readFieldMdp } from './mdp';
 import { comparePageLists } from './pages';
+import { type Referrers, referrersOf } from './referrers';
 import { rolesOf } from './roles';
 import { CHANGE_RULES, type ChangeRuleId, levelRank, maxLevel } from './rules';
 import type { Change, ChangeAnalysis, DocMdpPolicy, FieldMdpPolicy, RevisionChanges } from './types';
@@ -115,12 +116,14 @@ async function analyseStep(
   revision: number,
   policy: Policy,
 ): Promise<RevisionChanges> {
+  let referrers: Promise<Referrers> | undefined;
   const ctx: StepContext = {
     old,
     cur,
     roles: await rolesOf(old),
     diff: await diffRevisions(old, cur),
     permissions: policy.permissions,
+    referrers: () => (referrers ??= referrersOf(old)),
   };
   const findings: Finding[] = await trailerFindings(ctx);
   for (const num of ctx.diff.freed) findings.push(finding(num, 'OBJECT_FREED', `object ${num} freed`));

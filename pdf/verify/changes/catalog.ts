@@ -1,6 +1,7 @@
 import { PdfRef, PdfStream, type PdfValue, deepEqual, isDict, nameOf } from '../../core/objects';
 import { type Finding, type StepContext, differingKeys, finding } from './context';
 import { classifyAcroForm } from './form';
+import { usedOnlyThrough } from './referrers';
 
 const DSS_KEYS = new Set(['Type', 'VRI', 'Certs', 'CRLs', 'OCSPs']);
 const VRI_KEYS = new Set(['Type', 'TU', 'TS', 'Cert', 'CRL', 'OCSP']);
@@ -92,6 +93,25 @@ export function classifyMetadataObject(ctx: StepContext, num: number, b: PdfValu
   return ok
     ? finding(num, 'XMP_UPDATE', 'XMP metadata stream rewritten', { deps: [b] })
     : finding(num, 'OBJECT_OVERRIDDEN', 'XMP metadata replaced by something else');
+}
+
+/**
+ * The indirect catalog /Extensions dictionary (ISO 32000-1 7.12) redefined in place: an extensions update when the
+ * catalog is its only user; any other object or the trailer referring to it would change too (pyHanko's
+ * extensions-indirect-not-all-paths case).
+ */
+export async function classifyExtensionsObject(ctx: StepContext, num: number, b: PdfValue): Promise<Finding> {
+  if (!isDict(b)) return finding(num, 'CATALOG_CHANGED', 'catalog /Extensions replaced by a non-dictionary');
+  const onlyCatalog = usedOnlyThrough(await ctx.referrers(), num, ({ holder, path }) =>
+    holder === ctx.roles.root && path === '/Extensions' ? 'anchor' : 'foreign',
+  );
+  return onlyCatalog
+    ? finding(num, 'EXTENSIONS_UPDATE', `catalog /Extensions ${num} updated`, { deps: [b] })
+    : finding(
+        num,
+        'SHARED_OBJECT_OVERRIDDEN',
+        `catalog /Extensions ${num} is also used elsewhere than the catalog's /Extensions`,
+      );
 }
 
 /**

@@ -1,7 +1,13 @@
-import { type PdfValue, PdfStream, deepEqual, isDict, nameOf } from '../../core/objects';
-import { classifyCatalog, classifyDss, classifyMetadataObject, classifyStructNode } from './catalog';
+import { PdfRef, PdfStream, type PdfValue, deepEqual, isDict, nameOf } from '../../core/objects';
+import {
+  classifyCatalog,
+  classifyDss,
+  classifyExtensionsObject,
+  classifyMetadataObject,
+  classifyStructNode,
+} from './catalog';
 import { type Finding, type StepContext, differingKeys, finding } from './context';
-import { classifyAcroForm, classifyAppearanceObject, classifyField } from './form';
+import { classifyAcroForm, classifyAppearanceObject, classifyDr, classifyField } from './form';
 import { classifyList } from './items';
 import { classifyAnnotation, classifyPage } from './pages';
 
@@ -41,9 +47,10 @@ function classifyDssPart(num: number, a: PdfValue, b: PdfValue): Finding {
 function classifyPageTreeNode(num: number, a: PdfValue, b: PdfValue): Finding {
   const keys = isDict(a) && isDict(b) ? differingKeys(a, b) : ['Kids'];
   const moved = keys.some((k) => k === 'Kids' || k === 'Count') || Array.isArray(a);
-  return moved
-    ? finding(num, 'PAGES_ADDED_OR_REMOVED', `page tree node ${num}: /Kids or /Count changed`)
-    : finding(num, 'PAGE_CHANGED', `page tree node ${num}: /${keys.join(' /')} changed`);
+  if (moved) return finding(num, 'PAGES_ADDED_OR_REMOVED', `page tree node ${num}: /Kids or /Count changed`);
+  if (keys.length === 1 && keys[0] === 'ITXT')
+    return finding(num, 'WRITER_VERSION_MARK', `page tree node ${num}: /ITXT (iText version) set`);
+  return finding(num, 'PAGE_CHANGED', `page tree node ${num}: /${keys.join(' /')} changed`);
 }
 
 /** Decides on one object of the older revision that the newer one redefines, by the role it had. */
@@ -60,9 +67,11 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
     ];
   if (num === r.root) return classifyCatalog(ctx, num, a, b);
   if (num === r.info || num === r.metadata) return [classifyMetadataObject(ctx, num, b)];
+  if (num === r.extensions) return [await classifyExtensionsObject(ctx, num, b)];
   if (num === r.acroForm)
     return classifyAcroForm(ctx, num, isDict(a) ? a : undefined, isDict(b) ? b : undefined);
   if (num === r.fieldsArray) return classifyList(ctx, num, a, b, 'AcroForm /Fields');
+  if (num === r.acroFormDr) return [await classifyDr(ctx, num, new PdfRef(num, 0), new PdfRef(num, 0))];
   const annotsOf = r.annotsArrays.get(num);
   if (annotsOf !== undefined) return classifyList(ctx, num, a, b, `page ${r.pages.get(annotsOf)} /Annots`);
   if (r.pages.has(num)) return classifyPage(ctx, num, a, b);

@@ -1,6 +1,7 @@
 import type { PdfReader } from '../../core/document';
 import { type PdfDict, type PdfValue, deepEqual, nameOf } from '../../core/objects';
 import type { RevisionDiff } from './diff';
+import type { Referrers } from './referrers';
 import type { Roles } from './roles';
 import type { ChangeRuleId } from './rules';
 
@@ -15,6 +16,8 @@ export interface StepContext {
    * the two; undefined for a document with approval signatures only.
    */
   permissions?: 1 | 2 | 3;
+  /** Objects (0: the trailer) referring to each object of `old`; built on first use (it reads every object). */
+  referrers: () => Promise<Referrers>;
 }
 
 /** A rule's decision on one changed object, before DocMDP/FieldMDP are applied. */

@@ -1,10 +1,16 @@
 import { PdfDict, PdfRef, PdfStream, type PdfValue, deepEqual, isDict } from '../../core/objects';
 import { type Finding, type StepContext, differingKeys, finding, isInvisibleTimestamp } from './context';
 import { classifyList } from './items';
+import { usedOnlyThrough } from './referrers';
 import type { FieldRole } from './roles';
 
-/** Field keys that filling or signing may change (pyHanko VALUE_UPDATE_KEYS; ISO 32000-1 12.7.3.1, 12.5.2). */
-const VALUE_KEYS = new Set(['V', 'AP', 'AS', 'F', 'DA', 'Q', 'Ff', 'Type']);
+/**
+ * Field keys that filling or signing may change (pyHanko VALUE_UPDATE_KEYS; ISO 32000-1 12.7.3.1, 12.5.2), with a
+ * choice field's /I (selected option indexes, 12.7.4.4 Table 231), which is part of its value as iText reads it.
+ */
+const VALUE_KEYS = new Set(['V', 'I', 'AP', 'AS', 'F', 'DA', 'Q', 'Ff', 'Type']);
+/** The keys that hold a field's value: /V, and /I beside it for choice fields. */
+const isValueKey = (k: string) => k === 'V' || k === 'I';
 /** AcroForm keys a signer or form filler may change (ISO 32000-1 12.7.2 Table 218). */
 const ACROFORM_RULES = {
   SigFlags: 'ACROFORM_UPDATE',
@@ -13,8 +19,11 @@ const ACROFORM_RULES = {
   NeedAppearances: 'NEED_APPEARANCES',
 } as const;
 
-/** /DR may gain resources; the ones the signed revision had must keep their objects (else fonts can be swapped). */
-async function classifyDr(
+/**
+ * /DR may gain resources; the ones the signed revision had must keep their objects (else fonts can be swapped).
+ * `a` and `b` are the old and new /DR values, or the same reference when the indirect /DR is redefined in place.
+ */
+export async function classifyDr(
   ctx: StepContext,
   holder: number,
   a: PdfValue | undefined,
@@ -65,6 +74,37 @@ async function appearanceStreams(ctx: StepContext, ap: PdfValue | undefined): Pr
     if (isDict(states)) for (const s of states.map.values()) if (s instanceof PdfRef) out.push(s.num);
   }
   return out;
+}
+
+/**
+ * Whether object `num` of the signed revision is reached only through the objects of field `role` (its field
+ * dictionary, widgets, /Kids array and indirect /AP dictionaries): pyHanko's condition for rewriting a field's
+ * appearance stream in place, or replacing an indirect /AP dictionary, without touching anything else.
+ */
+async function usedOnlyByField(ctx: StepContext, num: number, role: FieldRole): Promise<boolean> {
+  const anchors = new Set<number>();
+  const own = new Set<number>();
+  for (const [n, r] of ctx.roles.fields) if (r.name === role.name) anchors.add(n);
+  for (const [n, r] of ctx.roles.appearances) if (r.name === role.name) own.add(n);
+  return usedOnlyThrough(await ctx.referrers(), num, ({ holder }) =>
+    anchors.has(holder) ? 'anchor' : own.has(holder) ? 'own' : 'foreign',
+  );
+}
+
+/** Refuses replacing a field's indirect /AP dictionary that the signed revision also uses elsewhere. */
+async function sharedOldAppearance(
+  ctx: StepContext,
+  holder: number,
+  role: FieldRole,
+  oldAp: PdfValue | undefined,
+): Promise<Finding | undefined> {
+  if (!(oldAp instanceof PdfRef) || (await usedOnlyByField(ctx, oldAp.num, role))) return undefined;
+  return finding(
+    holder,
+    'SHARED_OBJECT_OVERRIDDEN',
+    `field ${role.name}: its /AP dictionary ${oldAp.num} is also used outside the field`,
+    { field: role.name },
+  );
 }
 
 /**
@@ -126,6 +166,8 @@ export async function classifyField(
     return [
       finding(num, 'FIELD_CHANGED', `field ${role.name}: /${other.join(' /')} changed`, { field: role.name }),
     ];
+  const shared = keys.includes('AP') ? await sharedOldAppearance(ctx, num, role, a.get('AP')) : undefined;
+  if (shared) return [shared];
   if (role.ft === 'Sig') {
     if (role.hasValue || a.get('V') !== undefined)
       return [
@@ -147,22 +189,23 @@ export async function classifyField(
     }
   }
   const out: Finding[] = [];
-  if (keys.includes('V')) {
+  const valueKeys = keys.filter(isValueKey);
+  if (valueKeys.length) {
     const replace = role.hasValue && ctx.permissions === undefined;
     out.push(
       finding(
         num,
         replace ? 'SHADOW_REPLACE_FIELD' : 'FORM_FIELD_FILLED',
-        `field ${role.name}: value ${role.hasValue ? 'changed' : 'set'}`,
+        `field ${role.name}: value (/${valueKeys.join(' /')}) ${role.hasValue ? 'changed' : 'set'}`,
         {
           field: role.name,
-          deps: [b.get('V') ?? null],
+          deps: [b.get('V') ?? null, b.get('I') ?? null],
         },
       ),
     );
   }
   if (keys.includes('AP')) out.push(await classifyAppearanceValue(ctx, num, role, b.get('AP')));
-  const display = keys.filter((k) => k !== 'V' && k !== 'AP');
+  const display = keys.filter((k) => !isValueKey(k) && k !== 'AP');
   if (display.length) out.push(classifyDisplayKeys(ctx, num, role, display));
   return out;
 }
@@ -192,6 +235,13 @@ export async function classifyAppearanceObject(
       num,
       'SHADOW_HIDE_AND_REPLACE',
       `appearance ${num} of field ${role.name} is also drawn by a page`,
+    );
+  if (!(await usedOnlyByField(ctx, num, role)))
+    return finding(
+      num,
+      'SHARED_OBJECT_OVERRIDDEN',
+      `appearance ${num} of field ${role.name} is also used outside the field`,
+      { field: role.name },
     );
   if (role.ft === 'Sig' && role.hasValue)
     return finding(

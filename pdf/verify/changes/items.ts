@@ -8,6 +8,30 @@ function partialName(d: PdfDict | undefined): string | undefined {
 }
 
 /**
+ * The field a widget belongs to: its /Parent, or, for a widget without one, the field of the current revision that
+ * lists it in /Kids (pyHanko pairs a new signature field with the widgets in its /Kids, whatever their /Parent).
+ */
+async function fieldHolding(
+  ctx: StepContext,
+  item: PdfRef,
+  widget: PdfDict | undefined,
+): Promise<{ ref?: PdfRef; dict?: PdfDict; ft?: string; name?: string } | undefined> {
+  const parentRef = widget?.get('Parent');
+  if (parentRef !== undefined)
+    return {
+      ...(parentRef instanceof PdfRef ? { ref: parentRef } : {}),
+      dict: await ctx.cur.resolveDict(parentRef),
+    };
+  if (nameOf(widget?.get('Subtype')) !== 'Widget') return undefined;
+  for (const f of await ctx.cur.fields()) {
+    const kids = await ctx.cur.resolve(f.dict.get('Kids'));
+    if (Array.isArray(kids) && kids.some((k) => k instanceof PdfRef && k.num === item.num))
+      return { ...(f.ref ? { ref: f.ref } : {}), dict: f.dict, ft: f.ft, name: f.name };
+  }
+  return undefined;
+}
+
+/**
  * Decides on one entry added to /Fields or to a page's /Annots by a later revision: a new signature field or its
  * widget (12.7.4.5), a document time-stamp, a new non-signature field, or an annotation (12.5).
  */
@@ -24,13 +48,14 @@ async function classifyAddedItem(
     const rule = subtype === 'Widget' || d?.has('FT') ? 'FIELD_CHANGED' : 'OBJECT_OVERRIDDEN';
     return finding(holder, rule, `${where}: existing object ${String(item)} added again`);
   }
-  const parentRef = d?.get('Parent');
-  const parent = await ctx.cur.resolveDict(parentRef);
   const ownField = d?.has('FT') || d?.has('T');
+  const owner = ownField ? undefined : await fieldHolding(ctx, item as PdfRef, d);
+  const parentRef = owner?.ref;
+  const parent = owner?.dict;
   const field = ownField ? d : parent;
-  const ft = nameOf(d?.get('FT')) ?? nameOf(parent?.get('FT'));
+  const ft = nameOf(d?.get('FT')) ?? owner?.ft ?? nameOf(parent?.get('FT'));
   const fieldIsNew = ownField || (parentRef instanceof PdfRef && ctx.diff.added.has(parentRef.num));
-  const name = partialName(field);
+  const name = owner?.name ?? partialName(field);
   if (d && field && fieldIsNew && ft === 'Sig') {
     const rule = (await isInvisibleTimestamp(ctx, field, d))
       ? 'DOC_TIMESTAMP_ADDED'

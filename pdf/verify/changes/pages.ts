@@ -18,11 +18,38 @@ export async function classifyPage(
   for (const key of differingKeys(a, b)) {
     if (key === 'Annots')
       out.push(...(await classifyList(ctx, num, a.get('Annots'), b.get('Annots'), `page ${page} /Annots`)));
+    else if (key === 'Tabs') out.push(classifyTabOrder(num, page, a.get('Tabs'), b.get('Tabs')));
+    else if (key === 'StructParents')
+      out.push(
+        finding(num, 'STRUCT_TREE_UPDATE', `page ${page}: /StructParents (its /ParentTree key) set`, {
+          deps: [b.get('StructParents') ?? null],
+        }),
+      );
     else if (CONTENT_KEYS.has(key))
       out.push(finding(num, 'PAGE_CONTENT_CHANGED', `page ${page}: /${key} changed`));
     else out.push(finding(num, 'PAGE_CHANGED', `page ${page}: /${key} changed`));
   }
   return out;
+}
+
+/**
+ * A page's annotation tab order /Tabs (ISO 32000-1 12.5, Table 30) changed: it orders keyboard navigation and shows
+ * nothing. iText's DocumentRevisionsValidator (`compareTabs`) allows any change where annotations may be modified,
+ * and otherwise only /S (structure order) set where no order was given, as writers do when they add a widget to a
+ * tagged page (PDF/UA).
+ */
+function classifyTabOrder(
+  num: number,
+  page: number | undefined,
+  a: PdfValue | undefined,
+  b: PdfValue | undefined,
+) {
+  const toStructure = a === undefined && nameOf(b) === 'S';
+  return finding(
+    num,
+    toStructure ? 'TAB_ORDER_STRUCTURE' : 'TAB_ORDER_CHANGED',
+    `page ${page}: /Tabs ${nameOf(a) ?? 'unset'} -> ${nameOf(b) ?? 'unset'}`,
+  );
 }
 
 /** Pages in order, as references: a difference means pages were added, removed or reordered (7.7.3). */

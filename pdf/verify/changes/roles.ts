@@ -20,7 +20,11 @@ export interface Roles {
   root?: number;
   info?: number;
   metadata?: number;
+  /** Indirect catalog /Extensions dictionary (ISO 32000-1 7.12). */
+  extensions?: number;
   acroForm?: number;
+  /** Indirect AcroForm /DR default resources dictionary (ISO 32000-1 12.7.2 Table 218). */
+  acroFormDr?: number;
   fieldsArray?: number;
   dss?: number;
   /** Page objects, with their 1-based page number. */
@@ -218,9 +222,11 @@ export async function rolesOf(r: PdfReader): Promise<Roles> {
   roles.info = refNum(r.trailer.get('Info'));
   const cat = await r.catalog();
   roles.metadata = refNum(cat.get('Metadata'));
+  roles.extensions = refNum(cat.get('Extensions'));
   roles.acroForm = refNum(cat.get('AcroForm'));
   const form = await r.resolveDict(cat.get('AcroForm'));
   roles.fieldsArray = refNum(form?.get('Fields'));
+  roles.acroFormDr = refNum(form?.get('DR'));
   await addPageTree(r, roles);
   await addFields(r, roles, form);
   await addDss(r, roles, cat.get('DSS'));

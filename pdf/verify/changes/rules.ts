@@ -70,7 +70,9 @@ export const CHANGE_RULES = {
   EXTENSIONS_UPDATE: {
     allowed: true,
     level: 'LTA_UPDATES',
-    meaning: 'catalog /Extensions (developer extensions, ISO 32000-1 7.12) or /MarkInfo updated',
+    meaning:
+      'catalog /Extensions (developer extensions, ISO 32000-1 7.12, in the catalog or an indirect dictionary only ' +
+      'the catalog uses) or /MarkInfo updated',
   },
   ACROFORM_UPDATE: {
     allowed: true,
@@ -82,10 +84,19 @@ export const CHANGE_RULES = {
     level: 'FORM_FILLING',
     meaning: 'AcroForm /NeedAppearances set or cleared (ISO 32000-1 12.7.2)',
   },
+  WRITER_VERSION_MARK: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      'page tree node /ITXT set or changed: the iText version a writer records there (not an ISO 32000 entry, ' +
+      'nothing is shown from it)',
+  },
   ACROFORM_DR: {
     allowed: true,
     level: 'FORM_FILLING',
-    meaning: 'AcroForm /DR default resources extended; existing resources keep their objects',
+    meaning:
+      'AcroForm /DR default resources extended, in the AcroForm or in an indirect /DR; existing resources keep ' +
+      'their objects',
   },
   SIGNATURE_FIELD_ADDED: {
     allowed: true,
@@ -108,12 +119,29 @@ export const CHANGE_RULES = {
     allowed: true,
     level: 'FORM_FILLING',
     meaning:
-      'form field value set: an empty field filled, or any field where DocMDP P=2/3 allows form filling',
+      "form field value (/V, and a choice field's /I) set: an empty field filled, or any field where DocMDP " +
+      'P=2/3 allows form filling',
   },
   STRUCT_TREE_UPDATE: {
     allowed: true,
     level: 'FORM_FILLING',
-    meaning: 'structure tree /ParentTree and /K extended for added widgets (ISO 32000-1 14.7.4.4)',
+    meaning:
+      'structure tree /ParentTree and /K extended for added widgets, or a page /StructParents key into the ' +
+      '/ParentTree set (ISO 32000-1 14.7.4.4; iText leaves /StructParents out of its page comparison)',
+  },
+  TAB_ORDER_STRUCTURE: {
+    allowed: true,
+    level: 'FORM_FILLING',
+    meaning:
+      'page /Tabs /S (structure order) set where the page gave no tab order (ISO 32000-1 12.5 Table 30), as ' +
+      'writers do when adding a widget to a tagged page (iText DocumentRevisionsValidator compareTabs)',
+  },
+  TAB_ORDER_CHANGED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'page /Tabs annotation tab order changed: allowed where annotations may be modified (iText ' +
+      'DocumentRevisionsValidator compareTabs)',
   },
   ANNOTATION_ADDED: {
     allowed: true,
@@ -148,7 +176,8 @@ export const CHANGE_RULES = {
   FIELD_CHANGED: {
     allowed: false,
     level: 'OTHER',
-    meaning: 'form field entry other than /V, /AP, /AS, /F, /DA, /Q, /Ff changed (e.g. /Rect, /FT, /Kids)',
+    meaning:
+      'form field entry other than /V, /I, /AP, /AS, /F, /DA, /Q, /Ff changed (e.g. /Rect, /FT, /Kids)',
   },
   SIGNATURE_DICTIONARY_ALTERED: {
     allowed: false,
@@ -223,6 +252,14 @@ export const CHANGE_RULES = {
     meaning:
       'object numbered below the signed revision /Size defined later with no changed object referring to it: a ' +
       'dangling reference of the signed revision now resolves to it (hide-and-replace)',
+  },
+  SHARED_OBJECT_OVERRIDDEN: {
+    allowed: false,
+    level: 'OTHER',
+    meaning:
+      "object a rule lets change in one place (a field's appearance stream or /AP dictionary, the catalog " +
+      '/Extensions) is also used elsewhere in the signed revision (another object or the trailer refers to it), ' +
+      'so the change reaches there too (pyHanko: every usage of an overridden object must be cleared)',
   },
   OBJECT_OVERRIDDEN: {
     allowed: false,
