@@ -26,11 +26,17 @@ const RSA_HASH: Record<string, DigestAlgorithm> = {
   [OID.sha256WithRSA]: 'SHA-256',
   [OID.sha384WithRSA]: 'SHA-384',
   [OID.sha512WithRSA]: 'SHA-512',
+  [OID.rsaWithSha3_256]: 'SHA3-256',
+  [OID.rsaWithSha3_384]: 'SHA3-384',
+  [OID.rsaWithSha3_512]: 'SHA3-512',
 };
 const ECDSA_HASH: Record<string, DigestAlgorithm> = {
   [OID.ecdsaWithSha256]: 'SHA-256',
   [OID.ecdsaWithSha384]: 'SHA-384',
   [OID.ecdsaWithSha512]: 'SHA-512',
+  [OID.ecdsaWithSha3_256]: 'SHA3-256',
+  [OID.ecdsaWithSha3_384]: 'SHA3-384',
+  [OID.ecdsaWithSha3_512]: 'SHA3-512',
 };
 
 /** Hash named by an AlgorithmIdentifier; throws {@link UnsupportedHash} for one this verifier does not know. */
@@ -76,7 +82,8 @@ function readPssParameters(params: Der | undefined): PssParameters {
 
 /**
  * Identifies the signature algorithm of a SignerInfo. The hash is the one the signatureAlgorithm OID names
- * (sha384WithRSAEncryption, ecdsa-with-SHA384: RFC 5754 3.2, RFC 5758 3.2); with a bare key OID (rsaEncryption,
+ * (sha384WithRSAEncryption, ecdsa-with-SHA384: RFC 5754 3.2, RFC 5758 3.2; id-rsassa-pkcs1-v1_5-with-sha3-256,
+ * id-ecdsa-with-sha3-256 and their 384/512 siblings: NIST CSOR, RFC 9688); with a bare key OID (rsaEncryption,
  * id-ecPublicKey, as OpenSSL and others write) it is the SignerInfo's digestAlgorithm (RFC 5652 5.4).
  * Returns {@link UnsupportedAlgorithm} for what is not implemented; throws {@link DerError} on broken parameters.
  */

@@ -9,7 +9,7 @@ import { OID } from '../../../../pdf/cms/oids';
 import { prepareSignature } from '../../../../pdf/sign/prepare';
 import type { TestPki } from '../../../helpers/test-pki';
 
-export type Sha = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type Sha = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA3-256' | 'SHA3-384' | 'SHA3-512';
 /** Digest algorithms of a SignerInfo: SHAKE256 (512-bit output) is Ed448's (RFC 8419 2.3). */
 export type Hash = Sha | 'SHAKE256';
 const NODE: Record<Sha, string> = {
@@ -17,12 +17,18 @@ const NODE: Record<Sha, string> = {
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
+  'SHA3-256': 'sha3-256',
+  'SHA3-384': 'sha3-384',
+  'SHA3-512': 'sha3-512',
 };
 const DIGEST_OID: Record<Hash, string> = {
   'SHA-1': OID.sha1,
   'SHA-256': OID.sha256,
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
+  'SHA3-256': OID.sha3_256,
+  'SHA3-384': OID.sha3_384,
+  'SHA3-512': OID.sha3_512,
   SHAKE256: '2.16.840.1.101.3.4.2.12',
 };
 
@@ -59,6 +65,9 @@ export const schemes = {
           'SHA-256': OID.sha256WithRSA,
           'SHA-384': OID.sha384WithRSA,
           'SHA-512': OID.sha512WithRSA,
+          'SHA3-256': OID.rsaWithSha3_256,
+          'SHA3-384': OID.rsaWithSha3_384,
+          'SHA3-512': OID.rsaWithSha3_512,
         }[h],
       ),
       nul(),
@@ -70,8 +79,18 @@ export const schemes = {
     algId: seq(oid(OID.rsaEncryption), nul()),
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
-  ecdsa: (h: 'SHA-256' | 'SHA-384'): Scheme => ({
-    algId: seq(oid(h === 'SHA-256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384)),
+  ecdsa: (h: 'SHA-256' | 'SHA-384' | 'SHA3-256' | 'SHA3-384' | 'SHA3-512'): Scheme => ({
+    algId: seq(
+      oid(
+        {
+          'SHA-256': OID.ecdsaWithSha256,
+          'SHA-384': OID.ecdsaWithSha384,
+          'SHA3-256': OID.ecdsaWithSha3_256,
+          'SHA3-384': OID.ecdsaWithSha3_384,
+          'SHA3-512': OID.ecdsaWithSha3_512,
+        }[h],
+      ),
+    ),
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
   ed25519: (): Scheme => ({ algId: seq(oid(OID.ed25519)), sign: (d, key) => cryptoSign(null, d, key) }),
