@@ -149,6 +149,22 @@ async function signedContent(v: Verdict, sd: ParsedSignedData, range: SignedRang
 }
 
 /**
+ * A coverage other than the standard one (see {@link checkByteRange}): the bytes named may verify, but what the
+ * signer signed is no longer the document a reader sees, so it is a forbidden modification (pyHanko:
+ * NONSTANDARD_COVERAGE, never acceptable), not broken integrity. Recorded after the CMS verdicts, so that a broken
+ * hash or signature value still names the sub-indication. The change analysis is not run: there is no signed
+ * revision to compare with.
+ */
+function refuseCoverage(v: Verdict, report: SignatureReport, anomalies: readonly string[]): void {
+  report.modificationLevel = 'OTHER';
+  v.fail(
+    'TOTAL_FAILED',
+    'MODIFIED_AFTER_SIGNING',
+    `the signature does not cover the document as ISO 32000-1 12.8.1 requires: ${anomalies.join('; ')}`,
+  );
+}
+
+/**
  * Records what later incremental updates changed, each change with the rule that allowed or refused it
  * (ISO 32000-1 12.8.2.2 DocMDP, 12.8.2.4 FieldMDP; ETSI EN 319 142-1 Annex A; see ./changes).
  */
@@ -220,7 +236,7 @@ export async function verifySignature(
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `unsupported /SubFilter ${report.subFilter ?? '(none)'}`);
     return done();
   }
-  const range = checkByteRange(v, src, target.sig, target.offset, revEnds);
+  const range = await checkByteRange(v, src, target.sig, target.offset, revEnds);
   if (!range) return done();
   Object.assign(report, {
     byteRange: range.byteRange,
@@ -260,6 +276,8 @@ export async function verifySignature(
     certificatePath: first.certificatePath,
   });
   report.modificationLevel = 'NONE';
-  if (!report.coversWholeDocument) await checkChanges(v, report, full, target, range.signedLength, revEnds);
+  if (range.coverageAnomalies.length) refuseCoverage(v, report, range.coverageAnomalies);
+  else if (!report.coversWholeDocument)
+    await checkChanges(v, report, full, target, range.signedLength, revEnds);
   return done();
 }

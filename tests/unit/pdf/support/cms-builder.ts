@@ -243,6 +243,11 @@ export async function pdfWithCms(
     subFilter?: 'adbe.pkcs7.detached' | 'adbe.pkcs7.sha1' | 'ETSI.RFC3161';
     margin?: number;
     fieldName?: string;
+    /**
+     * Rewrites the /ByteRange (same width, so offsets hold) from the standard one `[0, b, c, d]`; the CMS then
+     * signs exactly the bytes the new value names.
+     */
+    byteRange?: (standard: [number, number, number, number]) => number[];
   } = {},
 ): Promise<Buffer> {
   const p = await prepareSignature(input, {
@@ -254,12 +259,22 @@ export async function pdfWithCms(
   });
   const pdf = Buffer.from(p.prepared!);
   const [, b, c, d] = p.state.byteRange;
+  let ranges: number[] = [0, b, c, d];
+  if (opts.byteRange) {
+    ranges = opts.byteRange([0, b, c, d]);
+    const at = pdf.lastIndexOf('/ByteRange[');
+    const width = pdf.indexOf(']', at) - at - '/ByteRange['.length;
+    pdf.write(`${ranges.join(' ')}`.padEnd(width, ' '), at + '/ByteRange['.length, 'latin1');
+  }
   if (opts.subFilter) {
     const at = pdf.lastIndexOf('/SubFilter/ETSI.CAdES.detached');
     if (at < 0) throw new Error('no SubFilter to rename');
     pdf.write(`/SubFilter/${opts.subFilter}`.padEnd(30, ' '), at, 'latin1');
   }
-  const signedBytes = Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]);
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 1 < ranges.length; i += 2)
+    parts.push(pdf.subarray(ranges[i], ranges[i]! + ranges[i + 1]!));
+  const signedBytes = Buffer.concat(parts);
   const hex = Buffer.from(cms(signedBytes)).toString('hex');
   if (hex.length > c - b - 2) throw new Error(`CMS of ${hex.length / 2} bytes does not fit /Contents`);
   pdf.write(hex, b + 1, 'latin1');
