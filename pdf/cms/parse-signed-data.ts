@@ -1,4 +1,4 @@
-import { type Der, DerError, children, decodeOid, expectTag, parseDerPadded } from './der';
+import { type Der, DerError, children, decodeOid, expectTag, parseDerLeading } from './der';
 import { type CmsDigestAlgorithm, cmsDigestAlgorithm } from './digests';
 import { OID } from './oids';
 
@@ -36,6 +36,8 @@ export interface ParsedSignedData extends ParsedSignerInfo {
   hasEncapsulatedContent: boolean;
   /** eContent octets when encapsulated (a time-stamp token's TSTInfo DER). */
   encapsulatedContent?: Uint8Array;
+  /** Bytes other than zero padding after the ContentInfo (ignored, as BouncyCastle, asn1crypto and NSS do). */
+  trailingBytes: number;
 }
 
 /**
@@ -111,11 +113,13 @@ function octetContent(d: Der): Uint8Array {
 }
 
 /**
- * Parses a ContentInfo holding SignedData (RFC 5652 5.1) with all its SignerInfos. Throws {@link DerError} when the
- * structure is not CMS SignedData.
+ * Parses a ContentInfo holding SignedData (RFC 5652 5.1) with all its SignerInfos. What follows the ContentInfo is
+ * not part of it and is only counted (`trailingBytes`): in a PDF /Contents it is outside both the ByteRange and the
+ * CMS, so it can change nothing that is verified. Throws {@link DerError} when the structure is not CMS SignedData.
  */
 export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
-  const ci = children(expectTag(parseDerPadded(bytes), 0x30, 'ContentInfo'));
+  const { der, trailing } = parseDerLeading(bytes);
+  const ci = children(expectTag(der, 0x30, 'ContentInfo'));
   if (decodeOid(ci[0]!) !== OID.signedData) throw new DerError('contentType is not signedData');
   const sd = children(expectTag(children(expectTag(ci[1], 0xa0, '[0] content'))[0], 0x30, 'SignedData'));
   let i = 2;
@@ -140,5 +144,6 @@ export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
     contentType,
     hasEncapsulatedContent: eContent !== undefined,
     encapsulatedContent: eContent,
+    trailingBytes: trailing,
   };
 }

@@ -246,6 +246,10 @@ export async function verifySignature(
   });
   const sd = parseCms(v, range.contents, report.subFilter === 'adbe.pkcs7.sha1');
   if (!sd) return done();
+  if (sd.trailingBytes)
+    v.note(
+      `${sd.trailingBytes} bytes other than zero padding follow the CMS in /Contents (ignored: nothing signs them)`,
+    );
   const content = await signedContent(v, sd, range);
   const m = stringOf(target.sig.get('M'));
   const signingTime = (m ? parsePdfDate(m) : undefined) ?? signingTimeAttr(sd);

@@ -1,0 +1,107 @@
+import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
+import type { ValidationReport } from '../../../pki/types';
+import { createTestPki, type TestPki } from '../../helpers/test-pki';
+import {
+  type Hash,
+  type Scheme,
+  makeCertificate,
+  name,
+  pdfWithCms,
+  schemes,
+  signedData,
+  signerInfo,
+} from './support/cms-builder';
+import { makePdf } from './support/corpus';
+
+jest.setTimeout(120_000);
+
+const AT = new Date('2026-03-01T00:00:00Z');
+const trustAll = async (): Promise<ValidationReport> => ({
+  valid: true,
+  code: 'VALID',
+  message: 'ok',
+  path: [],
+});
+const CORPUS = join(__dirname, '../../conformance/pdf-corpus');
+const CORPUS_TIME = new Date('2035-01-01T00:00:00Z');
+
+let pki: TestPki;
+let base: Uint8Array;
+const root = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  base = await makePdf();
+});
+
+function signer(keys: { publicKey: KeyObject; privateKey: KeyObject }, serial: number) {
+  const cert = makeCertificate({
+    subject: name(`Interop signer ${serial}`),
+    issuer: name('Test Root CA'),
+    publicKey: keys.publicKey,
+    issuerKey: root.privateKey,
+    serial,
+  });
+  return { cert, key: keys.privateKey };
+}
+
+const p256 = signer(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }), 50);
+
+/** A signed PDF; `wrap` may alter the CMS before it goes into /Contents. */
+function signed(
+  s: { cert: Buffer; key: KeyObject },
+  digestAlgorithm: Hash,
+  scheme: Scheme,
+  wrap: (cms: Buffer) => Buffer = (cms) => cms,
+) {
+  return pdfWithCms(pki, base, (content) =>
+    wrap(
+      signedData({
+        certificates: [s.cert],
+        digestAlgorithms: [digestAlgorithm],
+        signerInfos: [signerInfo({ cert: s.cert, key: s.key, content, digestAlgorithm, scheme })],
+      }),
+    ),
+  );
+}
+
+const verify = async (pdf: Uint8Array | string, extra: Partial<VerifyPdfOptions> = {}) => {
+  const r = await verifyPdf(pdf, {
+    anchors: [],
+    at: AT,
+    revocation: 'none',
+    validatePath: trustAll,
+    ...extra,
+  });
+  expect(r.signatures.length).toBeGreaterThan(0);
+  return r.signatures[0]!;
+};
+
+describe('data after the CMS in /Contents', () => {
+  it('verifies a signature whose /Contents holds other bytes after the CMS, and says they were ignored', async () => {
+    const junk = Buffer.from('JUVYS4L+8S3hhDRPjwf+8PPlwaUHE7Zc', 'latin1');
+    const r = await verify(
+      await signed(p256, 'SHA-256', schemes.ecdsa('SHA-256'), (cms) => Buffer.concat([cms, junk])),
+    );
+    expect(r.indication).toBe('TOTAL_PASSED');
+    expect(r.messages).toContain(
+      `${junk.length} bytes other than zero padding follow the CMS in /Contents (ignored: nothing signs them)`,
+    );
+  });
+
+  it('verifies the Microsoft Word signature of DSS-2155.pdf (DSS accepts it)', async () => {
+    const r = await verify(join(CORPUS, 'dss-DSS-2155.pdf'), { at: CORPUS_TIME });
+    expect(r).toMatchObject({ indication: 'TOTAL_PASSED', coversWholeDocument: true });
+  });
+
+  it('verifies the signature of pdf-removed-pages.pdf and reports the removed pages as forbidden', async () => {
+    const r = await verify(join(CORPUS, 'dss-pdf-removed-pages.pdf'), { at: CORPUS_TIME });
+    expect(r).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'MODIFIED_AFTER_SIGNING' });
+    expect(r.signerInfos[0]!.indication).toBe('TOTAL_PASSED');
+    expect(r.changesAfterSigning).toContainEqual(
+      expect.objectContaining({ rule: 'PAGES_ADDED_OR_REMOVED', allowed: false }),
+    );
+  });
+});
