@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parsePdfDate } from '../appearance/time-format';
-import type { PdfReader } from '../core/document';
-import { decodeTextString } from '../core/document';
+import { PdfReader, decodeTextString } from '../core/document';
 import { isPdfError } from '../core/errors';
 import { type PdfDict, PdfString, type PdfValue, nameOf } from '../core/objects';
 import type { ByteSource } from '../core/source';
@@ -195,11 +194,32 @@ async function checkChanges(
       );
   } catch (err) {
     if (!isPdfError(err)) throw err;
-    v.fail(
-      'TOTAL_FAILED',
-      'FORMAT_FAILURE',
-      `signed range does not end at a readable revision: ${err.message}`,
-    );
+    if (await readable(full, signedLength)) {
+      // The signed revision reads; a later update does not (an xref entry naming another object, as in the
+      // hide shadow attack): what it changed cannot be shown to be allowed (DSS: undefined changes).
+      report.modificationLevel = 'OTHER';
+      v.fail(
+        'TOTAL_FAILED',
+        'MODIFIED_AFTER_SIGNING',
+        `document modified after signing: a later revision cannot be read as an update of the signed one: ${err.message}`,
+      );
+    } else
+      v.fail(
+        'TOTAL_FAILED',
+        'FORMAT_FAILURE',
+        `signed range does not end at a readable revision: ${err.message}`,
+      );
+  }
+}
+
+/** Whether the revision ending at `end` opens and its form fields resolve, as the change analysis reads it. */
+async function readable(full: PdfReader, end: number): Promise<boolean> {
+  try {
+    await (await PdfReader.openPrefix(full.src, end, { recover: true })).fields();
+    return true;
+  } catch (err) {
+    if (!isPdfError(err)) throw err;
+    return false;
   }
 }
 
