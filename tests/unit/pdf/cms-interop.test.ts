@@ -105,3 +105,32 @@ describe('data after the CMS in /Contents', () => {
     );
   });
 });
+
+describe('EdDSA message digest pairing (RFC 8419 2.3)', () => {
+  const ed448 = signer(generateKeyPairSync('ed448'), 51);
+  const ed25519 = signer(generateKeyPairSync('ed25519'), 52);
+
+  it('refuses Ed448 with a message digest other than SHAKE256 as INDETERMINATE, the signature itself intact', async () => {
+    const r = await verify(await signed(ed448, 'SHA-512', schemes.ed448()));
+    expect(r).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
+    expect(r.messages[0]).toBe('Ed448 requires the SHAKE256 message digest (RFC 8419 2.3), not SHA-512');
+  });
+
+  it('refuses Ed25519 with a message digest other than SHA-512', async () => {
+    const r = await verify(await signed(ed25519, 'SHA-256', schemes.ed25519()));
+    expect(r).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
+  });
+
+  it('still reports a changed document as a hash failure when the pairing is also wrong', async () => {
+    const pdf = await signed(ed448, 'SHA-512', schemes.ed448());
+    pdf[12]! ^= 1;
+    expect(await verify(pdf)).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
+  });
+
+  it('agrees with pyHanko on ed448-disallowed-hash.pdf and verifies its SHAKE256 sibling', async () => {
+    const bad = await verify(join(CORPUS, 'pyhanko-ed448-disallowed-hash.pdf'), { at: CORPUS_TIME });
+    expect(bad).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
+    const good = await verify(join(CORPUS, 'pyhanko-ed448-shake256-nolen.pdf'), { at: CORPUS_TIME });
+    expect(good.indication).toBe('TOTAL_PASSED');
+  });
+});
