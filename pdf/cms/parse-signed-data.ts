@@ -41,9 +41,22 @@ export interface ParsedSignedData extends ParsedSignerInfo {
 }
 
 /**
- * Attributes by type. A signed attribute type appearing twice is refused: the signed message-digest or content-type
- * would be ambiguous (RFC 5652 11.1, 11.2). Unsigned attributes of one type are merged: several signature
- * time-stamps may each arrive as their own Attribute (ETSI EN 319 122-1 5.3).
+ * Signed attributes that RFC 5652 11.1-11.3 and RFC 5035 5.4 allow once only, with one value: a second one would make
+ * what was signed ambiguous. Other attribute types (a signing application's own, such as OpenLimit's
+ * 1.3.6.1.4.1.22883.1) may repeat; their values are merged.
+ */
+const SINGLE_SIGNED_ATTRIBUTES = new Set<string>([
+  OID.contentType,
+  OID.messageDigest,
+  OID.signingTime,
+  OID.signingCertificate,
+  OID.signingCertificateV2,
+]);
+
+/**
+ * Attributes by type. A signed content-type, message-digest, signing-time or ESS signing-certificate appearing twice
+ * is refused ({@link SINGLE_SIGNED_ATTRIBUTES}). Attributes of other types are merged: several signature time-stamps
+ * may each arrive as their own Attribute (ETSI EN 319 122-1 5.3).
  */
 function attributeMap(set: Der, kind: 'signed' | 'unsigned'): Map<string, Der[]> {
   const out = new Map<string, Der[]>();
@@ -52,7 +65,8 @@ function attributeMap(set: Der, kind: 'signed' | 'unsigned'): Map<string, Der[]>
     const t = decodeOid(type!);
     const list = children(expectTag(values, 0x31, 'AttributeValues'));
     const seen = out.get(t);
-    if (seen && kind === 'signed') throw new DerError(`duplicate signed attribute ${t}`);
+    if (seen && kind === 'signed' && SINGLE_SIGNED_ATTRIBUTES.has(t))
+      throw new DerError(`duplicate signed attribute ${t}`);
     out.set(t, [...(seen ?? []), ...list]);
   }
   return out;

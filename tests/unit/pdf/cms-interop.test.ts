@@ -1,17 +1,21 @@
-import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
+import { oid, seq } from '../../../pdf/cms/der';
+import { OID } from '../../../pdf/cms/oids';
 import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   type Hash,
   type Scheme,
+  attribute,
   makeCertificate,
   name,
   pdfWithCms,
   schemes,
   signedData,
   signerInfo,
+  standardAttributes,
 } from './support/cms-builder';
 import { makePdf } from './support/corpus';
 
@@ -49,19 +53,34 @@ function signer(keys: { publicKey: KeyObject; privateKey: KeyObject }, serial: n
 
 const p256 = signer(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }), 50);
 
-/** A signed PDF; `wrap` may alter the CMS before it goes into /Contents. */
+/**
+ * A signed PDF; `wrap` may alter the CMS before it goes into /Contents, `attributes` replace the standard signed
+ * attributes (given the standard ones over the content).
+ */
 function signed(
   s: { cert: Buffer; key: KeyObject },
   digestAlgorithm: Hash,
   scheme: Scheme,
   wrap: (cms: Buffer) => Buffer = (cms) => cms,
+  attributes?: (standard: Buffer[]) => Buffer[],
 ) {
   return pdfWithCms(pki, base, (content) =>
     wrap(
       signedData({
         certificates: [s.cert],
         digestAlgorithms: [digestAlgorithm],
-        signerInfos: [signerInfo({ cert: s.cert, key: s.key, content, digestAlgorithm, scheme })],
+        signerInfos: [
+          signerInfo({
+            cert: s.cert,
+            key: s.key,
+            content,
+            digestAlgorithm,
+            scheme,
+            ...(attributes
+              ? { signedAttributes: attributes(standardAttributes(content, digestAlgorithm, s.cert)) }
+              : {}),
+          }),
+        ],
       }),
     ),
   );
@@ -132,5 +151,56 @@ describe('EdDSA message digest pairing (RFC 8419 2.3)', () => {
     expect(bad).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' });
     const good = await verify(join(CORPUS, 'pyhanko-ed448-shake256-nolen.pdf'), { at: CORPUS_TIME });
     expect(good.indication).toBe('TOTAL_PASSED');
+  });
+});
+
+describe('plain ECDSA signature values (BSI TR-03111 5.2.1)', () => {
+  const brainpool = signer(generateKeyPairSync('ec', { namedCurve: 'brainpoolP256r1' }), 53);
+  const plain = (encoding: 'ieee-p1363' | 'der'): Scheme => ({
+    algId: seq(oid(OID.ecdsaPlainSha256)),
+    sign: (d, key) => sign('sha256', d, { key, dsaEncoding: encoding }),
+  });
+
+  it('verifies ecdsa-plain-SHA256 (r || s) on brainpoolP256r1', async () => {
+    const r = await verify(await signed(brainpool, 'SHA-256', plain('ieee-p1363')));
+    expect(r).toMatchObject({ indication: 'TOTAL_PASSED', signatureAlgorithm: 'SHA-256 with plain ECDSA' });
+  });
+
+  it('fails a DER Ecdsa-Sig-Value under the plain OID, and a plain value under ecdsa-with-SHA256', async () => {
+    const der = await verify(await signed(brainpool, 'SHA-256', plain('der')));
+    expect(der).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CRYPTO_FAILURE' });
+    const mislabelled: Scheme = { ...schemes.ecdsa('SHA-256'), sign: plain('ieee-p1363').sign };
+    const r = await verify(await signed(brainpool, 'SHA-256', mislabelled));
+    expect(r).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CRYPTO_FAILURE' });
+  });
+
+  it('agrees with DSS on the TeleSec plain-ECDSA file: intact', async () => {
+    const r = await verify(join(CORPUS, 'dss-dss-PLAIN-ECDSA-TeleSec_PKS_eIDAS_QES_CA_1-baseline-b.pdf'), {
+      at: CORPUS_TIME,
+    });
+    expect(r).toMatchObject({ indication: 'TOTAL_PASSED', signatureAlgorithm: 'SHA-256 with plain ECDSA' });
+  });
+});
+
+describe('repeated signed attributes (RFC 5652 11)', () => {
+  const APP = '1.3.6.1.4.1.22883.1';
+
+  it('accepts a signing application attribute that appears twice, as OpenLimit writes it', async () => {
+    const r = await verify(
+      await signed(p256, 'SHA-256', schemes.ecdsa('SHA-256'), undefined, (std) => [
+        ...std,
+        attribute(APP, oid('1.3.6.1.4.1.22883.1.1')),
+        attribute(APP, oid('1.3.6.1.4.1.22883.1.2')),
+      ]),
+    );
+    expect(r.indication).toBe('TOTAL_PASSED');
+  });
+
+  it('refuses a second message-digest attribute as FORMAT_FAILURE', async () => {
+    const r = await verify(
+      await signed(p256, 'SHA-256', schemes.ecdsa('SHA-256'), undefined, (std) => [...std, std[1]!]),
+    );
+    expect(r).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE' });
+    expect(r.messages[0]).toMatch(/duplicate signed attribute 1\.2\.840\.113549\.1\.9\.4/);
   });
 });
