@@ -134,9 +134,13 @@ export function decodeOid(d: Der): string {
   return parts.join('.');
 }
 
-/** Parses a whole buffer as one TLV, ignoring trailing zero padding (as in a PDF /Contents placeholder). */
-export function parseDerPadded(buf: Uint8Array): Der {
+/**
+ * Parses the first TLV of a buffer that may continue after it: zero padding (a PDF /Contents placeholder) or other
+ * bytes. Returns the value and how many bytes after it are not zero.
+ */
+export function parseDerLeading(buf: Uint8Array): { der: Der; trailing: number } {
   const d = readDer(buf, 0);
-  for (let i = d.end; i < buf.length; i++) if (buf[i] !== 0) throw new DerError('data after DER value');
-  return d;
+  let trailing = 0;
+  for (let i = d.end; i < buf.length; i++) if (buf[i] !== 0) trailing++;
+  return { der: d, trailing };
 }

@@ -1,4 +1,7 @@
-/** Object identifiers used by CMS signatures in PDF (RFC 5652, RFC 5035, RFC 4055, RFC 5758). */
+/**
+ * Object identifiers used by CMS signatures in PDF (RFC 5652, RFC 5035, RFC 4055, RFC 5758; SHA-3 and the signature
+ * algorithms with SHA-3 from the NIST Computer Security Objects Register, as RFC 8702 and RFC 9688 use them).
+ */
 export const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
@@ -11,6 +14,9 @@ export const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
+  sha3_256: '2.16.840.1.101.3.4.2.8',
+  sha3_384: '2.16.840.1.101.3.4.2.9',
+  sha3_512: '2.16.840.1.101.3.4.2.10',
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRSA: '1.2.840.113549.1.1.5',
   sha256WithRSA: '1.2.840.113549.1.1.11',
@@ -22,6 +28,19 @@ export const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
   ecdsaWithSha384: '1.2.840.10045.4.3.3',
   ecdsaWithSha512: '1.2.840.10045.4.3.4',
+  ecdsaWithSha3_256: '2.16.840.1.101.3.4.3.10',
+  ecdsaWithSha3_384: '2.16.840.1.101.3.4.3.11',
+  ecdsaWithSha3_512: '2.16.840.1.101.3.4.3.12',
+  ecdsaPlainSha1: '0.4.0.127.0.7.1.1.4.1.1',
+  ecdsaPlainSha256: '0.4.0.127.0.7.1.1.4.1.3',
+  ecdsaPlainSha384: '0.4.0.127.0.7.1.1.4.1.4',
+  ecdsaPlainSha512: '0.4.0.127.0.7.1.1.4.1.5',
+  ecdsaPlainSha3_256: '0.4.0.127.0.7.1.1.4.1.9',
+  ecdsaPlainSha3_384: '0.4.0.127.0.7.1.1.4.1.10',
+  ecdsaPlainSha3_512: '0.4.0.127.0.7.1.1.4.1.11',
+  rsaWithSha3_256: '2.16.840.1.101.3.4.3.14',
+  rsaWithSha3_384: '2.16.840.1.101.3.4.3.15',
+  rsaWithSha3_512: '2.16.840.1.101.3.4.3.16',
   keyUsage: '2.5.29.15',
   subjectKeyIdentifier: '2.5.29.14',
   extKeyUsage: '2.5.29.37',
@@ -46,6 +65,9 @@ export const DIGEST_OIDS: Record<string, DigestAlgorithm> = {
   [OID.sha256]: 'SHA-256',
   [OID.sha384]: 'SHA-384',
   [OID.sha512]: 'SHA-512',
+  [OID.sha3_256]: 'SHA3-256',
+  [OID.sha3_384]: 'SHA3-384',
+  [OID.sha3_512]: 'SHA3-512',
 };
 
 export const DIGEST_OID_OF: Record<DigestAlgorithm, string> = {
@@ -53,4 +75,7 @@ export const DIGEST_OID_OF: Record<DigestAlgorithm, string> = {
   'SHA-256': OID.sha256,
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
+  'SHA3-256': OID.sha3_256,
+  'SHA3-384': OID.sha3_384,
+  'SHA3-512': OID.sha3_512,
 };

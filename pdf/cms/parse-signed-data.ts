@@ -1,4 +1,4 @@
-import { type Der, DerError, children, decodeOid, expectTag, parseDerPadded } from './der';
+import { type Der, DerError, children, decodeOid, expectTag, parseDerLeading } from './der';
 import { type CmsDigestAlgorithm, cmsDigestAlgorithm } from './digests';
 import { OID } from './oids';
 
@@ -36,12 +36,27 @@ export interface ParsedSignedData extends ParsedSignerInfo {
   hasEncapsulatedContent: boolean;
   /** eContent octets when encapsulated (a time-stamp token's TSTInfo DER). */
   encapsulatedContent?: Uint8Array;
+  /** Bytes other than zero padding after the ContentInfo (ignored, as BouncyCastle, asn1crypto and NSS do). */
+  trailingBytes: number;
 }
 
 /**
- * Attributes by type. A signed attribute type appearing twice is refused: the signed message-digest or content-type
- * would be ambiguous (RFC 5652 11.1, 11.2). Unsigned attributes of one type are merged: several signature
- * time-stamps may each arrive as their own Attribute (ETSI EN 319 122-1 5.3).
+ * Signed attributes that RFC 5652 11.1-11.3 and RFC 5035 5.4 allow once only, with one value: a second one would make
+ * what was signed ambiguous. Other attribute types (a signing application's own, such as OpenLimit's
+ * 1.3.6.1.4.1.22883.1) may repeat; their values are merged.
+ */
+const SINGLE_SIGNED_ATTRIBUTES = new Set<string>([
+  OID.contentType,
+  OID.messageDigest,
+  OID.signingTime,
+  OID.signingCertificate,
+  OID.signingCertificateV2,
+]);
+
+/**
+ * Attributes by type. A signed content-type, message-digest, signing-time or ESS signing-certificate appearing twice
+ * is refused ({@link SINGLE_SIGNED_ATTRIBUTES}). Attributes of other types are merged: several signature time-stamps
+ * may each arrive as their own Attribute (ETSI EN 319 122-1 5.3).
  */
 function attributeMap(set: Der, kind: 'signed' | 'unsigned'): Map<string, Der[]> {
   const out = new Map<string, Der[]>();
@@ -50,7 +65,8 @@ function attributeMap(set: Der, kind: 'signed' | 'unsigned'): Map<string, Der[]>
     const t = decodeOid(type!);
     const list = children(expectTag(values, 0x31, 'AttributeValues'));
     const seen = out.get(t);
-    if (seen && kind === 'signed') throw new DerError(`duplicate signed attribute ${t}`);
+    if (seen && kind === 'signed' && SINGLE_SIGNED_ATTRIBUTES.has(t))
+      throw new DerError(`duplicate signed attribute ${t}`);
     out.set(t, [...(seen ?? []), ...list]);
   }
   return out;
@@ -111,11 +127,13 @@ function octetContent(d: Der): Uint8Array {
 }
 
 /**
- * Parses a ContentInfo holding SignedData (RFC 5652 5.1) with all its SignerInfos. Throws {@link DerError} when the
- * structure is not CMS SignedData.
+ * Parses a ContentInfo holding SignedData (RFC 5652 5.1) with all its SignerInfos. What follows the ContentInfo is
+ * not part of it and is only counted (`trailingBytes`): in a PDF /Contents it is outside both the ByteRange and the
+ * CMS, so it can change nothing that is verified. Throws {@link DerError} when the structure is not CMS SignedData.
  */
 export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
-  const ci = children(expectTag(parseDerPadded(bytes), 0x30, 'ContentInfo'));
+  const { der, trailing } = parseDerLeading(bytes);
+  const ci = children(expectTag(der, 0x30, 'ContentInfo'));
   if (decodeOid(ci[0]!) !== OID.signedData) throw new DerError('contentType is not signedData');
   const sd = children(expectTag(children(expectTag(ci[1], 0xa0, '[0] content'))[0], 0x30, 'SignedData'));
   let i = 2;
@@ -140,5 +158,6 @@ export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
     contentType,
     hasEncapsulatedContent: eContent !== undefined,
     encapsulatedContent: eContent,
+    trailingBytes: trailing,
   };
 }

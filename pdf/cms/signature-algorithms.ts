@@ -12,7 +12,8 @@ import { type PssParameters, emsaPssVerify, pssVerifyDigest } from './rsassa-pss
 export type SignatureAlgorithm =
   | { family: 'rsa-pkcs1'; hash: DigestAlgorithm; name: string }
   | { family: 'rsa-pss'; hash: DigestAlgorithm; pss: PssParameters; name: string }
-  | { family: 'ecdsa'; hash: DigestAlgorithm; name: string }
+  /** `plain`: the signature value is r || s (BSI TR-03111 5.2.1, IEEE P1363), not a DER Ecdsa-Sig-Value. */
+  | { family: 'ecdsa'; hash: DigestAlgorithm; name: string; plain?: boolean }
   | { family: 'ed25519'; name: string }
   | { family: 'ed448'; name: string };
 
@@ -26,11 +27,28 @@ const RSA_HASH: Record<string, DigestAlgorithm> = {
   [OID.sha256WithRSA]: 'SHA-256',
   [OID.sha384WithRSA]: 'SHA-384',
   [OID.sha512WithRSA]: 'SHA-512',
+  [OID.rsaWithSha3_256]: 'SHA3-256',
+  [OID.rsaWithSha3_384]: 'SHA3-384',
+  [OID.rsaWithSha3_512]: 'SHA3-512',
 };
 const ECDSA_HASH: Record<string, DigestAlgorithm> = {
   [OID.ecdsaWithSha256]: 'SHA-256',
   [OID.ecdsaWithSha384]: 'SHA-384',
   [OID.ecdsaWithSha512]: 'SHA-512',
+  [OID.ecdsaWithSha3_256]: 'SHA3-256',
+  [OID.ecdsaWithSha3_384]: 'SHA3-384',
+  [OID.ecdsaWithSha3_512]: 'SHA3-512',
+};
+
+/** ecdsa-plain-* (BSI TR-03111 5.2.1, under ecdsa-plain-signatures 0.4.0.127.0.7.1.1.4.1). */
+const ECDSA_PLAIN_HASH: Record<string, DigestAlgorithm> = {
+  [OID.ecdsaPlainSha1]: 'SHA-1',
+  [OID.ecdsaPlainSha256]: 'SHA-256',
+  [OID.ecdsaPlainSha384]: 'SHA-384',
+  [OID.ecdsaPlainSha512]: 'SHA-512',
+  [OID.ecdsaPlainSha3_256]: 'SHA3-256',
+  [OID.ecdsaPlainSha3_384]: 'SHA3-384',
+  [OID.ecdsaPlainSha3_512]: 'SHA3-512',
 };
 
 /** Hash named by an AlgorithmIdentifier; throws {@link UnsupportedHash} for one this verifier does not know. */
@@ -76,7 +94,8 @@ function readPssParameters(params: Der | undefined): PssParameters {
 
 /**
  * Identifies the signature algorithm of a SignerInfo. The hash is the one the signatureAlgorithm OID names
- * (sha384WithRSAEncryption, ecdsa-with-SHA384: RFC 5754 3.2, RFC 5758 3.2); with a bare key OID (rsaEncryption,
+ * (sha384WithRSAEncryption, ecdsa-with-SHA384: RFC 5754 3.2, RFC 5758 3.2; id-rsassa-pkcs1-v1_5-with-sha3-256,
+ * id-ecdsa-with-sha3-256 and their 384/512 siblings: NIST CSOR, RFC 9688); with a bare key OID (rsaEncryption,
  * id-ecPublicKey, as OpenSSL and others write) it is the SignerInfo's digestAlgorithm (RFC 5652 5.4).
  * Returns {@link UnsupportedAlgorithm} for what is not implemented; throws {@link DerError} on broken parameters.
  */
@@ -115,6 +134,8 @@ export function identifySignatureAlgorithm(
   if (rsa) return { family: 'rsa-pkcs1', hash: rsa, name: `${rsa} with RSA` };
   const ec = ECDSA_HASH[oid];
   if (ec) return { family: 'ecdsa', hash: ec, name: `${ec} with ECDSA` };
+  const plain = ECDSA_PLAIN_HASH[oid];
+  if (plain) return { family: 'ecdsa', hash: plain, name: `${plain} with plain ECDSA`, plain: true };
   return { unsupported: `signature algorithm ${oid} is not supported by this verifier` };
 }
 
@@ -133,6 +154,9 @@ function keyFits(alg: SignatureAlgorithm, key: KeyObject): boolean {
   }
 }
 
+/** How node:crypto reads an ECDSA signature value: DER Ecdsa-Sig-Value (RFC 5758 3.2) or plain r || s. */
+const dsaEncoding = (alg: { plain?: boolean }) => (alg.plain ? ('ieee-p1363' as const) : ('der' as const));
+
 /** The signed bytes, readable more than once (a PDF's ByteRange from disk, or bytes in memory). */
 export type SignedBytes = () => AsyncIterable<Uint8Array>;
 
@@ -148,7 +172,7 @@ const EDDSA_CONTENT_LIMIT = 256 << 20;
 
 /**
  * Verifies a signature value with node:crypto: RSA PKCS #1 v1.5 (RFC 8017 8.2), RSASSA-PSS with its own parameters
- * (RFC 4055, RFC 8017 8.1), ECDSA (RFC 5758, DER Ecdsa-Sig-Value) and PureEdDSA Ed25519/Ed448 (RFC 8419).
+ * (RFC 4055, RFC 8017 8.1), ECDSA (RFC 5758, DER Ecdsa-Sig-Value; BSI TR-03111 plain r || s) and PureEdDSA Ed25519/Ed448 (RFC 8419).
  * Content is streamed except for EdDSA. Returns true or false (a key of the wrong type is false: invalid), or
  * {@link UnsupportedAlgorithm} for EdDSA content too large to hold in memory.
  */
@@ -183,7 +207,9 @@ export async function verifyWithAlgorithm(
   const v = createVerify(nodeHashName(alg.hash));
   for await (const c of content()) v.update(c);
   return attempt(() =>
-    alg.family === 'ecdsa' ? v.verify({ key, dsaEncoding: 'der' }, signature) : v.verify({ key }, signature),
+    alg.family === 'ecdsa'
+      ? v.verify({ key, dsaEncoding: dsaEncoding(alg) }, signature)
+      : v.verify({ key }, signature),
   );
 }
 
@@ -204,7 +230,7 @@ export function verifyInMemory(
         createHash(nodeHashName(alg.hash)).update(data).digest(),
         signature,
       );
-    const opts = alg.family === 'ecdsa' ? { key, dsaEncoding: 'der' as const } : { key };
+    const opts = alg.family === 'ecdsa' ? { key, dsaEncoding: dsaEncoding(alg) } : { key };
     return cryptoVerify(nodeHashName(alg.hash), data, opts, signature);
   } catch {
     return false;

@@ -19,10 +19,13 @@ const HASH_LEN: Record<DigestAlgorithm, number> = {
   'SHA-256': 32,
   'SHA-384': 48,
   'SHA-512': 64,
+  'SHA3-256': 32,
+  'SHA3-384': 48,
+  'SHA3-512': 64,
 };
 
 function digestAlgId(alg: DigestAlgorithm): Buffer {
-  // RFC 5754 3: parameters absent for SHA-2.
+  // RFC 5754 3: parameters absent for SHA-2 (and SHA-3, RFC 8702 2).
   return seq(oid(DIGEST_OID_OF[alg]));
 }
 

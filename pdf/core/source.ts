@@ -78,10 +78,22 @@ export async function hashRange(src: ByteSource, hash: Hash, offset: number, len
 
 /** Node hash name for a CMS/PDF digest algorithm name. */
 export function nodeHashName(alg: DigestAlgorithm): string {
-  return { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }[alg];
+  return NODE_HASH[alg];
 }
 
-export type DigestAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** SHA-1, SHA-2 (FIPS 180-4) and SHA-3 (FIPS 202) hashes with a fixed output length. */
+export type DigestAlgorithm =
+  'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA3-256' | 'SHA3-384' | 'SHA3-512';
+
+const NODE_HASH: Record<DigestAlgorithm, string> = {
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+  'SHA3-256': 'sha3-256',
+  'SHA3-384': 'sha3-384',
+  'SHA3-512': 'sha3-512',
+};
 
 /** Digest of the byte ranges `[[offset, length], ...]` of a source, read in streaming fashion. */
 export async function digestRanges(

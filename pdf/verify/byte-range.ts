@@ -5,16 +5,28 @@ import type { ByteSource } from '../core/source';
 import type { SignedBytes } from '../cms/signature-algorithms';
 import type { Verdict } from './verdict';
 
-/** What a signature or document time-stamp dictionary covers, once its /ByteRange is found sound. */
+/**
+ * What a signature or document time-stamp dictionary covers, once its /ByteRange is found to name bytes of the file.
+ * The signed bytes are exactly those the /ByteRange names, whatever its shape; a shape other than the standard one
+ * (ISO 32000-1 12.8.1: from 0 to /Contents, then from after /Contents to the end of a revision) is described in
+ * `coverageAnomalies`, for the caller to judge.
+ */
 export interface SignedRange {
-  byteRange: [number, number, number, number];
+  byteRange: number[];
   /** The /Contents string's bytes (the CMS, possibly zero-padded). */
   contents: Uint8Array;
-  /** Bytes covered: the signed revision ends here. */
+  /** End of the last range: with standard coverage, the signed revision ends here. */
   signedLength: number;
+  /** Standard coverage up to the end of the file. */
   coversWholeDocument: boolean;
   /** 1-based number of the revision the range ends with, when it ends at a %%EOF. */
   coveredRevision?: number;
+  /**
+   * Why the coverage is not the standard one (pyHanko's NONSTANDARD_COVERAGE; DSS's ByteRange checks): bytes
+   * outside /Contents left unsigned, ranges other than two, a signed part that stops inside a revision. Empty when
+   * the coverage is standard.
+   */
+  coverageAnomalies: string[];
   /** The signed bytes, streamed from the source on each read. */
   content: SignedBytes;
 }
@@ -37,49 +49,96 @@ export function rangesOf(src: ByteSource, ranges: readonly (readonly [number, nu
 }
 
 /**
- * Checks /ByteRange and /Contents of a signature dictionary (ISO 32000-1 12.8.1): four non-negative integers, starting
- * at 0 and leaving out exactly the /Contents hex string of an uncompressed object, within the file. Records a
- * FORMAT_FAILURE in `v` and returns undefined when they are not.
+ * Whether `end` closes a revision: just past a %%EOF marker, with or without its end-of-line (ISO 32000-1 7.5.5; the
+ * end-of-line is whitespace some signers leave out of the /ByteRange), or at the end of the file.
  */
-export function checkByteRange(
+async function endsRevision(src: ByteSource, end: number, revEnds: readonly number[]): Promise<boolean> {
+  if (end === src.size || revEnds.includes(end)) return true;
+  return end >= 5 && Buffer.from(await src.read(end - 5, 5)).toString('latin1') === '%%EOF';
+}
+
+/** How `ranges` differ from the standard coverage of a signature whose /Contents string spans `contents`. */
+async function coverageAnomalies(
+  src: ByteSource,
+  ranges: readonly (readonly [number, number])[],
+  contents: { start: number; end: number },
+  revEnds: readonly number[],
+): Promise<string[]> {
+  const out: string[] = [];
+  if (ranges.length !== 2) out.push(`/ByteRange names ${ranges.length} ranges instead of two`);
+  const [first, second] = ranges;
+  if (first![0] !== 0) out.push(`bytes 0 to ${first![0]} are not signed`);
+  const gapStart = first![0] + first![1];
+  const gapEnd = second?.[0];
+  if (gapEnd === undefined || gapStart !== contents.start || gapEnd !== contents.end)
+    out.push(
+      `the unsigned gap (${gapStart} to ${gapEnd ?? src.size}) is not exactly the /Contents string (${contents.start} to ${contents.end})`,
+    );
+  const [lastStart, lastLength] = ranges[ranges.length - 1]!;
+  const end = lastStart + lastLength;
+  if (!(await endsRevision(src, end, revEnds)))
+    out.push(
+      `the signed bytes stop at ${end}, inside a revision: the rest of the file is not a signed revision plus updates`,
+    );
+  return out;
+}
+
+/**
+ * Checks /ByteRange and /Contents of a signature dictionary (ISO 32000-1 12.8.1). The /ByteRange must be pairs of
+ * non-negative integers (offset, length), ascending, not overlapping, within the file, and /Contents a hex string of
+ * an uncompressed object: otherwise a FORMAT_FAILURE is recorded in `v` and undefined returned, since what is signed
+ * cannot even be named. Any other departure from the standard coverage is returned in `coverageAnomalies`: the
+ * signed bytes are those named, and whether the coverage is acceptable is a separate question (pyHanko reports such
+ * a signature intact with a non-standard coverage).
+ */
+export async function checkByteRange(
   v: Verdict,
   src: ByteSource,
   sig: PdfDict,
   /** Offset of the uncompressed object holding `sig`; undefined when it sits in an object stream. */
   containerOffset: number | undefined,
   revEnds: readonly number[],
-): SignedRange | undefined {
+): Promise<SignedRange | undefined> {
   const br = sig.get('ByteRange');
   const contents = sig.get('Contents');
   if (
     !Array.isArray(br) ||
-    br.length !== 4 ||
+    br.length === 0 ||
+    br.length % 2 !== 0 ||
     !br.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)
   ) {
-    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', '/ByteRange is not four non-negative integers');
+    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', '/ByteRange is not pairs of non-negative integers');
     return undefined;
   }
-  const [a, b, c, d] = br as [number, number, number, number];
+  const nums = br as number[];
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < nums.length; i += 2) ranges.push([nums[i]!, nums[i + 1]!]);
+  let pos = 0;
+  for (const [offset, length] of ranges) {
+    if (offset < pos || offset + length > src.size) {
+      v.fail(
+        'TOTAL_FAILED',
+        'FORMAT_FAILURE',
+        '/ByteRange ranges are not ascending, separate and within the file',
+      );
+      return undefined;
+    }
+    pos = offset + length;
+  }
   if (!(contents instanceof PdfString) || !contents.hex || !contents.span || containerOffset === undefined) {
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', '/Contents is not a hex string in an uncompressed object');
     return undefined;
   }
-  if (a !== 0 || b !== contents.span.start || c !== contents.span.end || c + d > src.size || b >= c) {
-    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', '/ByteRange does not cover the file except exactly /Contents');
-    return undefined;
-  }
-  const signedLength = c + d;
-  const rev = revEnds.indexOf(signedLength);
+  const anomalies = await coverageAnomalies(src, ranges, contents.span, revEnds);
+  const rev = revEnds.indexOf(pos);
   return {
-    byteRange: [a, b, c, d],
+    byteRange: nums,
     contents: contents.bytes,
-    signedLength,
-    coversWholeDocument: signedLength === src.size,
+    signedLength: pos,
+    coversWholeDocument: anomalies.length === 0 && pos === src.size,
     ...(rev >= 0 ? { coveredRevision: rev + 1 } : {}),
-    content: rangesOf(src, [
-      [0, b],
-      [c, d],
-    ]),
+    coverageAnomalies: anomalies,
+    content: rangesOf(src, ranges),
   };
 }
 

@@ -21,8 +21,11 @@ export async function verifyDocumentTimestamp(
     fieldNames: target.fieldNames,
     coversWholeDocument: false,
   };
-  const range = checkByteRange(v, src, target.sig, target.offset, revEnds);
-  if (!range)
+  const range = await checkByteRange(v, src, target.sig, target.offset, revEnds);
+  // A time-stamp has no change analysis to weigh a non-standard coverage: it is refused as malformed.
+  if (range?.coverageAnomalies.length)
+    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `/ByteRange coverage: ${range.coverageAnomalies.join('; ')}`);
+  if (!range || !v.passed)
     return {
       ...base,
       valid: false,

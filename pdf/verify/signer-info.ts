@@ -16,6 +16,16 @@ import { findSignerCertificate } from '../cms/signer-certificate';
 import { type CryptoPolicy, checkCryptoConstraints } from './crypto-policy';
 import { Verdict } from './verdict';
 
+/**
+ * The only message digest algorithm each EdDSA variant may be paired with when signed attributes are present
+ * (RFC 8419 2.3): SHA-512 for Ed25519, SHAKE256 with 512 bits of output for Ed448. Another one is refused by policy
+ * after the signature is verified, so that a broken hash or signature value is still reported as such.
+ */
+const EDDSA_DIGEST: Partial<Record<SignatureAlgorithm['family'], CmsDigestAlgorithm>> = {
+  ed25519: 'SHA-512',
+  ed448: 'SHAKE256',
+};
+
 /** How a SignerInfo is checked: what its signed content is and what the validation policy accepts. */
 export interface SignerInfoContext {
   /** The signed content (a PDF's ByteRange, a TSTInfo). */
@@ -236,6 +246,13 @@ export async function verifySignerInfo(
     if (!(err instanceof DerError)) throw err;
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `malformed signed attribute: ${err.message}`);
   }
+  const pairing = EDDSA_DIGEST[alg.family];
+  if (pairing && si.signedAttributes && si.digestAlgorithm !== pairing)
+    v.fail(
+      'INDETERMINATE',
+      'CRYPTO_CONSTRAINTS_FAILURE',
+      `${alg.name} requires the ${pairing} message digest (RFC 8419 2.3), not ${si.digestAlgorithm}`,
+    );
   const digests = 'hash' in alg ? [si.digestAlgorithm, alg.hash] : [si.digestAlgorithm];
   for (const f of checkCryptoConstraints(ctx.policy, { digests, key: cert.publicKey }, ctx.at, ctx.poe))
     v.add(f);

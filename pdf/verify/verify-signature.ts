@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parsePdfDate } from '../appearance/time-format';
-import type { PdfReader } from '../core/document';
-import { decodeTextString } from '../core/document';
+import { PdfReader, decodeTextString } from '../core/document';
 import { isPdfError } from '../core/errors';
 import { type PdfDict, PdfString, type PdfValue, nameOf } from '../core/objects';
 import type { ByteSource } from '../core/source';
@@ -149,6 +148,22 @@ async function signedContent(v: Verdict, sd: ParsedSignedData, range: SignedRang
 }
 
 /**
+ * A coverage other than the standard one (see {@link checkByteRange}): the bytes named may verify, but what the
+ * signer signed is no longer the document a reader sees, so it is a forbidden modification (pyHanko:
+ * NONSTANDARD_COVERAGE, never acceptable), not broken integrity. Recorded after the CMS verdicts, so that a broken
+ * hash or signature value still names the sub-indication. The change analysis is not run: there is no signed
+ * revision to compare with.
+ */
+function refuseCoverage(v: Verdict, report: SignatureReport, anomalies: readonly string[]): void {
+  report.modificationLevel = 'OTHER';
+  v.fail(
+    'TOTAL_FAILED',
+    'MODIFIED_AFTER_SIGNING',
+    `the signature does not cover the document as ISO 32000-1 12.8.1 requires: ${anomalies.join('; ')}`,
+  );
+}
+
+/**
  * Records what later incremental updates changed, each change with the rule that allowed or refused it
  * (ISO 32000-1 12.8.2.2 DocMDP, 12.8.2.4 FieldMDP; ETSI EN 319 142-1 Annex A; see ./changes).
  */
@@ -179,11 +194,32 @@ async function checkChanges(
       );
   } catch (err) {
     if (!isPdfError(err)) throw err;
-    v.fail(
-      'TOTAL_FAILED',
-      'FORMAT_FAILURE',
-      `signed range does not end at a readable revision: ${err.message}`,
-    );
+    if (await readable(full, signedLength)) {
+      // The signed revision reads; a later update does not (an xref entry naming another object, as in the
+      // hide shadow attack): what it changed cannot be shown to be allowed (DSS: undefined changes).
+      report.modificationLevel = 'OTHER';
+      v.fail(
+        'TOTAL_FAILED',
+        'MODIFIED_AFTER_SIGNING',
+        `document modified after signing: a later revision cannot be read as an update of the signed one: ${err.message}`,
+      );
+    } else
+      v.fail(
+        'TOTAL_FAILED',
+        'FORMAT_FAILURE',
+        `signed range does not end at a readable revision: ${err.message}`,
+      );
+  }
+}
+
+/** Whether the revision ending at `end` opens and its form fields resolve, as the change analysis reads it. */
+async function readable(full: PdfReader, end: number): Promise<boolean> {
+  try {
+    await (await PdfReader.openPrefix(full.src, end, { recover: true })).fields();
+    return true;
+  } catch (err) {
+    if (!isPdfError(err)) throw err;
+    return false;
   }
 }
 
@@ -220,7 +256,7 @@ export async function verifySignature(
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', `unsupported /SubFilter ${report.subFilter ?? '(none)'}`);
     return done();
   }
-  const range = checkByteRange(v, src, target.sig, target.offset, revEnds);
+  const range = await checkByteRange(v, src, target.sig, target.offset, revEnds);
   if (!range) return done();
   Object.assign(report, {
     byteRange: range.byteRange,
@@ -230,6 +266,10 @@ export async function verifySignature(
   });
   const sd = parseCms(v, range.contents, report.subFilter === 'adbe.pkcs7.sha1');
   if (!sd) return done();
+  if (sd.trailingBytes)
+    v.note(
+      `${sd.trailingBytes} bytes other than zero padding follow the CMS in /Contents (ignored: nothing signs them)`,
+    );
   const content = await signedContent(v, sd, range);
   const m = stringOf(target.sig.get('M'));
   const signingTime = (m ? parsePdfDate(m) : undefined) ?? signingTimeAttr(sd);
@@ -260,6 +300,8 @@ export async function verifySignature(
     certificatePath: first.certificatePath,
   });
   report.modificationLevel = 'NONE';
-  if (!report.coversWholeDocument) await checkChanges(v, report, full, target, range.signedLength, revEnds);
+  if (range.coverageAnomalies.length) refuseCoverage(v, report, range.coverageAnomalies);
+  else if (!report.coversWholeDocument)
+    await checkChanges(v, report, full, target, range.signedLength, revEnds);
   return done();
 }

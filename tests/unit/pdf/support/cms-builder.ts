@@ -9,7 +9,7 @@ import { OID } from '../../../../pdf/cms/oids';
 import { prepareSignature } from '../../../../pdf/sign/prepare';
 import type { TestPki } from '../../../helpers/test-pki';
 
-export type Sha = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type Sha = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA3-256' | 'SHA3-384' | 'SHA3-512';
 /** Digest algorithms of a SignerInfo: SHAKE256 (512-bit output) is Ed448's (RFC 8419 2.3). */
 export type Hash = Sha | 'SHAKE256';
 const NODE: Record<Sha, string> = {
@@ -17,12 +17,18 @@ const NODE: Record<Sha, string> = {
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
+  'SHA3-256': 'sha3-256',
+  'SHA3-384': 'sha3-384',
+  'SHA3-512': 'sha3-512',
 };
 const DIGEST_OID: Record<Hash, string> = {
   'SHA-1': OID.sha1,
   'SHA-256': OID.sha256,
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
+  'SHA3-256': OID.sha3_256,
+  'SHA3-384': OID.sha3_384,
+  'SHA3-512': OID.sha3_512,
   SHAKE256: '2.16.840.1.101.3.4.2.12',
 };
 
@@ -59,6 +65,9 @@ export const schemes = {
           'SHA-256': OID.sha256WithRSA,
           'SHA-384': OID.sha384WithRSA,
           'SHA-512': OID.sha512WithRSA,
+          'SHA3-256': OID.rsaWithSha3_256,
+          'SHA3-384': OID.rsaWithSha3_384,
+          'SHA3-512': OID.rsaWithSha3_512,
         }[h],
       ),
       nul(),
@@ -70,8 +79,18 @@ export const schemes = {
     algId: seq(oid(OID.rsaEncryption), nul()),
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
-  ecdsa: (h: 'SHA-256' | 'SHA-384'): Scheme => ({
-    algId: seq(oid(h === 'SHA-256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384)),
+  ecdsa: (h: 'SHA-256' | 'SHA-384' | 'SHA3-256' | 'SHA3-384' | 'SHA3-512'): Scheme => ({
+    algId: seq(
+      oid(
+        {
+          'SHA-256': OID.ecdsaWithSha256,
+          'SHA-384': OID.ecdsaWithSha384,
+          'SHA3-256': OID.ecdsaWithSha3_256,
+          'SHA3-384': OID.ecdsaWithSha3_384,
+          'SHA3-512': OID.ecdsaWithSha3_512,
+        }[h],
+      ),
+    ),
     sign: (d, key) => cryptoSign(NODE[h], d, key),
   }),
   ed25519: (): Scheme => ({ algId: seq(oid(OID.ed25519)), sign: (d, key) => cryptoSign(null, d, key) }),
@@ -224,6 +243,11 @@ export async function pdfWithCms(
     subFilter?: 'adbe.pkcs7.detached' | 'adbe.pkcs7.sha1' | 'ETSI.RFC3161';
     margin?: number;
     fieldName?: string;
+    /**
+     * Rewrites the /ByteRange (same width, so offsets hold) from the standard one `[0, b, c, d]`; the CMS then
+     * signs exactly the bytes the new value names.
+     */
+    byteRange?: (standard: [number, number, number, number]) => number[];
   } = {},
 ): Promise<Buffer> {
   const p = await prepareSignature(input, {
@@ -235,12 +259,22 @@ export async function pdfWithCms(
   });
   const pdf = Buffer.from(p.prepared!);
   const [, b, c, d] = p.state.byteRange;
+  let ranges: number[] = [0, b, c, d];
+  if (opts.byteRange) {
+    ranges = opts.byteRange([0, b, c, d]);
+    const at = pdf.lastIndexOf('/ByteRange[');
+    const width = pdf.indexOf(']', at) - at - '/ByteRange['.length;
+    pdf.write(`${ranges.join(' ')}`.padEnd(width, ' '), at + '/ByteRange['.length, 'latin1');
+  }
   if (opts.subFilter) {
     const at = pdf.lastIndexOf('/SubFilter/ETSI.CAdES.detached');
     if (at < 0) throw new Error('no SubFilter to rename');
     pdf.write(`/SubFilter/${opts.subFilter}`.padEnd(30, ' '), at, 'latin1');
   }
-  const signedBytes = Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]);
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 1 < ranges.length; i += 2)
+    parts.push(pdf.subarray(ranges[i], ranges[i]! + ranges[i + 1]!));
+  const signedBytes = Buffer.concat(parts);
   const hex = Buffer.from(cms(signedBytes)).toString('hex');
   if (hex.length > c - b - 2) throw new Error(`CMS of ${hex.length / 2} bytes does not fit /Contents`);
   pdf.write(hex, b + 1, 'latin1');
