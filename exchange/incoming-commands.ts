@@ -32,9 +32,13 @@ export const INCOMING_COMMANDS = {
 
 export type IncomingCommand = keyof typeof INCOMING_COMMANDS;
 
+const agencyGuard = (agency: string, actor: Actor) => (): Refusal | undefined =>
+  actor.agency !== agency ? refusal('FORBIDDEN', 'the document belongs to another agency') : undefined;
+
 function whoGuard(agency: string, s: ReceivedState, actor: Actor, who: IncomingWho) {
   return (): Refusal | undefined => {
-    if (actor.agency !== agency) return refusal('FORBIDDEN', 'the document belongs to another agency');
+    const other = agencyGuard(agency, actor)();
+    if (other) return other;
     if (who === 'assignee')
       return actor.username !== s.assignee
         ? refusal('FORBIDDEN', 'only the assigned person may do this')
@@ -58,7 +62,8 @@ function recallGuard(s: ReceivedState) {
 
 /**
  * Whether `actor` may give `cmd` to the received copy now: who (agency first), then busy and state, then required
- * body fields. Recall answers check the open recall instead of the state (the step re-checks the state).
+ * body fields. The assignee's commands check the state before the person; recall answers check the open recall
+ * instead of the state (the step re-checks the state).
  */
 export function checkIncoming(
   agency: string,
@@ -69,6 +74,13 @@ export function checkIncoming(
 ): Refusal | undefined {
   const rule = INCOMING_COMMANDS[cmd] as Omit<CommandRule<IncomingState>, 'who'> & { who: IncomingWho };
   const recallAnswer = cmd === 'agreeRecall' || cmd === 'refuseRecall';
+  // The assignee exists only from ASSIGNED on: before, the state is what is wrong (409), not the person (403).
+  if (rule.who === 'assignee')
+    return firstRefusal(
+      agencyGuard(agency, actor),
+      stateGuard<IncomingState>(s.busy, s.state, rule.from),
+      whoGuard(agency, s, actor, rule.who),
+    );
   return firstRefusal(
     whoGuard(agency, s, actor, rule.who),
     recallAnswer ? recallGuard(s) : stateGuard<IncomingState>(s.busy, s.state, rule.from),

@@ -14,12 +14,13 @@ const received = (over: Partial<ReceivedState> = {}): ReceivedState => ({
 });
 
 /** The table as a reader states it; the assignee is `leadership.a`; recall answers need an open recall. */
-const TABLE: Record<IncomingCommand, { from: IncomingState[] | 'any'; roles: Role[] }> = {
+const TABLE: Record<IncomingCommand, { from: IncomingState[] | 'any'; roles: Role[]; stateFirst?: true }> = {
   accept: { from: ['RECEIVED'], roles: ['clerk'] },
   reject: { from: ['RECEIVED'], roles: ['clerk'] },
   assign: { from: ['ACCEPTED', 'ASSIGNED'], roles: ['clerk', 'leadership', 'approver', 'signer'] },
-  process: { from: ['ASSIGNED'], roles: ['leadership'] },
-  complete: { from: ['ASSIGNED', 'PROCESSING'], roles: ['leadership'] },
+  // Nobody is the assignee before ASSIGNED: the state is checked first (409, not 403).
+  process: { from: ['ASSIGNED'], roles: ['leadership'], stateFirst: true },
+  complete: { from: ['ASSIGNED', 'PROCESSING'], roles: ['leadership'], stateFirst: true },
   // The state of a recall answer is checked when the step runs, after the receipt checks.
   agreeRecall: { from: 'any', roles: ['clerk'] },
   refuseRecall: { from: 'any', roles: ['clerk'] },
@@ -34,11 +35,19 @@ describe('incoming command table: every state × command × role', () => {
     const row = TABLE[command];
     const s = received({ state, assignee: 'leadership.a', recall: { reason: 'sai', requestedAt: 'x' } });
     const refusal = checkIncoming(AGENCY, s, command, actor(role), { reason: 'lý do' });
-    const expected = !row.roles.includes(role)
-      ? 'FORBIDDEN'
-      : row.from !== 'any' && !row.from.includes(state)
+    const stateOk = row.from === 'any' || row.from.includes(state);
+    const roleOk = row.roles.includes(role);
+    const expected = row.stateFirst
+      ? !stateOk
         ? 'WRONG_STATE'
-        : undefined;
+        : !roleOk
+          ? 'FORBIDDEN'
+          : undefined
+      : !roleOk
+        ? 'FORBIDDEN'
+        : !stateOk
+          ? 'WRONG_STATE'
+          : undefined;
     expect(refusal?.code).toBe(expected);
   });
 });
@@ -47,6 +56,16 @@ describe('incoming command checks', () => {
   it('refuses a user of another agency', () => {
     const r = checkIncoming(AGENCY, received(), 'accept', actor('clerk', { agency: '000.00.99.H29' }));
     expect(r).toEqual({ code: 'FORBIDDEN', message: 'the document belongs to another agency' });
+  });
+
+  it('refuses processing before assignment for the state (409), not the person', () => {
+    const accepted = received({ state: 'ACCEPTED' });
+    expect(checkIncoming(AGENCY, accepted, 'process', actor('approver'))).toEqual({
+      code: 'WRONG_STATE',
+      message: 'not allowed in state ACCEPTED',
+    });
+    const assigned = received({ state: 'ASSIGNED', assignee: 'approver.a' });
+    expect(checkIncoming(AGENCY, assigned, 'process', actor('clerk'))?.code).toBe('FORBIDDEN');
   });
 
   it('refuses any step while another runs', () => {
