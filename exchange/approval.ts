@@ -1,3 +1,4 @@
+import type { OutgoingEventType } from '../schemas/audit-events';
 import type { ApprovalView } from '../schemas/document';
 import type { ResolvedFlow, ResolvedStage } from '../schemas/flow';
 import type { OutgoingState } from './outgoing-state';
@@ -10,7 +11,7 @@ import type { OutgoingState } from './outgoing-state';
 
 /** An audit event a transition asks the workflow to record. */
 export interface ExchangeEvent {
-  type: string;
+  type: OutgoingEventType;
   details: Record<string, unknown>;
 }
 

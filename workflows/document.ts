@@ -37,6 +37,7 @@ import {
   type OutgoingState,
   type RecipientTrack,
 } from '../exchange';
+import type { OutgoingEventType } from '../schemas/audit-events';
 import {
   BUSINESS_DOC_TYPE,
   DEFAULT_APPROVAL_FLOW,
@@ -85,7 +86,7 @@ const nowIso = () => new Date().toISOString();
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 async function record(
   d: Doc,
-  type: string,
+  type: OutgoingEventType,
   actor: string,
   details: Record<string, unknown> = {},
   comment?: string,

@@ -20,6 +20,7 @@ import {
   type ReceivedState,
 } from '../exchange';
 import type { CommandBody } from '../exchange/outgoing-commands';
+import type { IncomingEventType } from '../schemas/audit-events';
 import {
   receivedWorkflowId,
   type Actor,
@@ -61,7 +62,7 @@ const nowIso = () => new Date().toISOString();
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 async function record(
   c: Copy,
-  type: string,
+  type: IncomingEventType,
   actor: string,
   details: Record<string, unknown> = {},
   comment?: string,
