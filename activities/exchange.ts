@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { AuditEventType } from '../schemas/audit-events';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from 'mongodb';
@@ -187,7 +188,7 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       eventId: string;
     }): Promise<{ found: boolean }> {
       const at = deps.clock().toISOString();
-      const type = input.side === 'outgoing' ? 'document.superseded' : 'incoming.superseded';
+      const type: AuditEventType = input.side === 'outgoing' ? 'document.superseded' : 'incoming.superseded';
       const entry: HistoryEntry = { at, event: type, actor: 'system', state: 'SUPERSEDED' };
       const before = await documents.markSuperseded(input.side, input.agency, input.id, input.by, entry);
       if (!before) return { found: false };

@@ -25,6 +25,7 @@ import { dayEnd, dayStart, vnDay } from '../kpi/period';
 import { KpiService } from '../kpi/service';
 import { Collections } from '../schemas/constants';
 import type { AuditEvent } from '../schemas/audit';
+import type { AuditEventType } from '../schemas/audit-events';
 import { GENESIS_HASH, hashAuditEvent } from '../store/audit-store';
 import { DEMO_AGENCIES } from '../store/demo-province';
 import { IdentityStore } from '../store/identity-store';
@@ -184,7 +185,7 @@ async function seed(
     const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
     const ev = (
       agency: string,
-      type: string,
+      type: AuditEventType,
       minutes: number,
       documentId: string,
       details: Record<string, unknown>,
@@ -238,7 +239,7 @@ async function seed(
         continue;
       }
       const inbox = `${sender}_${doc}`;
-      const rv = (type: string, minutes: number, details: Record<string, unknown>, n: string) =>
+      const rv = (type: AuditEventType, minutes: number, details: Record<string, unknown>, n: string) =>
         ev(r, type, minutes, inbox, { from: sender, messageId: doc, ...details }, `${n}${i}`);
       await rv('incoming.received', 183, { attempt: 1 }, 'r');
       const valid = rnd() < 0.9;

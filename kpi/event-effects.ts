@@ -1,3 +1,4 @@
+import type { AuditEventType } from '../schemas/audit-events';
 import { binOf } from './histogram';
 import { vnDay } from './period';
 
@@ -50,7 +51,7 @@ export const KpiEventTypes = {
   incomingSuperseded: 'incoming.superseded',
   /** A clerk registered a paper document (api/routes/paper-documents.ts). */
   paperRegistered: 'paper.registered',
-} as const;
+} as const satisfies Record<string, AuditEventType>;
 
 /** Counter names (fields of the per agency × day document). Sub-keys follow a colon. */
 export const Dims = {

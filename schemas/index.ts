@@ -3,4 +3,5 @@ export * from './errors';
 export * from './identity';
 export * from './api';
 export * from './audit';
+export * from './audit-events';
 export * from './config';

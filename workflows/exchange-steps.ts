@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyActivities, type ActivityFailure } from '@temporalio/workflow';
 import type { ExchangeActivities } from '../activities/exchange';
+import type { Refusal } from '../exchange/refusal';
 
 /** What both exchange workflows share: activity presets and how a refused step is reported. Workflow code only. */
 
@@ -29,4 +30,9 @@ export function rethrow(err: unknown): never {
   if (cause && typeof cause.type === 'string')
     throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
   throw err;
+}
+
+/** Throws the refusal a command check returned, if any (update validators). */
+export function throwIfRefused(r: Refusal | undefined): void {
+  if (r) refuse(r.code, r.message);
 }

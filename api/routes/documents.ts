@@ -24,6 +24,7 @@ import {
   type FileRef,
   type SignerInfo,
 } from '../../schemas/document';
+import { checkNewAmendment } from '../../exchange/amendments';
 import { LienthongError } from '../../schemas/errors';
 import { DocumentStore, type OutgoingView } from '../../store/document-store';
 import { FileStore } from '../../store/file-store';
@@ -278,6 +279,9 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         );
       if (old.supersededBy)
         throw new LienthongError('CONFLICT', `the document was already superseded by ${old.supersededBy.id}`);
+      const amendments = await documents().findOutgoing(old.agency, { 'amendment.of': old.id });
+      const refused = checkNewAmendment(old.id, amendments);
+      if (refused) throw new LienthongError(refused.code, refused.message);
       if (old.number === undefined || !old.notation || !old.issuedAt || !old.edxmlDocumentId)
         throw new LienthongError('WRONG_STATE', 'the document has no number yet');
       return old;

@@ -122,6 +122,9 @@ describe('replacement of a dispatched document (BusinessDocType 3)', () => {
     });
     // The old document is not superseded until the new version is dispatched.
     expect((await outgoing(old.id)).state).toBe('DISPATCHED');
+    // One open update or replacement per document: a second one is refused while the first is open.
+    const second = await a.call(user('drafter', S), 'POST', `/documents/${old.id}/replace`, body);
+    expect(second.status).toBe(409);
 
     for (const [who, what] of [
       [user('drafter', S), 'submit'],

@@ -66,6 +66,8 @@ describe('exchange of one document between four agencies', () => {
       const accepted = await a.call(user('clerk', r), 'POST', `/inbox/${inboxId}/accept`, {});
       expect(accepted.status).toBe(200);
       expect(accepted.body.incomingNumber).toBe(1);
+      // Before assignment the state, not the person, is wrong.
+      expect((await a.call(user('approver', r), 'POST', `/inbox/${inboxId}/process`, {})).status).toBe(409);
       expect(
         (
           await a.call(user('clerk', r), 'POST', `/inbox/${inboxId}/assign`, {

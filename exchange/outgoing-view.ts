@@ -1,0 +1,88 @@
+import { edxmlDocumentId } from '../schemas/edxml';
+import type { OutgoingUpdate } from '../store/document-store';
+import type { DocumentSnapshot, DocumentWorkflowInput } from '../workflows/exchange-messages';
+import { approvalView } from './approval';
+import type { OutgoingState } from './outgoing-state';
+import { recipientViews } from './recipients';
+
+/** The read model row of an outgoing document; each call is a new version of the row. */
+export function outgoingView(
+  input: DocumentWorkflowInput,
+  s: OutgoingState,
+  hourMs: number,
+  updatedAt: string,
+): OutgoingUpdate {
+  const amendment = input.amendment;
+  return {
+    id: input.documentId,
+    agency: input.agency.code,
+    state: s.state,
+    type: input.type,
+    subject: input.subject,
+    number: s.number,
+    notation: s.notation,
+    createdBy: input.createdBy,
+    createdAt: input.createdAt,
+    updatedAt,
+    priority: input.priority,
+    dueDate: input.dueDate,
+    fileName: input.fileName,
+    file: s.file,
+    issuedAt: s.issuedAt,
+    edxmlDocumentId:
+      s.number !== undefined && s.notation && s.issuedAt
+        ? edxmlDocumentId(input.agency.code, s.issuedAt, s.number, s.notation)
+        : undefined,
+    sendFailed: s.recipients.some((r) => r.statusCode === 'SEND_FAILED') || undefined,
+    approval: approvalView(s, hourMs),
+    overdue: s.everOverdue || undefined,
+    designatedSigner: s.designatedSigner,
+    pendingSigner: s.pending?.username,
+    signer: s.signerInfo,
+    amendment: amendment ? { kind: amendment.kind, of: amendment.of, reason: amendment.reason } : undefined,
+    supersededBy: s.superseded,
+    recipients: recipientViews(s),
+    version: ++s.version,
+  };
+}
+
+/** What the snapshot query answers while the workflow runs. */
+export function outgoingSnapshot(
+  input: DocumentWorkflowInput,
+  s: OutgoingState,
+  hourMs: number,
+): DocumentSnapshot {
+  return {
+    id: input.documentId,
+    state: s.state,
+    file: s.file,
+    number: s.number,
+    notation: s.notation,
+    issuedAt: s.issuedAt,
+    busy: s.busy,
+    approvalStep: s.step,
+    flow: s.flow,
+    resolvedFlow: s.resolved,
+    approval: approvalView(s, hourMs),
+    recipients: recipientViews(s),
+    history: [...s.history],
+    pendingSigning: s.pending ? { username: s.pending.username, request: s.pending.request } : undefined,
+  };
+}
+
+/** What the workflow returns when it ends (the snapshot without the approval details). */
+export function outgoingResult(input: DocumentWorkflowInput, s: OutgoingState): DocumentSnapshot {
+  return {
+    id: input.documentId,
+    state: s.state,
+    file: s.file,
+    number: s.number,
+    notation: s.notation,
+    issuedAt: s.issuedAt,
+    busy: s.busy,
+    approvalStep: s.step,
+    flow: s.flow,
+    recipients: recipientViews(s),
+    history: [...s.history],
+  };
+}
