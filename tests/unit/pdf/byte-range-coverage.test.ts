@@ -1,20 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
-import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import { makeCertificate, name, pdfWithCms, schemes, signedData, signerInfo } from './support/cms-builder';
 import { makePdf } from './support/corpus';
+import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-const AT = new Date('2026-03-01T00:00:00Z');
-const trustAll = async (): Promise<ValidationReport> => ({
-  valid: true,
-  code: 'VALID',
-  message: 'ok',
-  path: [],
-});
 const CORPUS = join(__dirname, '../../conformance/pdf-corpus');
 
 let pki: TestPki;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
 import { oid, seq } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
-import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   type Hash,
@@ -18,16 +17,10 @@ import {
   standardAttributes,
 } from './support/cms-builder';
 import { makePdf } from './support/corpus';
+import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-const AT = new Date('2026-03-01T00:00:00Z');
-const trustAll = async (): Promise<ValidationReport> => ({
-  valid: true,
-  code: 'VALID',
-  message: 'ok',
-  path: [],
-});
 const CORPUS = join(__dirname, '../../conformance/pdf-corpus');
 const CORPUS_TIME = new Date('2035-01-01T00:00:00Z');
 

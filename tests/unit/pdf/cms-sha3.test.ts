@@ -4,7 +4,6 @@ import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
 import { ctx, int, oid, seq } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
 import { DEFAULT_CRYPTO_POLICY } from '../../../pdf/verify/crypto-policy';
-import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   type Scheme,
@@ -18,16 +17,10 @@ import {
   signerInfo,
 } from './support/cms-builder';
 import { makePdf } from './support/corpus';
+import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-const AT = new Date('2026-03-01T00:00:00Z');
-const trustAll = async (): Promise<ValidationReport> => ({
-  valid: true,
-  code: 'VALID',
-  message: 'ok',
-  path: [],
-});
 const CORPUS = join(__dirname, '../../conformance/pdf-corpus');
 
 let pki: TestPki;

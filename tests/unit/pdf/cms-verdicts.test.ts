@@ -13,7 +13,6 @@ import { type PdfVerificationReport, type VerifyPdfOptions, verifyPdf } from '..
 import { ctx, int, nul, octets, oid, seq } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
 import { DEFAULT_CRYPTO_POLICY } from '../../../pdf/verify/crypto-policy';
-import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   type Hash,
@@ -33,17 +32,11 @@ import {
 } from './support/cms-builder';
 import { makePdf } from './support/corpus';
 import { tempDir, toPem } from './support/tools';
+import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-const AT = new Date('2026-03-01T00:00:00Z');
 // The certificate path is not what these tests are about: trust every path, so the verdict is the CMS's own.
-const trustAll = async (): Promise<ValidationReport> => ({
-  valid: true,
-  code: 'VALID',
-  message: 'ok',
-  path: [],
-});
 
 let pki: TestPki;
 let base: Uint8Array;

@@ -6,7 +6,6 @@ import { type VerifyPdfOptions, verifyPdf } from '../../../pdf';
 import { parseCertificate } from '../../../pdf/cms/certificate';
 import { ctx, int, octets, oid, seq, tlv } from '../../../pdf/cms/der';
 import { OID } from '../../../pdf/cms/oids';
-import type { ValidationReport } from '../../../pki/types';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   attribute,
@@ -22,17 +21,11 @@ import {
 } from './support/cms-builder';
 import { makePdf } from './support/corpus';
 import { tempDir, toPem } from './support/tools';
+import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-const AT = new Date('2026-03-01T00:00:00Z');
 // Path validation is pki/'s concern and tested there: trust every path so the verdicts here are the tokens' own.
-const trustAll = async (): Promise<ValidationReport> => ({
-  valid: true,
-  code: 'VALID',
-  message: 'ok',
-  path: [],
-});
 const verify = (pdf: Uint8Array, extra: Partial<VerifyPdfOptions> = {}) =>
   verifyPdf(pdf, { anchors: [], at: AT, revocation: 'none', validatePath: trustAll, ...extra });
 
