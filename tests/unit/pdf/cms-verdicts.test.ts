@@ -36,8 +36,6 @@ import { AT, trustAll } from './support/trust-all';
 
 jest.setTimeout(120_000);
 
-// The certificate path is not what these tests are about: trust every path, so the verdict is the CMS's own.
-
 let pki: TestPki;
 let base: Uint8Array;
 const root = generateKeyPairSync('rsa', { modulusLength: 2048 });
