@@ -52,3 +52,21 @@ export const outgoing = (over: Partial<OutgoingState> = {}): OutgoingState => ({
   ...initialOutgoingState(input),
   ...over,
 });
+
+/**
+ * The refusal a command table row implies for one state and role: the check that runs first decides. Most commands
+ * check the role first; `stateFirst` ones (the caller's role depends on the document, e.g. the open stage's approver)
+ * check the state first.
+ */
+export function expectedRefusal(
+  row: { stateFirst?: true },
+  stateOk: boolean,
+  roleOk: boolean,
+): 'WRONG_STATE' | 'FORBIDDEN' | undefined {
+  const checks: ['WRONG_STATE' | 'FORBIDDEN', boolean][] = [
+    ['WRONG_STATE', stateOk],
+    ['FORBIDDEN', roleOk],
+  ];
+  if (!row.stateFirst) checks.reverse();
+  return checks.find(([, ok]) => !ok)?.[0];
+}

@@ -6,7 +6,7 @@ import {
 } from '../../../exchange';
 import { IncomingStates, type IncomingState } from '../../../schemas/document';
 import { Roles, type Role } from '../../../schemas/identity';
-import { AGENCY, actor } from './fixtures';
+import { AGENCY, actor, expectedRefusal } from './fixtures';
 
 const received = (over: Partial<ReceivedState> = {}): ReceivedState => ({
   ...initialReceivedState(),
@@ -37,18 +37,7 @@ describe('incoming command table: every state × command × role', () => {
     const refusal = checkIncoming(AGENCY, s, command, actor(role), { reason: 'lý do' });
     const stateOk = row.from === 'any' || row.from.includes(state);
     const roleOk = row.roles.includes(role);
-    const expected = row.stateFirst
-      ? !stateOk
-        ? 'WRONG_STATE'
-        : !roleOk
-          ? 'FORBIDDEN'
-          : undefined
-      : !roleOk
-        ? 'FORBIDDEN'
-        : !stateOk
-          ? 'WRONG_STATE'
-          : undefined;
-    expect(refusal?.code).toBe(expected);
+    expect(refusal?.code).toBe(expectedRefusal(row, stateOk, roleOk));
   });
 });
 
