@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { ensureAgencyConsumer, ensureExchangeTopology } from '../infra/exchange-nats';
+import { KeyedLanes } from '../infra/keyed-lanes';
 import { connectNats } from '../infra/nats';
 import { agencyNatsPassword, agencyNatsUser } from '../infra/nats-auth';
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
@@ -41,7 +42,11 @@ export interface ExchangeConsumerOptions {
    * Topology, consumer creation and dead-lettering stay on the service connection.
    */
   agencyConnection?: (agency: string) => Promise<NatsConnection>;
+  /** Messages one agency's consumer handles at once (default 16); see `orderKey` for what stays in order. */
+  concurrency?: number;
 }
+
+const DEFAULT_CONCURRENCY = 16;
 
 export interface ExchangeConsumers {
   agencies: string[];
@@ -203,8 +208,10 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
     }
     const consumer = await bound.consumers.get(names.stream, name);
     const messages = await consumer.consume({ max_messages: 32 });
+    const lanes = new KeyedLanes(options.concurrency ?? DEFAULT_CONCURRENCY);
     const loop = (async () => {
-      for await (const m of messages) await handle(agency, m);
+      for await (const m of messages) await lanes.add(orderKey(m), () => handle(agency, m));
+      await lanes.idle();
     })().catch((err: unknown) => logger.error({ err, agency }, 'exchange consumer stopped'));
     running.push({ messages, loop });
   }
@@ -251,6 +258,24 @@ export function startAppExchangeConsumers(
           })
       : undefined,
   });
+}
+
+/**
+ * Messages that must be handled in the order they arrived share a key; the others run side by side. Statuses of one
+ * document stay in order (01 before 03; the workflow ignores a step backwards, so 01 after 03 would be lost from the
+ * trail). Inbox messages of one sender stay in order, so an update, replacement or recall never overtakes the
+ * document it refers to. A body that cannot be read gets its own key: it is dead-lettered on its own.
+ */
+export function orderKey(m: Pick<JsMsg, 'subject' | 'data' | 'seq'>): string {
+  const kind = m.subject.split('.').pop();
+  try {
+    const body = JSON.parse(decoder.decode(m.data)) as { from?: { code?: unknown }; messageId?: unknown };
+    if (kind === 'status' && typeof body.messageId === 'string') return `status:${body.messageId}`;
+    if (kind === 'inbox' && typeof body.from?.code === 'string') return `inbox:${body.from.code}`;
+  } catch {
+    // Falls through: handle() dead-letters it.
+  }
+  return `seq:${m.seq}`;
 }
 
 function backoff(delays: readonly number[], deliveryCount: number): number {

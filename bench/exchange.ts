@@ -1,11 +1,12 @@
 /**
- * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C]` (npm run bench:exchange).
+ * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C] [--recipients 1,3,10]`
+ * (npm run bench:exchange).
  *
  * Starts a private dev stack (Temporal dev server on SQLite/WAL, NATS 2.11 with JetStream fsync always, FerretDB on
  * SQLite) on free ports in a temp dir, the API and the lienthong worker in this process, and drives N documents
  * through the whole path via the HTTP API (app.inject): draft → submit → approve (default flow) → sign (server-held
  * personal key) → issue (number + organisation signature, so two signatures) → each recipient's clerk accepts (03)
- * as soon as the document arrives verified (01). Once with one recipient, once with three.
+ * as soon as the document arrives verified (01). Once per recipient count given (default 1 and 3).
  *
  * Next to it, on the same Temporal server in the same run, a no-op workflow runs as many activities as one
  * document's exchange did (counted from the recorded histories: the sender's chain, then one parallel branch per
@@ -13,7 +14,10 @@
  *
  * Reports documents/s fully exchanged (first draft to the last recipient's 03 seen by the sender) and the p50/p95
  * latency from issue to 03 at every recipient; the no-op row gives workflows/s and the workflow's duration.
- * Latencies include the drivers' polling (every 50 ms) for 01 and 03.
+ * Latencies include the drivers' polling (every 50 ms) for 01 and 03. A request that fails is counted and the
+ * document retried from its last step; the run only fails when a document cannot finish. The last line of stdout
+ * is one JSON object for machines: `{"runs":[{"recipients":N,"docsPerSec":x,"noopDocsPerSec":y,"p50IssueTo03Ms":a,
+ * "p95IssueTo03Ms":b,"noopP95Ms":c}],...}` with the process's peak RSS (API, consumers and worker share it).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type { Registry } from 'prom-client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common';
 import { buildApp } from '../api/app';
 import { connectAppDeps } from '../api/connect';
 import { startAppExchangeConsumers } from '../api/inbox-consumer';
@@ -39,7 +46,15 @@ import { createLienthongWorker } from '../workers/worker';
 import type { NoopExchangeInput } from './lib/noop-workflow';
 
 const SENDER = '000.01.01.H29';
-const RECIPIENTS = ['000.00.00.H29', '000.00.32.H29', '000.00.33.H29'];
+/** Recipients in the order runs take them: the province and two departments first, then communes and others. */
+const RECIPIENTS = [
+  '000.00.00.H29',
+  '000.00.32.H29',
+  '000.00.33.H29',
+  ...DEMO_AGENCIES.map((a) => a.code).filter(
+    (c) => c !== SENDER && !['000.00.00.H29', '000.00.32.H29', '000.00.33.H29'].includes(c),
+  ),
+];
 const NOOP_TASK_QUEUE = 'bench-noop-exchange';
 const POLL_MS = 50;
 /** A document not fully exchanged after this long fails the run instead of hanging it. */
@@ -52,8 +67,18 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+function recipientCounts(): number[] {
+  const i = process.argv.indexOf('--recipients');
+  const counts = (i >= 0 ? process.argv[i + 1]! : '1,3').split(',').map(Number);
+  for (const k of counts)
+    if (!Number.isInteger(k) || k < 1 || k > RECIPIENTS.length)
+      throw new Error(`--recipients takes counts from 1 to ${RECIPIENTS.length}, comma-separated`);
+  return counts;
+}
+
 const N = option('documents', 20);
 const CONCURRENCY = option('concurrency', 10);
+const RECIPIENT_COUNTS = recipientCounts();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,6 +107,8 @@ interface RunResult {
   p50: number;
   p95: number;
   activities: number;
+  failedDocuments?: number;
+  failedRequests?: number;
 }
 
 async function main(): Promise<void> {
@@ -179,6 +206,8 @@ async function main(): Promise<void> {
     cleanups.unshift(() => consumers.stop());
 
     const tokens = new Map<string, string>();
+    /** Requests answered 5xx: reported, never hidden; a document whose POST failed is counted as failed. */
+    const failures: string[] = [];
     const call = async (
       role: 'drafter' | 'approver' | 'signer' | 'clerk',
       agency: string,
@@ -196,6 +225,7 @@ async function main(): Promise<void> {
           url: '/api/v1/auth/login',
           payload: { username, password: 'demo' },
         });
+        if (res.statusCode >= 500) failures.push(`login: ${res.statusCode} ${res.body.slice(0, 200)}`);
         if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
         token = (res.json() as { token: string }).token;
         tokens.set(username, token);
@@ -207,9 +237,10 @@ async function main(): Promise<void> {
         payload: payload as never,
       });
       const expected = method === 'POST' && url === '/documents' ? 201 : 200;
-      // A poll may find the read model between its two writes (view, then history entry): the API answers 500
-      // then; the poll tries again, as it does on 404 before the document arrives.
-      if (method === 'GET' && (res.statusCode === 404 || res.statusCode === 500)) return undefined;
+      if (res.statusCode >= 500)
+        failures.push(`${method} ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      // A poll tries again on 404 before the document arrives, and after a failure.
+      if (method === 'GET' && (res.statusCode === 404 || res.statusCode >= 500)) return undefined;
       if (res.statusCode !== expected)
         throw new Error(`${method} ${url} as ${username}: ${res.statusCode} ${res.body}`);
       return res.json();
@@ -277,19 +308,50 @@ async function main(): Promise<void> {
       };
     };
 
+    /**
+     * Where one document's time went, from its workflows' histories: waiting for and running workflow tasks, waiting
+     * for and running activities, and the rest (signals, timers, waiting for people or other agencies).
+     */
+    const historyBreakdown = async (id: string, recipients: string[]): Promise<string> => {
+      const lines: string[] = [];
+      const ids = [
+        ['sender', documentWorkflowId(SENDER, id)],
+        ...recipients.map((r) => [r, receivedWorkflowId(r, SENDER, id)]),
+      ];
+      for (const [who, workflowId] of ids) {
+        const history = await deps.temporal!.workflow.getHandle(workflowId!).fetchHistory();
+        const t = historySpans(history.events ?? []);
+        lines.push(
+          `  ${who!.padEnd(14)} history ${padMs(t.wall)}: workflow tasks queued ${padMs(t.wftQueued)} running ` +
+            `${padMs(t.wftRunning)}, activities queued ${padMs(t.actQueued)} running ${padMs(t.actRunning)} (${t.activities})`,
+        );
+      }
+      return lines.join('\n');
+    };
+
     const runExchange = async (recipients: string[]): Promise<{ row: RunResult; sample: string }> => {
       const started = performance.now();
-      const results = await pool(N, CONCURRENCY, (i) => exchangeOne(recipients, i));
+      const failedBefore = failures.length;
+      const outcomes = await pool(N, CONCURRENCY, (i) =>
+        exchangeOne(recipients, i).catch((err: unknown) => {
+          failures.push(`document ${i}: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        }),
+      );
       const elapsed = performance.now() - started;
+      const results = outcomes.filter((r) => r !== undefined);
+      if (results.length === 0) throw new Error(`no document finished: ${failures.slice(-3).join('; ')}`);
       const lat = results.map((r) => r.issueTo03);
       return {
         sample: results[0]!.id,
         row: {
           label: 'lienthong',
-          perSecond: (N * 1000) / elapsed,
+          perSecond: (results.length * 1000) / elapsed,
           p50: percentile(lat, 50),
           p95: percentile(lat, 95),
           activities: 0,
+          failedDocuments: N - results.length,
+          failedRequests: failures.length - failedBefore,
         },
       };
     };
@@ -320,16 +382,23 @@ async function main(): Promise<void> {
     await runNoopOnce(deps.temporal!, await activityShape(warm.id, RECIPIENTS.slice(0, 1)));
 
     const table: { recipients: number; real: RunResult; noop: RunResult }[] = [];
-    for (const k of [1, 3]) {
+    for (const k of RECIPIENT_COUNTS) {
       const recipients = RECIPIENTS.slice(0, k);
       log(`${N} documents to ${k} recipient(s), ${CONCURRENCY} at a time`);
+      worker.metrics.resetMetrics();
       const { row, sample } = await runExchange(recipients);
+      log(`where the worker's time went (${k} recipient(s)):\n${await activityBreakdown(worker.metrics)}`);
       const shape = await activityShape(sample, recipients);
+      log(
+        `one document's workflows (the run's first, ${sample}):\n${await historyBreakdown(sample, recipients)}`,
+      );
       row.activities = shape.senderActivities + shape.recipients * shape.activitiesPerRecipient;
       log(`no-op workflow with ${row.activities} activities, ${N} runs, ${CONCURRENCY} at a time`);
       table.push({ recipients: k, real: row, noop: await runNoop(shape) });
     }
     printTable(table);
+    for (const f of failures.slice(0, 20)) log(`failed: ${f}`);
+    printJson(table);
   } catch (err) {
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
@@ -391,6 +460,86 @@ function printTable(rows: { recipients: number; real: RunResult; noop: RunResult
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const padMs = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Sums of the spans in one workflow history, in ms (sequential spans; parallel activities add up). */
+function historySpans(events: HistoryEvent[]) {
+  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
+  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const t = { wall: 0, wftQueued: 0, wftRunning: 0, actQueued: 0, actRunning: 0, activities: 0 };
+  for (const e of events) {
+    const started = e.workflowTaskStartedEventAttributes;
+    if (started) t.wftQueued += at(e) - at(byId.get(String(started.scheduledEventId)));
+    const completed = e.workflowTaskCompletedEventAttributes;
+    if (completed) t.wftRunning += at(e) - at(byId.get(String(completed.startedEventId)));
+    const actStarted = e.activityTaskStartedEventAttributes;
+    if (actStarted) t.actQueued += at(e) - at(byId.get(String(actStarted.scheduledEventId)));
+    const actDone = e.activityTaskCompletedEventAttributes;
+    if (actDone) {
+      t.actRunning += at(e) - at(byId.get(String(actDone.startedEventId)));
+      t.activities++;
+    }
+    // The sender's workflow stays open after 03 (recalls, follow-ups): its wall time is up to its last event.
+    t.wall = at(e) - at(events[0]);
+  }
+  return t;
+}
+
+/** Per activity: attempts, mean and total time running, mean time queued (from the worker's histograms). */
+async function activityBreakdown(registry: Registry): Promise<string> {
+  const rows = new Map<string, { n: number; run: number; queued: number }>();
+  for (const metric of await registry.getMetricsAsJSON()) {
+    const field =
+      metric.name === 'lienthong_activity_duration_seconds'
+        ? 'run'
+        : metric.name === 'lienthong_activity_queued_seconds'
+          ? 'queued'
+          : undefined;
+    if (!field) continue;
+    for (const v of metric.values as {
+      value: number;
+      labels: Record<string, unknown>;
+      metricName?: string;
+    }[]) {
+      const activity = String(v.labels.activity);
+      const row = rows.get(activity) ?? { n: 0, run: 0, queued: 0 };
+      if (v.metricName?.endsWith('_sum')) row[field] = v.value;
+      if (field === 'run' && v.metricName?.endsWith('_count')) row.n = v.value;
+      rows.set(activity, row);
+    }
+  }
+  const sorted = [...rows.entries()].sort((a, b) => b[1].run - a[1].run);
+  return sorted
+    .map(
+      ([name, r]) =>
+        `  ${name.padEnd(26)} ${String(r.n).padStart(5)} × ${((r.run / Math.max(1, r.n)) * 1000).toFixed(1).padStart(7)} ms` +
+        ` = ${r.run.toFixed(1).padStart(6)} s running, queued ${((r.queued / Math.max(1, r.n)) * 1000).toFixed(1).padStart(7)} ms each`,
+    )
+    .join('\n');
+}
+
+function printJson(rows: { recipients: number; real: RunResult; noop: RunResult }[]): void {
+  const round = (v: number, digits = 0) => Number(v.toFixed(digits));
+  const runs = rows.map(({ recipients, real, noop }) => ({
+    recipients,
+    docsPerSec: round(real.perSecond, 3),
+    noopDocsPerSec: round(noop.perSecond, 3),
+    p50IssueTo03Ms: round(real.p50),
+    p95IssueTo03Ms: round(real.p95),
+    noopP95Ms: round(noop.p95),
+    floorShare: round(real.perSecond / noop.perSecond, 3),
+    p95Ratio: round(real.p95 / noop.p95, 2),
+    activities: real.activities,
+    failedDocuments: real.failedDocuments ?? 0,
+    failedRequests: real.failedRequests ?? 0,
+  }));
+  // maxRSS is in kilobytes; the API, its consumers and the worker run in this one process.
+  const peakRssMb = round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`${JSON.stringify({ runs, documents: N, concurrency: CONCURRENCY, peakRssMb })}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -444,6 +444,7 @@ export const ExchangeCollections = {
   incoming: 'incoming_documents',
   registerEntries: 'register_entries',
   registerCounters: 'register_counters',
+  registerKeys: 'register_keys',
   verificationReports: 'verification_reports',
   deadLetters: 'dead_letters',
   files: 'files',

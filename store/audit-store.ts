@@ -30,6 +30,27 @@ export interface ChainBreak {
   reason: 'HASH_MISMATCH' | 'PREV_HASH_MISMATCH' | 'SEQUENCE_GAP' | 'TRUNCATED';
 }
 
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+interface LocalChains {
+  queues: Map<string, Promise<unknown>>;
+  heads: Map<string, ChainHead>;
+}
+
+const localChains = new WeakMap<Db, LocalChains>();
+
+function localChainsOf(db: Db): LocalChains {
+  let chains = localChains.get(db);
+  if (!chains) {
+    chains = { queues: new Map(), heads: new Map() };
+    localChains.set(db, chains);
+  }
+  return chains;
+}
+
 export interface ChainVerification {
   ok: boolean;
   checked: number;
@@ -39,12 +60,26 @@ export interface ChainVerification {
 /**
  * The append-only audit trail: one hash chain per agency, no multi-document transactions.
  *
- * An append reads the agency's last event and inserts the next one with `seq + 1`; the unique index on
- * (agency, seq) makes two concurrent appends collide, and the loser retries on the new head. The event id is the
- * document `_id`, so a retried write of the same event is a no-op that returns the stored event.
+ * An append inserts the next event with `seq + 1` of the agency's head; the unique index on (agency, seq) makes two
+ * concurrent appends collide, and the loser retries on the new head. The event id is the document `_id`, so a
+ * retried write of the same event is a no-op that returns the stored event.
+ *
+ * The head (seq and hash of the last event) is remembered per agency in this process: finding it in the database
+ * is a sorted query, which FerretDB answers only by reading the whole collection (it serves `_id` lookups alone
+ * without a full pass), so an append that looked it up every time grew slower with every event ever audited. The
+ * remembered head is only a guess: when another process appended meanwhile, the insert collides on (agency, seq)
+ * and the head is read again from the database.
  */
 export class AuditStore {
-  constructor(private readonly db: Db) {}
+  /** Tail of the in-process append queue of each agency (see `append`). */
+  private readonly queues: Map<string, Promise<unknown>>;
+  /** Last event this process saw at the end of each agency's chain (see the class comment). */
+  private readonly knownHeads: Map<string, ChainHead>;
+
+  constructor(private readonly db: Db) {
+    // Shared by every AuditStore of this database in the process (the API's and the worker's, say).
+    ({ queues: this.queues, heads: this.knownHeads } = localChainsOf(db));
+  }
 
   private get events() {
     return this.db.collection<AuditDoc>(Collections.auditEvents);
@@ -52,9 +87,6 @@ export class AuditStore {
   private get heads() {
     return this.db.collection<{ _id: string; seq: number }>(Collections.auditHeads);
   }
-
-  /** Tail of the in-process append queue of each agency (see `append`). */
-  private readonly queues = new Map<string, Promise<unknown>>();
 
   /**
    * Appends an event to its agency's chain. Appends of one agency from this process run one after another, so
@@ -74,9 +106,7 @@ export class AuditStore {
 
   private async appendNow(event: AuditEventInput): Promise<AuditEvent> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const existing = await this.events.findOne({ _id: event.id });
-      if (existing) return strip(existing);
-      const head = await this.events.find({ agency: event.agency }).sort({ seq: -1 }).limit(1).next();
+      const head = this.knownHeads.get(event.agency) ?? (await this.readHead(event.agency));
       const body = {
         ...event,
         documentId: event.documentId,
@@ -86,15 +116,27 @@ export class AuditStore {
       const full: AuditEvent = { ...body, hash: hashAuditEvent(body) };
       try {
         await this.events.insertOne({ _id: full.id, ...full });
-        // The head only ever grows; it lets verify() notice events deleted from the end of a chain.
-        await this.heads.updateOne({ _id: full.agency }, { $max: { seq: full.seq } }, { upsert: true });
-        return full;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Either the same id was written concurrently (next loop returns it) or another event took this seq.
+        // Either this event was written before (a retried activity: return it as stored) or another process took
+        // this seq (read the head again).
+        const existing = await this.events.findOne({ _id: event.id });
+        if (existing) return strip(existing);
+        this.knownHeads.delete(event.agency);
+        continue;
       }
+      this.knownHeads.set(full.agency, { seq: full.seq, hash: full.hash });
+      // The head only ever grows; it lets verify() notice events deleted from the end of a chain.
+      await this.heads.updateOne({ _id: full.agency }, { $max: { seq: full.seq } }, { upsert: true });
+      return full;
     }
     throw new Error(`audit append for agency ${event.agency} kept colliding; giving up`);
+  }
+
+  /** The agency's last event in the database: a full pass on FerretDB, so only on a first append or a collision. */
+  private async readHead(agency: string): Promise<ChainHead | undefined> {
+    const last = await this.events.find({ agency }).sort({ seq: -1 }).limit(1).next();
+    return last ? { seq: last.seq, hash: last.hash } : undefined;
   }
 
   async get(id: string): Promise<AuditEvent | null> {

@@ -16,6 +16,15 @@ interface EntryDoc extends RegisterAssignment {
   _id: string;
 }
 
+/** Which number a document holds, found by `_id` (see RegisterStore). */
+interface KeyDoc {
+  _id: string;
+  number: number;
+  assignedAt: Date;
+}
+
+const keyId = (register: string, documentKey: string) => `${register}|${documentKey}`;
+
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
 /** Register id: one register per agency, kind and year. */
@@ -30,6 +39,11 @@ export function registerId(agency: string, kind: RegisterKind, year: number): st
  * (register, documentKey) lets one document hold one number. A number comes into existence only by inserting its
  * entry at `counter + 1` where the counter (a hint, raised with `$max` after the insert) never exceeds the highest
  * entry, so numbers are consecutive. A retry for the same document finds its entry and returns it.
+ *
+ * The usual path reads and writes by `_id` only (FerretDB serves nothing else without a pass over the whole
+ * collection, and a province-year holds hundreds of thousands of entries): a key document `{_id: register|key}`,
+ * written after the entry, answers a retry; the queries by (register, documentKey) and by highest number run only
+ * when an insert collides, that is after a crash or when another process took the number.
  */
 export class RegisterStore {
   constructor(private readonly db: Db) {}
@@ -40,22 +54,23 @@ export class RegisterStore {
   private get counters() {
     return this.db.collection<{ _id: string; last: number }>(ExchangeCollections.registerCounters);
   }
+  private get keys() {
+    return this.db.collection<KeyDoc>(ExchangeCollections.registerKeys);
+  }
 
   async find(register: string, documentKey: string): Promise<RegisterAssignment | null> {
+    const known = await this.keys.findOne({ _id: keyId(register, documentKey) });
+    if (known) return { register, number: known.number, documentKey, assignedAt: known.assignedAt };
     const doc = await this.entries.findOne({ register, documentKey });
     return doc ? strip(doc) : null;
   }
 
   /** The next free number for `documentKey`, or the one it already holds (idempotent). */
   async assign(register: string, documentKey: string, now: Date): Promise<RegisterAssignment> {
+    const known = await this.keys.findOne({ _id: keyId(register, documentKey) });
+    if (known) return { register, number: known.number, documentKey, assignedAt: known.assignedAt };
+    let candidate = ((await this.counters.findOne({ _id: register }))?.last ?? 0) + 1;
     for (let attempt = 0; attempt < 100; attempt++) {
-      const existing = await this.find(register, documentKey);
-      if (existing) return existing;
-      const counter = await this.counters.findOne({ _id: register });
-      let candidate = (counter?.last ?? 0) + 1;
-      // The counter may lag behind after a crash between insert and $max: skip taken slots.
-      const highest = await this.entries.find({ register }).sort({ number: -1 }).limit(1).next();
-      if (highest && highest.number >= candidate) candidate = highest.number + 1;
       const entry: EntryDoc = {
         _id: `${register}:${candidate}`,
         register,
@@ -65,14 +80,36 @@ export class RegisterStore {
       };
       try {
         await this.entries.insertOne(entry);
-        await this.counters.updateOne({ _id: register }, { $max: { last: candidate } }, { upsert: true });
+        await this.remember(entry);
         return strip(entry);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Either another document took this number or a concurrent retry of ours won: loop and look again.
       }
+      // Either this document holds a number already (a retry after a crash) or the number is taken (another
+      // process, or a counter that lagged behind after a crash between insert and $max).
+      const existing = await this.entries.findOne({ register, documentKey });
+      if (existing) {
+        await this.remember(existing);
+        return strip(existing);
+      }
+      const highest = await this.entries.find({ register }).sort({ number: -1 }).limit(1).next();
+      candidate = Math.max(candidate, highest?.number ?? 0) + 1;
     }
     throw new Error(`register ${register} kept colliding; giving up`);
+  }
+
+  /** Raises the counter hint and writes the key document of an entry (both idempotent). */
+  private async remember(entry: EntryDoc): Promise<void> {
+    await this.counters.updateOne(
+      { _id: entry.register },
+      { $max: { last: entry.number } },
+      { upsert: true },
+    );
+    await this.keys.updateOne(
+      { _id: keyId(entry.register, entry.documentKey) },
+      { $setOnInsert: { number: entry.number, assignedAt: entry.assignedAt } },
+      { upsert: true },
+    );
   }
 
   /**
@@ -91,7 +128,7 @@ export class RegisterStore {
         assignedAt: now,
       };
       await this.entries.insertOne(entry);
-      await this.counters.updateOne({ _id: register }, { $max: { last: number } }, { upsert: true });
+      await this.remember(entry);
       return strip(entry);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

@@ -3,7 +3,7 @@ import type { Context } from '@temporalio/activity';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
 import { REQUEST_ID_HEADER } from '../schemas/constants';
@@ -17,16 +17,32 @@ export interface WorkerHandle {
   metrics: Registry;
 }
 
+/** What the activity interceptor records (see `activityInterceptors`). */
+interface ActivityMetrics {
+  failures: Counter<'activity' | 'type'>;
+  /** Time each attempt ran, by activity. */
+  durations: Histogram<'activity'>;
+  /** Time an attempt waited in the task queue before this worker started it, by activity. */
+  queued: Histogram<'activity'>;
+}
+
 /**
- * Activity interceptors: the request id from the Temporal header goes into activity log attributes, and every
- * failure is counted by activity and error type.
+ * Activity interceptors: the request id from the Temporal header goes into activity log attributes, every
+ * failure is counted by activity and error type, and each attempt's time in the queue and in execution is timed
+ * (where a document's time goes: `npm run bench:exchange` prints these per activity).
  */
-function activityInterceptors(failures: Counter<'activity' | 'type'>): ActivityInterceptorsFactory {
+function activityInterceptors(m: ActivityMetrics): ActivityInterceptorsFactory {
   return (ctx: Context) => {
     let requestId: string | undefined;
     return {
       inbound: {
         async execute(input, next) {
+          const activity = ctx.info.activityType;
+          const started = Date.now();
+          m.queued.observe(
+            { activity },
+            Math.max(0, started - ctx.info.currentAttemptScheduledTimestampMs) / 1000,
+          );
           const header = input.headers[REQUEST_ID_HEADER];
           if (header) requestId = defaultPayloadConverter.fromPayload<string>(header);
           // Liveness heartbeats for activities scheduled with a heartbeat timeout: they stop when this process dies.
@@ -36,10 +52,11 @@ function activityInterceptors(failures: Counter<'activity' | 'type'>): ActivityI
             return await next(input);
           } catch (err) {
             const type = (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'unknown');
-            failures.inc({ activity: ctx.info.activityType, type });
+            m.failures.inc({ activity, type });
             throw err;
           } finally {
             clearInterval(pump);
+            m.durations.observe({ activity }, (Date.now() - started) / 1000);
           }
         },
       },
@@ -59,12 +76,29 @@ export async function createLienthongWorker(
 ): Promise<WorkerHandle> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'lienthong_worker_' });
-  const failures = new Counter({
-    name: 'lienthong_activity_failures_total',
-    help: 'Activity attempts that failed, by activity and error type',
-    labelNames: ['activity', 'type'] as const,
-    registers: [metrics],
-  });
+  const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+  const activityMetrics: ActivityMetrics = {
+    failures: new Counter({
+      name: 'lienthong_activity_failures_total',
+      help: 'Activity attempts that failed, by activity and error type',
+      labelNames: ['activity', 'type'] as const,
+      registers: [metrics],
+    }),
+    durations: new Histogram({
+      name: 'lienthong_activity_duration_seconds',
+      help: 'Time an activity attempt ran in this worker, by activity',
+      labelNames: ['activity'] as const,
+      buckets,
+      registers: [metrics],
+    }),
+    queued: new Histogram({
+      name: 'lienthong_activity_queued_seconds',
+      help: 'Time an activity attempt waited in the task queue before this worker started it, by activity',
+      labelNames: ['activity'] as const,
+      buckets,
+      registers: [metrics],
+    }),
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -73,7 +107,7 @@ export async function createLienthongWorker(
     activities: createActivities(deps),
     interceptors: {
       workflowModules: [require.resolve('../workflows/interceptors')],
-      activity: [activityInterceptors(failures)],
+      activity: [activityInterceptors(activityMetrics)],
     },
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker created');
