@@ -2,6 +2,10 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ProblemSchema } from '../schemas/api';
 import { httpStatusOf, isLienthongError, type ErrorCode } from '../schemas/errors';
+import { isTransientDependencyError } from './transient';
+
+/** What a 503 asks the client to wait before trying again. */
+const RETRY_AFTER_SECONDS = 2;
 
 /** Error responses every protected route may give, for route schemas (OpenAPI) and response validation. */
 export const problemResponses = {
@@ -94,6 +98,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
     }
     if (isLienthongError(error)) {
+      if (error.code === 'DEPENDENCY_DOWN') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return sendProblem(reply, { code: error.code, detail: error.message, extra: error.details });
     }
     if (isResponseSerializationError(error)) {
@@ -114,6 +119,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, { code: 'BAD_REQUEST', status: error.statusCode, detail: error.message });
+    }
+    if (isTransientDependencyError(error)) {
+      request.log.warn({ err: error }, 'a dependency failed; answered 503');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return sendProblem(reply, {
+        code: 'DEPENDENCY_DOWN',
+        detail: 'A service the API depends on is unavailable or busy; try again shortly',
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, { code: 'INTERNAL', detail: 'Internal error' });

@@ -3,6 +3,7 @@ import { MongoServerError, type Db, type Filter } from 'mongodb';
 import { Collections } from '../schemas/constants';
 import { AuditEventInputSchema, type AuditEvent, type AuditEventInput } from '../schemas/audit';
 import { canonicalJson } from './canonical-json';
+import { documentLocks } from './document-locks';
 
 /** prevHash of the first event of every agency chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -35,20 +36,15 @@ interface ChainHead {
   hash: string;
 }
 
-interface LocalChains {
-  queues: Map<string, Promise<unknown>>;
-  heads: Map<string, ChainHead>;
-}
+const knownHeadsByDb = new WeakMap<Db, Map<string, ChainHead>>();
 
-const localChains = new WeakMap<Db, LocalChains>();
-
-function localChainsOf(db: Db): LocalChains {
-  let chains = localChains.get(db);
-  if (!chains) {
-    chains = { queues: new Map(), heads: new Map() };
-    localChains.set(db, chains);
+function knownHeadsOf(db: Db): Map<string, ChainHead> {
+  let heads = knownHeadsByDb.get(db);
+  if (!heads) {
+    heads = new Map();
+    knownHeadsByDb.set(db, heads);
   }
-  return chains;
+  return heads;
 }
 
 export interface ChainVerification {
@@ -71,14 +67,12 @@ export interface ChainVerification {
  * and the head is read again from the database.
  */
 export class AuditStore {
-  /** Tail of the in-process append queue of each agency (see `append`). */
-  private readonly queues: Map<string, Promise<unknown>>;
   /** Last event this process saw at the end of each agency's chain (see the class comment). */
   private readonly knownHeads: Map<string, ChainHead>;
 
   constructor(private readonly db: Db) {
     // Shared by every AuditStore of this database in the process (the API's and the worker's, say).
-    ({ queues: this.queues, heads: this.knownHeads } = localChainsOf(db));
+    this.knownHeads = knownHeadsOf(db);
   }
 
   private get events() {
@@ -89,19 +83,13 @@ export class AuditStore {
   }
 
   /**
-   * Appends an event to its agency's chain. Appends of one agency from this process run one after another, so
-   * they do not collide with each other on the (agency, seq) index; collisions with other processes are retried.
+   * Appends an event to its agency's chain. Appends of one agency from this process run one after another (one
+   * lock per chain), so they do not collide with each other on the (agency, seq) index; collisions with other
+   * processes are retried.
    */
   async append(input: AuditEventInput): Promise<AuditEvent> {
     const event = AuditEventInputSchema.parse(input);
-    const previous = this.queues.get(event.agency) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.appendNow(event));
-    this.queues.set(event.agency, next);
-    try {
-      return await next;
-    } finally {
-      if (this.queues.get(event.agency) === next) this.queues.delete(event.agency);
-    }
+    return documentLocks(this.db).run(`audit-chain:${event.agency}`, () => this.appendNow(event));
   }
 
   private async appendNow(event: AuditEventInput): Promise<AuditEvent> {

@@ -7,6 +7,7 @@ import {
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
+import { documentLocks } from './document-locks';
 
 /** Read model of an outgoing document, written by its workflow (version-guarded) and read by the API. */
 export interface OutgoingView extends DocumentDetail {
@@ -85,6 +86,17 @@ export class DocumentStore {
     const clean = entry
       ? Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))
       : undefined;
+    await documentLocks(this.db).run(`${collection.collectionName}:${id}`, () =>
+      this.writeVersioned(collection, id, view, clean),
+    );
+  }
+
+  private async writeVersioned<T extends { version: number }>(
+    collection: ReturnType<Db['collection']>,
+    id: string,
+    view: T,
+    clean: Record<string, unknown> | undefined,
+  ): Promise<void> {
     try {
       await collection.updateOne(
         { _id: id as never, version: { $lt: view.version } },
@@ -204,17 +216,19 @@ export class DocumentStore {
       Db['collection']
     >;
     const _id = `${agency}:${id}`;
-    const before = await collection.findOne({ _id: _id as never });
-    if (!before) return null;
-    await collection.updateOne(
-      { _id: _id as never, supersededBy: { $exists: false } },
-      {
-        $set: { state: 'SUPERSEDED', supersededBy: by, updatedAt: entry.at },
-        $inc: { version: 1 },
-        $addToSet: { history: entry },
-      },
-    );
-    return strip(before as never);
+    return documentLocks(this.db).run(`${collection.collectionName}:${_id}`, async () => {
+      const before = await collection.findOne({ _id: _id as never });
+      if (!before) return null;
+      await collection.updateOne(
+        { _id: _id as never, supersededBy: { $exists: false } },
+        {
+          $set: { state: 'SUPERSEDED', supersededBy: by, updatedAt: entry.at },
+          $inc: { version: 1 },
+          $addToSet: { history: entry },
+        },
+      );
+      return strip(before as never);
+    });
   }
 
   /** Stores the verification report of an incoming document (idempotent: same id, same content). */

@@ -7,6 +7,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import { Collections } from '../schemas/constants';
+import { documentLocks, type DocumentLocks } from './document-locks';
 import {
   DEFAULT_ACCEPT_SLA_HOURS,
   KpiCollections,
@@ -95,10 +96,15 @@ const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.
  * it had not reached. Open items are changed by idempotent operations (insert-if-absent, delete, add-to-set, pull).
  */
 export class KpiStore {
+  /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
+  private readonly locks: DocumentLocks;
+
   constructor(
     private readonly db: Db,
     private readonly options: KpiStoreOptions = {},
-  ) {}
+  ) {
+    this.locks = documentLocks(db);
+  }
 
   /** The day documents of one month (`yyyy-MM`). */
   private daysOf(month: string) {
@@ -167,7 +173,8 @@ export class KpiStore {
     const { increments, ops } = effectsOf(event, found);
     for (const g of groupIncrements(increments).values()) await this.increment(event.id, g);
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
-    for (const op of ops) await this.applyOpenOp(op);
+    for (const op of ops)
+      await this.locks.run(`kpi-open:${op.op === 'open' ? op.item.id : op.id}`, () => this.applyOpenOp(op));
   }
 
   /** Adds an event's increments to its day document and to the month rollup, each guarded by the event id. */
@@ -176,14 +183,14 @@ export class KpiStore {
     g: { agency: string; day: string; dims: Record<string, number> },
   ): Promise<void> {
     const month = monthOf(g.day);
-    await guardedInc(this.daysOf(month), dayDocId(g.agency, g.day), token, g.dims, {
-      agency: g.agency,
-      day: g.day,
-    });
-    await guardedInc(this.monthsOf(month.slice(0, 4)), monthDocId(g.agency, month), token, g.dims, {
-      agency: g.agency,
-      month,
-    });
+    const day = dayDocId(g.agency, g.day);
+    await this.locks.run(`kpi-day:${day}`, () =>
+      guardedInc(this.daysOf(month), day, token, g.dims, { agency: g.agency, day: g.day }),
+    );
+    const rollup = monthDocId(g.agency, month);
+    await this.locks.run(`kpi-month:${rollup}`, () =>
+      guardedInc(this.monthsOf(month.slice(0, 4)), rollup, token, g.dims, { agency: g.agency, month }),
+    );
   }
 
   private async applyOpenOp(op: OpenOp): Promise<void> {

@@ -52,6 +52,29 @@ describe('the audit trail', () => {
     expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
   });
 
+  it('keeps the chain whole when another process appends to it too', async () => {
+    // A second client stands for a second API or worker process: it does not share this process's known heads.
+    const otherClient = await MongoClient.connect(testStack().mongoUri, { ignoreUndefined: true });
+    try {
+      const other = new AuditStore(otherClient.db(db.databaseName));
+      const agency = '000.00.37.H29';
+      await store.append(event('evt-two-0', agency));
+      await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          (i % 2 ? store : other).append(event(`evt-two-${i + 1}`, agency)),
+        ),
+      );
+      await other.append(event('evt-two-last', agency));
+      const events = (await store.list({ agency })).sort((a, b) => a.seq - b.seq);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+      for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+      expect(events.at(-1)!.id).toBe('evt-two-last');
+      expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
+    } finally {
+      await otherClient.close();
+    }
+  });
+
   it('detects an event edited directly in MongoDB', async () => {
     for (let i = 0; i < 5; i++) await store.append(event(`evt-edit-${i}`, '000.00.34.H29'));
     await db

@@ -532,6 +532,27 @@ describe('incremental counters and the rebuild', () => {
     expect((await kpis.rebuildFromAudit({ write: false })).differences).toEqual([]);
   });
 
+  it('counts every one of many different events applied at once to one agency and day', async () => {
+    // FerretDB v1 loses concurrent updates of one document; the store writes each counter document in turn.
+    const events = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        h.deps.audit.append({
+          id: `test:concurrent:verified:${i}`,
+          time: '2025-01-20T03:00:00Z',
+          agency: STC,
+          actor: 'system',
+          type: 'incoming.verified',
+          documentId: `${PL}_C${i}`,
+          details: { from: PL, ok: true },
+        }),
+      ),
+    );
+    await Promise.all(events.map((e) => kpis.apply(e)));
+    const [row] = await kpis.dayCounters({ from: '2025-01-20', to: '2025-01-20' }, [PL]);
+    expect(row.c).toEqual({ el: 12, el_valid: 12 });
+    expect((await kpis.rebuildFromAudit({ write: false })).differences).toEqual([]);
+  });
+
   it('lets the province administrator compare or rebuild through the API', async () => {
     const res = await h.app.inject({
       method: 'POST',
