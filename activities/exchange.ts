@@ -228,10 +228,13 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       entry?: HistoryEntry;
     }): Promise<void> {
       const stored = await deps.audit.append(input.event);
-      // Pre-aggregated KPI counters, idempotent by event id: a retried activity counts once.
-      await kpis.apply(stored);
-      if (input.outgoing) await documents.saveOutgoing(input.outgoing, input.entry);
-      if (input.incoming) await documents.saveIncoming(input.incoming, input.entry);
+      // Counters and read model are independent writes, each idempotent (KPI counters by event id, the view by
+      // version): a retried activity counts once and never moves the view backwards.
+      await Promise.all([
+        kpis.apply(stored),
+        input.outgoing && documents.saveOutgoing(input.outgoing, input.entry),
+        input.incoming && documents.saveIncoming(input.incoming, input.entry),
+      ]);
     },
 
     /**

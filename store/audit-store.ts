@@ -89,7 +89,15 @@ export class AuditStore {
    */
   async append(input: AuditEventInput): Promise<AuditEvent> {
     const event = AuditEventInputSchema.parse(input);
-    return documentLocks(this.db).run(`audit-chain:${event.agency}`, () => this.appendNow(event));
+    const stored = await documentLocks(this.db).run(`audit-chain:${event.agency}`, () =>
+      this.appendNow(event),
+    );
+    // The head only ever grows ($max, in any order): it lets verify() notice events deleted from the end of a
+    // chain, and need not hold up the next append of the chain.
+    await documentLocks(this.db).run(`audit-head:${stored.agency}`, () =>
+      this.heads.updateOne({ _id: stored.agency }, { $max: { seq: stored.seq } }, { upsert: true }),
+    );
+    return stored;
   }
 
   private async appendNow(event: AuditEventInput): Promise<AuditEvent> {
@@ -114,8 +122,6 @@ export class AuditStore {
         continue;
       }
       this.knownHeads.set(full.agency, { seq: full.seq, hash: full.hash });
-      // The head only ever grows; it lets verify() notice events deleted from the end of a chain.
-      await this.heads.updateOne({ _id: full.agency }, { $max: { seq: full.seq } }, { upsert: true });
       return full;
     }
     throw new Error(`audit append for agency ${event.agency} kept colliding; giving up`);

@@ -165,14 +165,18 @@ export class KpiStore {
    */
   async apply(event: KpiEvent): Promise<void> {
     const found = new Map<string, OpenItem>();
-    for (const id of lookupsFor(event)) {
-      // findOne by _id: the one lookup FerretDB v1 pushes down to SQLite.
-      const doc = await this.holderOf(id).findOne({ _id: id });
-      if (doc) found.set(id, fromOpenDoc(doc));
-    }
+    // findOne by _id: the one lookup FerretDB v1 pushes down to SQLite.
+    await Promise.all(
+      lookupsFor(event).map(async (id) => {
+        const doc = await this.holderOf(id).findOne({ _id: id });
+        if (doc) found.set(id, fromOpenDoc(doc));
+      }),
+    );
     const { increments, ops } = effectsOf(event, found);
-    for (const g of groupIncrements(increments).values()) await this.increment(event.id, g);
+    // Different counter documents, each guarded by the event id: in any order, side by side.
+    await Promise.all([...groupIncrements(increments).values()].map((g) => this.increment(event.id, g)));
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
+    // In order: two operations of one event may touch one item.
     for (const op of ops)
       await this.locks.run(`kpi-open:${op.op === 'open' ? op.item.id : op.id}`, () => this.applyOpenOp(op));
   }
@@ -184,13 +188,15 @@ export class KpiStore {
   ): Promise<void> {
     const month = monthOf(g.day);
     const day = dayDocId(g.agency, g.day);
-    await this.locks.run(`kpi-day:${day}`, () =>
-      guardedInc(this.daysOf(month), day, token, g.dims, { agency: g.agency, day: g.day }),
-    );
     const rollup = monthDocId(g.agency, month);
-    await this.locks.run(`kpi-month:${rollup}`, () =>
-      guardedInc(this.monthsOf(month.slice(0, 4)), rollup, token, g.dims, { agency: g.agency, month }),
-    );
+    await Promise.all([
+      this.locks.run(`kpi-day:${day}`, () =>
+        guardedInc(this.daysOf(month), day, token, g.dims, { agency: g.agency, day: g.day }),
+      ),
+      this.locks.run(`kpi-month:${rollup}`, () =>
+        guardedInc(this.monthsOf(month.slice(0, 4)), rollup, token, g.dims, { agency: g.agency, month }),
+      ),
+    ]);
   }
 
   private async applyOpenOp(op: OpenOp): Promise<void> {

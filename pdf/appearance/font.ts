@@ -15,8 +15,39 @@ export const FALLBACK_FONTS = [
   '/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf',
 ];
 
+/**
+ * Parsed fonts by their bytes, for the glyph check only. Parsing a TrueType font takes fontkit tens of
+ * milliseconds, the largest CPU cost of a signing activity. Keyed by the byte array itself, so a font read once
+ * (see `readFontFile`) is parsed once. Embedding parses its own copy: pdf-lib's subsetting changes the font
+ * object it is given, and a shared one lost glyphs in the second signature (the appearance test caught it).
+ */
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+
+function parseFont(bytes: Uint8Array): ReturnType<typeof fontkit.create> {
+  let font = parsedFonts.get(bytes);
+  if (!font) {
+    font = fontkit.create(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
+    parsedFonts.set(bytes, font);
+  }
+  return font;
+}
+
+/** Font files by path, read once per process (fonts are installed files; a change needs a restart). */
+const fontFiles = new Map<string, Promise<Uint8Array>>();
+
+function readFontFile(path: string): Promise<Uint8Array> {
+  let bytes = fontFiles.get(path);
+  if (!bytes) {
+    bytes = readFile(path);
+    // A failed read is not remembered: the font may be installed later.
+    bytes.catch(() => fontFiles.delete(path));
+    fontFiles.set(path, bytes);
+  }
+  return bytes;
+}
+
 function missingGlyphs(bytes: Uint8Array, text: string): string[] {
-  const font = fontkit.create(Buffer.from(bytes));
+  const font = parseFont(bytes);
   const missing = new Set<string>();
   for (const ch of text)
     if (!/\s/.test(ch) && !font.hasGlyphForCodePoint(ch.codePointAt(0)!)) missing.add(ch);
@@ -49,7 +80,7 @@ export async function loadAppearanceFont(opts: {
   };
   if (opts.fontBytes) return check(opts.fontBytes, 'font');
   if (opts.fontPath) {
-    const bytes = await readFile(opts.fontPath).catch((err: unknown) => {
+    const bytes = await readFontFile(opts.fontPath).catch((err: unknown) => {
       throw new PdfError('FONT_UNAVAILABLE', `cannot read font ${opts.fontPath}`, { cause: err });
     });
     return check(bytes, opts.fontPath);
@@ -57,7 +88,7 @@ export async function loadAppearanceFont(opts: {
   const reasons: string[] = [];
   for (const p of [opts.defaultPath, ...FALLBACK_FONTS].filter((x): x is string => !!x)) {
     try {
-      return check(await readFile(p), p);
+      return check(await readFontFile(p), p);
     } catch (err) {
       reasons.push(err instanceof PdfError ? err.message : `cannot read ${p}`);
     }
