@@ -3,7 +3,7 @@ import { documentWorkflowId, type Actor } from '../schemas/document';
 import { DocumentStore, type OutgoingView } from '../store/document-store';
 import { rerouteUpdate } from '../workflows/exchange-messages';
 import type { AppDeps, PersonnelChangeHandler } from './deps';
-import { runUpdate } from './routes/exchange-support';
+import { runUpdate } from './exchange-support';
 
 /**
  * Re-routes the documents waiting on someone who left (leadership change, "thay đổi nhân sự"): an approval stage

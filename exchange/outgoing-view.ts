@@ -1,5 +1,5 @@
 import { edxmlDocumentId } from '../schemas/edxml';
-import type { OutgoingUpdate } from '../store/document-store';
+import type { OutgoingUpdate } from '../schemas/read-models';
 import type { DocumentSnapshot, DocumentWorkflowInput } from '../workflows/exchange-messages';
 import { approvalView } from './approval';
 import type { OutgoingState } from './outgoing-state';

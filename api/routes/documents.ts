@@ -48,7 +48,7 @@ import type { Principal } from '../../schemas/identity';
 import { principalOf, requireRole, roleGuard } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
-import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
+import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from '../exchange-support';
 
 const MAX_PDF_BYTES = 50 * 1024 * 1024;
 

@@ -8,7 +8,7 @@ import { LienthongError } from '../../schemas/errors';
 import { YearlyReportQuerySchema } from '../../schemas/kpi';
 import { principalOf } from '../auth';
 import type { AppDeps } from '../deps';
-import { kpiServiceFor, readableScopeFor } from './kpi';
+import { kpiServiceFor, readableScopeFor } from '../kpi-access';
 
 /** Characters the report's font must cover: Vietnamese letters beyond Latin-1, plus what the data adds. */
 const VIETNAMESE =
