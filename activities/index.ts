@@ -1,8 +1,9 @@
 import { createExchangeActivities, type ExchangeActivityDeps } from './exchange';
+import { createPersonnelActivities, type PersonnelActivityDeps } from './personnel';
 import { createPkiActivities, type PkiActivityDeps } from './pki';
 import { createSmokeActivities, type SmokeDeps } from './smoke';
 
-export type ActivityDeps = SmokeDeps & PkiActivityDeps & ExchangeActivityDeps;
+export type ActivityDeps = SmokeDeps & PkiActivityDeps & ExchangeActivityDeps & PersonnelActivityDeps;
 
 /** Every activity the lienthong worker serves, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSmokeActivities(deps),
     ...createPkiActivities(deps),
     ...createExchangeActivities(deps),
+    ...createPersonnelActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;
