@@ -7,3 +7,4 @@ export { receivedDocumentWorkflow } from './received-document';
 export * from './exchange-messages';
 export { personnelChangeWorkflow } from './personnel-change';
 export type { PersonnelChangeInput } from './personnel-change';
+export { signYearlyReportWorkflow } from './reports';
