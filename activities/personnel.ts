@@ -102,20 +102,15 @@ export function createPersonnelActivities(deps: PersonnelActivityDeps) {
 
 export type PersonnelActivities = ReturnType<typeof createPersonnelActivities>;
 
-/**
- * Re-routes the documents waiting on someone who left: an approval stage listing the leaver (open or later), a
- * signature requested by or assigned to them, or — when the leaver was the agency's last signer — every approved
- * document waiting for a signature. Each document's workflow receives a `reroute` update whose update id is derived
- * from the change, so a retry does not apply it twice; the successor takes the leaver's place, or the document
- * returns to its drafter. Documents moved are remembered per change, so a retry that no longer finds them still
- * counts them. A document whose update is refused (it moved on meanwhile) is logged and skipped.
- */
-async function rerouteWaitingDocuments(
-  db: Db,
-  identity: IdentityStore,
-  client: Client,
-  change: PersonnelStepInput,
-): Promise<number> {
+/** Per change, the document workflows a reroute was sent to (`attempted`) and those that took it (`moved`). */
+interface RerouteProgress {
+  _id: string;
+  attempted: string[];
+  moved: string[];
+}
+
+/** The documents of the agency waiting on the leaver, as workflow ids (read model, see `rerouteWaitingDocuments`). */
+async function waitingOn(db: Db, identity: IdentityStore, change: PersonnelStepInput): Promise<string[]> {
   const leaver = await identity.getUser(change.leaver);
   const others = (await identity.listUsers({ agency: change.agency })).filter(
     (u) => u.active && u.username !== change.leaver,
@@ -129,24 +124,48 @@ async function rerouteWaitingDocuments(
   ];
   if (lastSigner) waiting.push({ state: 'APPROVED', designatedSigner: { $exists: false } });
   const docs = await new DocumentStore(db).findOutgoing(change.agency, { $or: waiting });
+  return docs.map((doc) => documentWorkflowId(doc.agency, doc.id));
+}
+
+/**
+ * Re-routes the documents waiting on someone who left: an approval stage listing the leaver (open or later), a
+ * signature requested by or assigned to them, or — when the leaver was the agency's last signer — every approved
+ * document waiting for a signature. The successor takes the leaver's place, or the document returns to its
+ * drafter. A retry after a crash must neither apply a reroute twice nor forget one it made: each update carries an
+ * update id derived from the change (Temporal answers a repeated id with the first outcome), and every document is
+ * noted as attempted before its update is sent, so a retry sends it again — and counts it — even when the read
+ * model no longer lists the document as waiting. A refusal (the document moved on, or closed) is logged and
+ * skipped; anything else (Temporal unreachable) fails the attempt, to be retried.
+ */
+async function rerouteWaitingDocuments(
+  db: Db,
+  identity: IdentityStore,
+  client: Client,
+  change: PersonnelStepInput,
+): Promise<number> {
+  const progress = db.collection<RerouteProgress>(PersonnelCollections.reroutes);
+  const earlier = await progress.findOne({ _id: change.changeId });
+  const targets = new Set([...(earlier?.attempted ?? []), ...(await waitingOn(db, identity, change))]);
   const actor: Actor = { username: 'system', agency: change.agency, roles: ['agency_admin'] };
-  const moved = db.collection<{ _id: string; documents: string[] }>(PersonnelCollections.reroutes);
-  for (const doc of docs) {
+  const note = (field: 'attempted' | 'moved', workflowId: string) =>
+    progress.updateOne({ _id: change.changeId }, { $addToSet: { [field]: workflowId } }, { upsert: true });
+  for (const workflowId of targets) {
+    if (earlier?.moved?.includes(workflowId)) continue;
+    await note('attempted', workflowId);
     try {
-      await client.workflow.getHandle(documentWorkflowId(doc.agency, doc.id)).executeUpdate(rerouteUpdate, {
+      await client.workflow.getHandle(workflowId).executeUpdate(rerouteUpdate, {
         args: [actor, { leaver: change.leaver, successor: change.successor, changeId: change.changeId }],
         updateId: `reroute:${change.changeId}`,
       });
-      await moved.updateOne({ _id: change.changeId }, { $addToSet: { documents: doc.id } }, { upsert: true });
+      await note('moved', workflowId);
     } catch (err) {
-      // A refusal (the document moved on, or closed) is final; anything else (Temporal unreachable) is retried.
       const refused =
         err instanceof WorkflowUpdateFailedError ||
         err instanceof WorkflowNotFoundError ||
         /already completed|not found/i.test(String(err));
       if (!refused) throw err;
-      log.warn('document not re-routed', { err: String(err), document: doc.id, change: change.changeId });
+      log.warn('document not re-routed', { err: String(err), workflowId, change: change.changeId });
     }
   }
-  return (await moved.findOne({ _id: change.changeId }))?.documents.length ?? 0;
+  return (await progress.findOne({ _id: change.changeId }))?.moved?.length ?? 0;
 }
