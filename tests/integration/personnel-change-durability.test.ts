@@ -5,6 +5,7 @@ import { Collections } from '../../schemas/constants';
 import { PersonnelCollections, type PersonnelChange } from '../../schemas/pki';
 import { demoUsername } from '../../store/demo-province';
 import { startHarness, type Harness } from './helpers/harness';
+import { recordHistory } from './helpers/record-history';
 
 // Issue 13: a personnel change is a workflow whose steps may run again after a crash; running a step twice must
 // leave the same trace as running it once, and a request that outlives its wait answers 202 and can be polled.
@@ -131,6 +132,7 @@ describe('a personnel change that outlives the request', () => {
     });
     const closed = await h.deps.db!.collection(Collections.users).findOne({ _id: leaver as never });
     expect(closed).toMatchObject({ active: false });
+    await recordHistory(h, workflowId, 'personnel-change-workflow.json');
 
     const foreign = await h.login(demoUsername('agency_admin', OTHER));
     expect((await get(foreign)).statusCode).toBe(404);
