@@ -143,5 +143,12 @@ describe('a personnel change that outlives the request', () => {
       headers: bearer(admin),
     });
     expect(unknown.statusCode).toBe(404);
+    const malformed = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/pki/personnel-changes/not-an-id',
+      headers: bearer(admin),
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(JSON.stringify(malformed.json())).toContain('id');
   }, 60_000);
 });
