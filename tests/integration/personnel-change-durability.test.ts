@@ -149,6 +149,9 @@ describe('a personnel change that outlives the request', () => {
       headers: bearer(admin),
     });
     expect(malformed.statusCode).toBe(400);
-    expect(JSON.stringify(malformed.json())).toContain('id');
+    expect(malformed.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [expect.objectContaining({ path: 'params.id' })],
+    });
   }, 60_000);
 });
