@@ -84,7 +84,7 @@ export default tseslint.config(
               message: 'No I/O or heavy libraries in workflows.',
             },
             {
-              group: ['../activities/*', '../../activities/*'],
+              group: ['**/activities', '**/activities/*'],
               allowTypeImports: true,
               message: 'Import activities as types only.',
             },
@@ -94,6 +94,64 @@ export default tseslint.config(
       'no-restricted-globals': [
         'error',
         { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    // Layer boundaries (README, Architecture). import/no-restricted-paths does not tell `import type` from a value
+    // import, so a zone forbids both: types shared across a boundary live in schemas/. The one exception is
+    // workflows → activities: a workflow needs the activity signatures, which are inferred from the factories, so
+    // that boundary is kept by no-restricted-imports with allowTypeImports (workflow block above and below).
+    files: ['**/*.ts'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './workflows',
+              from: ['./store', './pdf', './pki', './infra'],
+              message:
+                'Workflows run in the deterministic sandbox: no I/O or heavy modules; shared types go in schemas/.',
+            },
+            {
+              target: ['./exchange', './flows', './kpi'],
+              from: ['./store', './infra', './activities', './api', './pdf', './pki'],
+              message:
+                'exchange/, flows/ and kpi/ are pure rules: they take data and ports, shared types live in schemas/.',
+            },
+            {
+              target: './pki/validate',
+              from: ['./pki/ca', './pki/keystore', './pki/signer.ts', './pki/engine.ts'],
+              message: 'Path validation must not depend on the issuing side (CA, key store, signer).',
+            },
+            {
+              target: './api/routes',
+              from: './api/routes',
+              message: 'Route plugins do not import each other; shared code goes in a module under api/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The pure modules stay free of Node I/O (kpi/service.ts reads through injected ports, not imports).
+    files: ['exchange/**/*.ts', 'flows/**/*.ts', 'kpi/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({ name, message: 'Pure module: no Node built-ins.' })),
+          patterns: [
+            {
+              group: ['mongodb', '@nats-io/*', '@temporalio/*', 'fastify*'],
+              message: 'Pure module: no I/O.',
+            },
+          ],
+        },
       ],
     },
   },

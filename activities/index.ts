@@ -1,8 +1,14 @@
 import { createExchangeActivities, type ExchangeActivityDeps } from './exchange';
+import { createPersonnelActivities, type PersonnelActivityDeps } from './personnel';
 import { createPkiActivities, type PkiActivityDeps } from './pki';
+import { createReportActivities, type ReportActivityDeps } from './reports';
 import { createSmokeActivities, type SmokeDeps } from './smoke';
 
-export type ActivityDeps = SmokeDeps & PkiActivityDeps & ExchangeActivityDeps;
+export type ActivityDeps = SmokeDeps &
+  PkiActivityDeps &
+  ExchangeActivityDeps &
+  PersonnelActivityDeps &
+  ReportActivityDeps;
 
 /** Every activity the lienthong worker serves, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +16,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSmokeActivities(deps),
     ...createPkiActivities(deps),
     ...createExchangeActivities(deps),
+    ...createPersonnelActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -13,7 +13,6 @@ import { PaperDocumentStore } from '../store/paper-document-store';
 import { TokenService } from './auth';
 import type { AppDeps } from './deps';
 import { createApiMetrics } from './metrics';
-import { reroutePendingDocuments } from './personnel-reroute';
 
 /**
  * Connects the API's clients and builds its dependencies. Connections are made eagerly but the API still starts
@@ -63,7 +62,6 @@ export async function connectAppDeps(
       },
     },
   };
-  deps.personnelChangeHandlers = [reroutePendingDocuments(deps)];
   return {
     deps,
     close: async () => {

@@ -13,17 +13,6 @@ import type { ApiMetrics } from './metrics';
 /** A dependency probe: resolves when the dependency answers, rejects otherwise. */
 export type Probe = () => Promise<void>;
 
-/**
- * Called after a leadership change is recorded (certificates revoked, account closed) so work waiting on the
- * leaver is re-routed; returns how many documents it moved.
- */
-export type PersonnelChangeHandler = (change: {
-  agency: string;
-  leaver: string;
-  successor?: string;
-  changeId: string;
-}) => Promise<number>;
-
 /** Everything the HTTP app needs, built by the composition root (api/server.ts) or by a test. */
 export interface AppDeps {
   config: Config;
@@ -34,7 +23,8 @@ export interface AppDeps {
   loginAttempts: LoginAttempts;
   audit: AuditStore;
   pki: PkiStore;
-  personnelChangeHandlers?: PersonnelChangeHandler[];
+  /** How long a personnel-change request waits for its workflow before answering 202 (default 10 s). */
+  personnelChangeWaitMs?: number;
   metrics: ApiMetrics;
   probes: { temporal: Probe; nats: Probe; mongo: Probe };
   db?: Db;

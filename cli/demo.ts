@@ -213,6 +213,30 @@ class ApiClient {
   }
 }
 
+/**
+ * Records a personnel change as the province administrator and waits for it: the API answers 201 when its
+ * workflow finishes within the request's wait, else 202 and the change is polled until recorded.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function personnelChange(api: ApiClient, body: Record<string, unknown>): Promise<any> {
+  const started = await api.call('admin', 'POST', '/pki/personnel-changes', body);
+  if (started.status === 201) return started.body;
+  const answer = started.body as { id?: string; code?: string; detail?: string } | undefined;
+  if (started.status !== 202 || !answer?.id)
+    throw new ApiFailure(
+      `POST /pki/personnel-changes as admin: ${started.status} ${answer?.code ?? ''} ${answer?.detail ?? ''}`.trim(),
+      started.status,
+    );
+  for (let attempt = 0; attempt < 120; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const polled = await api.call('admin', 'GET', `/pki/personnel-changes/${answer.id}`);
+    if (polled.status === 200) return polled.body;
+    if (polled.status !== 202)
+      throw new ApiFailure(`personnel change ${answer.id}: ${polled.status}`, polled.status);
+  }
+  throw new Error(`personnel change ${answer.id} still running after a minute`);
+}
+
 /** A text progress bar on stderr: redrawn in place on a terminal, one line per tenth otherwise. */
 function progressBar(total: number, enabled: boolean) {
   const tty = process.stderr.isTTY === true;
@@ -453,18 +477,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   // A leadership change near the end: a sender's signer leaves, the approver takes over their pending work.
   const changing = senders[senders.length - 1]!;
   try {
-    const change = await api.must(
-      'admin',
-      'POST',
-      '/pki/personnel-changes',
-      {
-        agency: changing.code,
-        leaver: username('signer', changing.code),
-        successor: username('approver', changing.code),
-        note: 'Điều động, bổ nhiệm lãnh đạo (dữ liệu demo)',
-      },
-      201,
-    );
+    const change = await personnelChange(api, {
+      agency: changing.code,
+      leaver: username('signer', changing.code),
+      successor: username('approver', changing.code),
+      note: 'Điều động, bổ nhiệm lãnh đạo (dữ liệu demo)',
+    });
     summary.leadershipChange = {
       agency: changing.code,
       leaver: change.leaver,

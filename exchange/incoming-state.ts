@@ -8,7 +8,7 @@ import {
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
-import type { IncomingUpdate } from '../store/document-store';
+import type { IncomingUpdate } from '../schemas/read-models';
 import type { IncomingSnapshot, ReceivedDocumentInput } from '../workflows/exchange-messages';
 
 /** The recipient's state after sending a status; recall answers leave it unchanged except 15 (recalled). */

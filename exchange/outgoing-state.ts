@@ -1,4 +1,4 @@
-import type { PreparedSignatureState } from '../pdf';
+import type { PreparedSignatureState } from '../schemas/signing';
 import type {
   ApprovalFlow,
   DocumentState,

@@ -1,8 +1,9 @@
 import { edxmlDocumentId } from '../schemas/edxml';
-import type { OutgoingUpdate } from '../store/document-store';
+import type { HistoryEntry } from '../schemas/document';
+import type { OutgoingUpdate } from '../schemas/read-models';
 import type { DocumentSnapshot, DocumentWorkflowInput } from '../workflows/exchange-messages';
 import { approvalView } from './approval';
-import type { OutgoingState } from './outgoing-state';
+import { initialOutgoingState, type OutgoingState } from './outgoing-state';
 import { recipientViews } from './recipients';
 
 /** The read model row of an outgoing document; each call is a new version of the row. */
@@ -44,6 +45,19 @@ export function outgoingView(
     recipients: recipientViews(s),
     version: ++s.version,
   };
+}
+
+/**
+ * The row the API saves before it starts the workflow, so a new document is listed at once: the view of the
+ * workflow's initial state, at version 0 so that the workflow's first write (version 1) replaces it, with an empty
+ * history for the workflow's entries to be appended to.
+ */
+export function initialOutgoingView(
+  input: DocumentWorkflowInput,
+): OutgoingUpdate & { history: HistoryEntry[] } {
+  // No approval flow is resolved before submission, so the stage length (hourMs) plays no part yet.
+  const view = outgoingView(input, initialOutgoingState(input), 0, input.createdAt);
+  return { ...view, history: [], version: 0 };
 }
 
 /** What the snapshot query answers while the workflow runs. */

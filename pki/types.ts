@@ -68,6 +68,19 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
+/** Bit positions of KeyUsage (RFC 5280 4.2.1.3); here because both the issuing side and validation encode them. */
+export const KeyUsageBits: Record<KeyUsageName, number> = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  dataEncipherment: 3,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+  encipherOnly: 7,
+  decipherOnly: 8,
+};
+
 /** Serialisable outcome of path validation. An invalid path is a normal result, not an exception. */
 export interface ValidationReport {
   valid: boolean;

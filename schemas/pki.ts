@@ -126,3 +126,21 @@ export const PersonnelChangeSchema = z.object({
   reroutedDocuments: z.number().int(),
 });
 export type PersonnelChange = z.infer<typeof PersonnelChangeSchema>;
+
+/** MongoDB collections of personnel changes: the records, and which documents each change has re-routed. */
+export const PersonnelCollections = {
+  changes: 'personnel_changes',
+  reroutes: 'personnel_change_reroutes',
+} as const;
+
+/** Workflow id of a personnel change: business-keyed, so the same change cannot be started twice. */
+export function personnelChangeWorkflowId(changeId: string): string {
+  return `personnel-change:${changeId}`;
+}
+
+/** A personnel change accepted but not finished yet (202): poll GET /pki/personnel-changes/{id}. */
+export const PersonnelChangeRunningSchema = z.object({
+  id: z.string(),
+  status: z.literal('running'),
+  workflowId: z.string(),
+});

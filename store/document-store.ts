@@ -1,36 +1,15 @@
 import { MongoServerError, type Db, type Filter } from 'mongodb';
 import {
   ExchangeCollections,
-  type DocumentDetail,
   type HistoryEntry,
-  type InboxDetail,
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
+import type { IncomingUpdate, IncomingView, OutgoingUpdate, OutgoingView } from '../schemas/read-models';
 import { documentLocks } from './document-locks';
 
-/** Read model of an outgoing document, written by its workflow (version-guarded) and read by the API. */
-export interface OutgoingView extends DocumentDetail {
-  /** Monotonic per document: a late or retried write of an older view never overwrites a newer one. */
-  version: number;
-}
-
-/** Read model of an incoming document at one recipient. */
-export interface IncomingView extends Omit<InboxDetail, 'verification'> {
-  agency: string;
-  /** Sender's document id (`Envelope.messageId`). */
-  messageId: string;
-  workflowId: string;
-  version: number;
-}
-
-/**
- * What a workflow writes: the view without its history (the history grows by one entry per event, appended with
- * `$addToSet`, so Temporal history stays linear in the number of events). Workflows recorded before that change
- * still send the whole array, which is then stored as is.
- */
-export type OutgoingUpdate = Omit<OutgoingView, 'history'> & { history?: HistoryEntry[] };
-export type IncomingUpdate = Omit<IncomingView, 'history'> & { history?: HistoryEntry[] };
+// The read-model shapes are in schemas/ (workflow-side code builds them); re-exported for the store's callers.
+export type { IncomingUpdate, IncomingView, OutgoingUpdate, OutgoingView };
 
 export interface DeadLetter {
   id: string;

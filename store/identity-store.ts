@@ -11,6 +11,8 @@ interface UserDoc extends User {
   passwordHash: string;
   /** Generation of the user's tokens; absent means 0. Bumped when the account closes or its rights change. */
   tokenVersion?: number;
+  /** The personnel change that last closed the account (makes a retried close a no-op). */
+  closedBy?: string;
 }
 
 /**
@@ -112,6 +114,20 @@ export class IdentityStore {
     );
     this.forget(username);
     return doc ? (doc.tokenVersion ?? 0) : null;
+  }
+
+  /**
+   * Closes the account for a personnel change and invalidates its tokens, in one single-document write so a crash
+   * cannot leave it half closed. Repeating the call for the same change changes nothing (the token version is not
+   * bumped twice); another change closing a reopened account does. Returns false when the user does not exist.
+   */
+  async closeAccount(username: string, changeId: string): Promise<boolean> {
+    const res = await this.users.updateOne(
+      { _id: username, closedBy: { $ne: changeId } },
+      { $set: { active: false, closedBy: changeId }, $inc: { tokenVersion: 1 } },
+    );
+    this.forget(username);
+    return res.matchedCount === 1 || (await this.users.countDocuments({ _id: username }, { limit: 1 })) === 1;
   }
 
   /**

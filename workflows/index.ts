@@ -5,3 +5,6 @@ export type { PkiMaintenanceInput } from './pki-maintenance';
 export { documentWorkflow } from './document';
 export { receivedDocumentWorkflow } from './received-document';
 export * from './exchange-messages';
+export { personnelChangeWorkflow } from './personnel-change';
+export type { PersonnelChangeInput } from './personnel-change';
+export { signYearlyReportWorkflow } from './reports';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -20,8 +19,6 @@ import {
   UpdateDocumentRequestSchema,
   documentWorkflowId,
   type DocumentDetail,
-  type DocumentType,
-  type FileRef,
   type SignerInfo,
 } from '../../schemas/document';
 import { checkNewAmendment } from '../../exchange/amendments';
@@ -41,14 +38,12 @@ import {
   submitUpdate,
   withdrawUpdate,
   type ActionOutcome,
-  type AmendmentInput,
-  type DocumentWorkflowInput,
 } from '../../workflows/exchange-messages';
-import type { Principal } from '../../schemas/identity';
 import { principalOf, requireRole, roleGuard } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
-import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
+import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from '../exchange-support';
+import { startDocument } from '../start-document';
 
 const MAX_PDF_BYTES = 50 * 1024 * 1024;
 
@@ -142,101 +137,6 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       notation: o.notation,
     });
 
-    /**
-     * Checks the recipients, saves the initial read model and starts the document's workflow; an amendment (update
-     * or replacement) names the document it supersedes. Returns the new document's id.
-     */
-    const startDocument = async (
-      principal: Principal,
-      doc: {
-        type: DocumentType;
-        subject: string;
-        recipients: string[];
-        priority?: number;
-        dueDate?: string;
-        fileName: string;
-        /** An already stored file, or the bytes to store once the request is known to be valid. */
-        file: FileRef | Buffer;
-        amendment?: AmendmentInput;
-      },
-    ): Promise<string> => {
-      const agency = await deps.identity.getAgency(principal.agency);
-      if (!agency) throw new LienthongError('UNKNOWN_AGENCY', `agency ${principal.agency} is not registered`);
-      const recipients = [];
-      for (const code of [...new Set(doc.recipients)]) {
-        const r = await deps.identity.getAgency(code);
-        if (!r || r.active === false)
-          throw new LienthongError(
-            'UNKNOWN_AGENCY',
-            r?.successor ? `recipient ${code} was merged into ${r.successor}` : `unknown recipient ${code}`,
-          );
-        if (r.code === agency.code)
-          throw new LienthongError('DOMAIN_VALIDATION', 'an agency cannot send to itself');
-        recipients.push({ code: r.code, name: r.name });
-      }
-      const file = Buffer.isBuffer(doc.file)
-        ? await files().put(doc.file, { fileName: doc.fileName })
-        : doc.file;
-      const id = randomUUID();
-      const now = deps.clock().toISOString();
-      const a = doc.amendment;
-      const isUpdate = a?.kind === 'update';
-      await documents().saveOutgoing({
-        id,
-        agency: agency.code,
-        state: isUpdate ? 'SIGNED' : 'DRAFT',
-        type: doc.type,
-        subject: doc.subject,
-        number: isUpdate ? a.keep?.number : undefined,
-        notation: isUpdate ? a.keep?.notation : undefined,
-        issuedAt: isUpdate ? a.keep?.issuedAt : undefined,
-        createdBy: principal.username,
-        createdAt: now,
-        updatedAt: now,
-        priority: doc.priority ?? 0,
-        dueDate: doc.dueDate,
-        fileName: doc.fileName,
-        file,
-        amendment: a ? { kind: a.kind, of: a.of, reason: a.reason } : undefined,
-        recipients: recipients.map((r) => ({
-          agency: r.code,
-          name: r.name,
-          statusCode: 'PENDING',
-          statusAt: null,
-        })),
-        history: [],
-        version: 0,
-      });
-      const input: DocumentWorkflowInput = {
-        documentId: id,
-        agency: { code: agency.code, name: agency.name, place: agency.place, shortName: agency.shortName },
-        createdBy: principal.username,
-        createdAt: now,
-        type: doc.type,
-        subject: doc.subject,
-        recipients,
-        priority: doc.priority ?? 0,
-        dueDate: doc.dueDate,
-        fileName: doc.fileName,
-        file,
-        timing: {
-          ackTimeoutSeconds: deps.config.exchange.ackTimeoutSeconds,
-          maxResends: deps.config.exchange.maxResends,
-          flowHourSeconds: deps.config.exchange.flowHourSeconds,
-          followUpDays: deps.config.exchange.followUpDays,
-        },
-        amendment: a,
-      };
-      await temporalOf(deps).workflow.start('documentWorkflow', {
-        workflowId: documentWorkflowId(agency.code, id),
-        taskQueue: deps.config.temporal.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      deps.metrics.workflowsStarted.inc({ workflow: 'documentWorkflow' });
-      return id;
-    };
-
     /** Who signed a document recorded before the read model kept its signer: the `document.signed` actor. */
     const signerFromHistory = async (doc: OutgoingView): Promise<SignerInfo> => {
       const signed = [...(doc.history ?? [])].reverse().find((e) => e.event === 'document.signed');
@@ -264,7 +164,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const principal = requireRole(request, 'drafter');
         const { body, pdf } = await readPdfRequest(request, CreateDocumentRequestSchema);
-        const id = await startDocument(principal, { ...body, file: pdf });
+        const id = await startDocument(deps, principal, { ...body, file: pdf });
         return reply.code(201).send({ id, state: 'DRAFT' as const });
       },
     );
@@ -304,7 +204,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const principal = requireRole(request, 'clerk');
         const body = parseBody(UpdateDocumentRequestSchema, request.body);
         const old = await amendable(request, request.params.id);
-        const id = await startDocument(principal, {
+        const id = await startDocument(deps, principal, {
           type: old.type,
           subject: body.subject ?? old.subject,
           recipients: old.recipients.map((r) => r.agency),
@@ -342,7 +242,7 @@ export function documentRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const principal = requireRole(request, 'drafter');
         const old = await amendable(request, request.params.id);
         const { body, pdf } = await readPdfRequest(request, ReplaceDocumentRequestSchema);
-        const id = await startDocument(principal, {
+        const id = await startDocument(deps, principal, {
           type: body.type ?? old.type,
           subject: body.subject ?? old.subject,
           recipients: body.recipients ?? old.recipients.map((r) => r.agency),

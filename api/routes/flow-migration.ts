@@ -7,7 +7,7 @@ import { documentSnapshotQuery, migrateFlowUpdate } from '../../workflows/exchan
 import { requireRole } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
-import { actorOf, runUpdate, temporalOf } from './exchange-support';
+import { actorOf, runUpdate, temporalOf } from '../exchange-support';
 
 export const MigrateFlowResultSchema = z.object({
   id: z.string(),

@@ -30,7 +30,7 @@ import {
 import { principalOf } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
-import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from './exchange-support';
+import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from '../exchange-support';
 
 function summary(v: IncomingView): InboxSummary {
   return {

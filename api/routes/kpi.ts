@@ -3,10 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agenciesCsv, summaryCsv, trendCsv } from '../../kpi/exports';
 import { resolvePeriod } from '../../kpi/period';
-import { KpiService } from '../../kpi/service';
 import { ProblemSchema } from '../../schemas/api';
 import { LienthongError } from '../../schemas/errors';
-import { AgencyCodeSchema, type Principal } from '../../schemas/identity';
+import { AgencyCodeSchema } from '../../schemas/identity';
 import {
   AgencyDrillDownSchema,
   AgencyKpiTableSchema,
@@ -18,10 +17,9 @@ import {
   type KpiQuery,
   type Scope,
 } from '../../schemas/kpi';
-import { readableAgencies } from '../../store/identity-admin';
-import { KpiStore } from '../../store/kpi-store';
 import { principalOf, requireRole } from '../auth';
 import type { AppDeps } from '../deps';
+import { kpiServiceFor, readableScopeFor } from '../kpi-access';
 
 const problems = {
   400: ProblemSchema,
@@ -30,44 +28,6 @@ const problems = {
   404: ProblemSchema,
   422: ProblemSchema,
 };
-
-/** Leadership and the province administrator see the province; everyone else sees their own agency. */
-export function seesProvince(p: Principal): boolean {
-  return p.roles.includes('leadership') || p.roles.includes('province_admin');
-}
-
-/**
- * The scope a caller may see: the province, or one agency (a province viewer drilling down, or an agency's own
- * user). @throws LienthongError FORBIDDEN when an agency user asks for another agency.
- */
-export function scopeFor(
-  principal: Principal,
-  requested?: string,
-  readable: readonly string[] = [principal.agency],
-): Scope {
-  if (seesProvince(principal))
-    return requested ? { kind: 'agency', agency: requested } : { kind: 'province' };
-  if (requested && !readable.includes(requested))
-    throw new LienthongError('FORBIDDEN', 'an agency’s users see only their own agency');
-  return { kind: 'agency', agency: requested ?? principal.agency };
-}
-
-/**
- * {@link scopeFor} where an agency's users may also name an agency merged into theirs (its KPIs stay readable
- * under the successor).
- */
-export async function readableScopeFor(
-  deps: AppDeps,
-  principal: Principal,
-  requested?: string,
-): Promise<Scope> {
-  const lookup = requested && requested !== principal.agency && !seesProvince(principal) && deps.db;
-  return scopeFor(
-    principal,
-    requested,
-    lookup ? await readableAgencies(deps.db!, principal.agency) : undefined,
-  );
-}
 
 /** CSV when asked by `?format=csv`, or by `Accept: text/csv` unless `?format=json`. */
 function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
@@ -90,13 +50,6 @@ function period(query: { from?: string; to?: string }, now: Date) {
   } catch (err) {
     throw new LienthongError('DOMAIN_VALIDATION', (err as Error).message);
   }
-}
-
-/** Service over the app's stores; shared with the yearly report. */
-export function kpiServiceFor(deps: AppDeps): { service: KpiService; store: KpiStore } {
-  const store = new KpiStore(deps.db!);
-  const service = new KpiService({ kpis: store, identity: deps.identity, pki: deps.pki, clock: deps.clock });
-  return { service, store };
 }
 
 /**

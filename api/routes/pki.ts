@@ -12,6 +12,7 @@ import {
   IssueCertificateBodySchema,
   IssuedCertificateResponseSchema,
   PersonnelChangeBodySchema,
+  PersonnelChangeRunningSchema,
   PersonnelChangeSchema,
   RevokeBodySchema,
   type CertificateView,
@@ -20,6 +21,7 @@ import { CertificateRequestStore } from '../../store/certificate-requests';
 import type { CertificateRecord } from '../../store/pki-store';
 import { refuseAccountAction } from '../account-rules';
 import { requireRole } from '../auth';
+import { personnelChangeStatus, runPersonnelChange } from '../personnel-change';
 import { problemResponses } from '../problem';
 import type { AppDeps } from '../deps';
 
@@ -442,9 +444,10 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['pki'],
           summary:
-            "Record a leadership change: revoke the leaver's personal certificates and re-route their pending work",
+            "Record a leadership change: revoke the leaver's personal certificates and re-route their pending work " +
+            '(201 when done within the wait, 202 while its workflow still runs)',
           body: PersonnelChangeBodySchema,
-          response: { 201: PersonnelChangeSchema, ...problems },
+          response: { 201: PersonnelChangeSchema, 202: PersonnelChangeRunningSchema, ...problems },
         },
       },
       async (request, reply) => {
@@ -466,39 +469,38 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           }
         }
         const now = deps.clock();
-        const id = randomUUID();
-        const revokedSerials: string[] = [];
-        for (const cert of await deps.pki.listCertificates({ agency, status: 'active' })) {
-          if (cert.profile !== 'personal' || cert.username !== leaver.username) continue;
-          await deps.pki.revoke(cert.serialHex, 'affiliationChanged', now);
-          revokedSerials.push(cert.serialHex);
-        }
-        await deps.identity.setActive(leaver.username, false);
-        // The leaver's tokens die with the account, whatever is reopened later.
-        await deps.identity.bumpTokenVersion(leaver.username);
-        let reroutedDocuments = 0;
-        for (const handler of deps.personnelChangeHandlers ?? []) {
-          reroutedDocuments += await handler({
-            agency,
-            leaver: leaver.username,
-            successor: request.body.successor,
-            changeId: id,
-          });
-        }
-        const change = {
-          id,
+        const outcome = await runPersonnelChange(deps, {
+          id: randomUUID(),
           agency,
           leaver: leaver.username,
           successor: request.body.successor,
           effectiveAt: request.body.effectiveAt ?? now.toISOString(),
           note: request.body.note,
           recordedBy: principal.username,
-          revokedSerials,
-          reroutedDocuments,
-        };
-        await deps.db!.collection('personnel_changes').insertOne({ _id: id as never, ...change });
-        await audit(principal, agency, 'pki.personnel_change', id, { ...change });
-        return reply.code(201).send(change);
+          at: now.toISOString(),
+        });
+        return outcome.done ? reply.code(201).send(outcome.change) : reply.code(202).send(outcome.running);
+      },
+    );
+
+    app.get(
+      '/pki/personnel-changes/:id',
+      {
+        schema: {
+          tags: ['pki'],
+          summary: 'A personnel change: its record once carried out (200), or still running (202)',
+          params: z.object({ id: z.string().uuid() }),
+          response: { 200: PersonnelChangeSchema, 202: PersonnelChangeRunningSchema, ...problems },
+        },
+      },
+      async (request, reply) => {
+        const principal = requireRole(request, 'agency_admin', 'province_admin');
+        const outcome = await personnelChangeStatus(
+          deps,
+          request.params.id,
+          (agency) => principal.roles.includes('province_admin') || agency === principal.agency,
+        );
+        return outcome.done ? reply.code(200).send(outcome.change) : reply.code(202).send(outcome.running);
       },
     );
   };

@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { loadAppearanceFont, signPdf } from '../../pdf';
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/client';
+import { loadAppearanceFont } from '../../pdf';
+import type { SignYearlyReportInput } from '../../activities/reports';
 import { vnDay } from '../../kpi/period';
 import { buildYearlyReportPdf } from '../../kpi/yearly-report';
 import { ProblemSchema } from '../../schemas/api';
-import { LienthongError } from '../../schemas/errors';
+import type { FileRef } from '../../schemas/document';
+import { ErrorCodes, LienthongError, type ErrorCode } from '../../schemas/errors';
+import { FileStore } from '../../store/file-store';
+import type { signYearlyReportWorkflow } from '../../workflows/reports';
 import { YearlyReportQuerySchema } from '../../schemas/kpi';
 import { principalOf } from '../auth';
 import type { AppDeps } from '../deps';
-import { kpiServiceFor, readableScopeFor } from './kpi';
+import { temporalOf } from '../exchange-support';
+import { kpiServiceFor, readableScopeFor } from '../kpi-access';
 
 /** Characters the report's font must cover: Vietnamese letters beyond Latin-1, plus what the data adds. */
 const VIETNAMESE =
@@ -30,9 +37,39 @@ async function reportFonts(text: string): Promise<{ regular: Uint8Array; bold?: 
   return { regular };
 }
 
+/** The domain error a failed workflow carries: its activity's ApplicationFailure type is the error code. */
+function domainErrorOf(err: unknown): LienthongError | undefined {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure && cause.type && cause.type in ErrorCodes)
+      return new LienthongError(cause.type as ErrorCode, cause.message);
+  }
+  return undefined;
+}
+
+/**
+ * Runs signYearlyReportWorkflow and waits for the signed PDF's reference. A missing or revoked province key comes
+ * back as CERT_NOT_FOUND / CERT_REVOKED (422), as when the API signed itself.
+ */
+async function signInWorker(deps: AppDeps, input: SignYearlyReportInput): Promise<FileRef> {
+  try {
+    return await temporalOf(deps).workflow.execute<typeof signYearlyReportWorkflow>(
+      'signYearlyReportWorkflow',
+      {
+        workflowId: `report-yearly:${input.scope}:${input.year}:${randomUUID()}`,
+        taskQueue: deps.config.temporal.taskQueue,
+        args: [input],
+        workflowExecutionTimeout: '5 minutes',
+      },
+    );
+  } catch (err) {
+    throw domainErrorOf(err) ?? err;
+  }
+}
+
 /**
  * Reports under /api/v1/reports. The yearly deployment report is a PDF of the year's KPIs for the province or one
- * agency, signed (PAdES B-B) with the organisation certificate of the province's system agency.
+ * agency, signed (PAdES B-B) with the organisation certificate of the province's system agency — by the worker's
+ * signYearlyReport activity, not in the request thread.
  */
 export function reportRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -51,6 +88,7 @@ export function reportRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             401: ProblemSchema,
             403: ProblemSchema,
             422: ProblemSchema,
+            503: ProblemSchema,
           },
         },
       },
@@ -83,33 +121,23 @@ export function reportRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           { year, scopeName, provinceName, summary, rows: table.items, trend, generatedAt: now },
           await reportFonts(text),
         );
-        // Throws CERT_NOT_FOUND / CERT_REVOKED (422) when the system agency has no usable organisation key.
-        const signer = await deps.pki.signerFor(
-          { agency: deps.config.systemAgency, profile: 'organisation' },
-          now,
-        );
-        const signed = await signPdf(pdf, {
-          signer,
-          signingTime: now,
-          reason: `Báo cáo kết quả triển khai liên thông văn bản điện tử năm ${year}`,
+        const files = new FileStore(deps.db!);
+        const fileName = `bao-cao-lien-thong-${year}-${scope.agency ?? 'toan-tinh'}.pdf`;
+        // Signed in the worker, which holds the province key; the PDF goes there and back through GridFS.
+        const signedRef = await signInWorker(deps, {
+          unsigned: await files.put(pdf, { fileName, contentType: 'application/pdf' }),
+          fileName,
+          year,
+          scope: scope.agency ?? 'province',
           location: province?.place,
-          fieldName: 'bao-cao-nam',
-        });
-        await deps.audit.append({
-          id: `report.yearly_signed:${year}:${scope.agency ?? 'province'}:${now.toISOString()}`,
-          time: now.toISOString(),
-          agency: deps.config.systemAgency,
+          signingTime: now.toISOString(),
           actor: principal.username,
-          type: 'report.yearly_signed',
-          details: { year, scope: scope.agency ?? 'province', bytes: signed.length },
         });
+        const signed = await files.get(signedRef);
         return reply
           .code(200)
           .header('content-type', 'application/pdf')
-          .header(
-            'content-disposition',
-            `attachment; filename="bao-cao-lien-thong-${year}-${scope.agency ?? 'toan-tinh'}.pdf"`,
-          )
+          .header('content-disposition', `attachment; filename="${fileName}"`)
           .send(Buffer.from(signed));
       },
     );

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { SignatureScheme } from '../../schemas/signing';
 import type { DigestAlgorithm } from '../core/source';
 import { type CertificateInfo, certHash } from './certificate';
 import { ctx, int, nul, octets, oid, seq, set, setOf, tlv } from './der';
@@ -6,13 +7,8 @@ import { DIGEST_OID_OF, OID } from './oids';
 import type { ParsedSignerInfo } from './parse-signed-data';
 import { identifySignatureAlgorithm, verifyInMemory } from './signature-algorithms';
 
-/** Signature scheme of the signer's key. */
-export interface SignatureScheme {
-  keyAlgorithm: 'RSA' | 'ECDSA';
-  hash: 'SHA-256' | 'SHA-384';
-  /** RSA only: PKCS #1 v1.5 (default) or RSASSA-PSS (RFC 4055) with salt length = hash length. */
-  rsaScheme?: 'pkcs1' | 'pss';
-}
+// Defined in schemas/ so the document workflow can carry it without importing pdf/.
+export type { SignatureScheme };
 
 const HASH_LEN: Record<DigestAlgorithm, number> = {
   'SHA-1': 20,

@@ -18,25 +18,12 @@ import {
 import type { AppearanceOptions, Rect, SignatureOptions } from './options';
 import { signatureFieldLock, signatureReferences } from './mdp';
 import { SectionWriter } from './section-writer';
+import type { PreparedSignatureState } from '../../schemas/signing';
 import { createHash } from 'node:crypto';
 
-/** Serialisable state between {@link prepareSignature} and `completeSignature` (JSON-safe). */
-export interface PreparedSignatureState {
-  version: 1;
-  /** /ByteRange of the prepared file (ISO 32000-1 12.8.1). */
-  byteRange: [number, number, number, number];
-  /** Size of the prepared file. */
-  preparedSize: number;
-  /** Hex digits available between `<` and `>` of /Contents. */
-  contentsCapacity: number;
-  scheme: SignatureScheme;
-  /** Base64 digest of the ByteRange (the message-digest attribute). */
-  messageDigest: string;
-  /** Base64 DER of the signed attributes (RFC 5652 5.4): the exact bytes to sign. */
-  signedAttributes: string;
-  /** Base64 DER certificates, signer first. */
-  certificateChain: string[];
-}
+// Serialisable state between {@link prepareSignature} and `completeSignature`; defined in schemas/ so the document
+// workflow can carry it without importing pdf/.
+export type { PreparedSignatureState };
 
 /** Result of preparing a signature. */
 export interface PreparedSignature {

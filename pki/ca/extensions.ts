@@ -1,20 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { KeyUsageName } from '../types';
+import { KeyUsageBits, type KeyUsageName } from '../types';
 import { Oid } from '../oids';
-
-/** Bit positions of KeyUsage (RFC 5280 4.2.1.3). */
-export const KeyUsageBits: Record<KeyUsageName, number> = {
-  digitalSignature: 0,
-  nonRepudiation: 1,
-  keyEncipherment: 2,
-  dataEncipherment: 3,
-  keyAgreement: 4,
-  keyCertSign: 5,
-  cRLSign: 6,
-  encipherOnly: 7,
-  decipherOnly: 8,
-};
 
 function ext(extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
   return new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });

@@ -1,6 +1,5 @@
-import type { PathValidationInput, ValidationReport } from '../types';
+import { KeyUsageBits, type PathValidationInput, type ValidationReport } from '../types';
 import { Oid } from '../oids';
-import { KeyUsageBits } from '../ca/extensions';
 import { cachedCertificate, cachedCrl } from './cache';
 import type { ParsedCert } from './certificate';
 import { fail, type Context, type Outcome, type Settings } from './context';

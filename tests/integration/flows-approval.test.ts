@@ -1,4 +1,6 @@
+import { createPersonnelActivities } from '../../activities/personnel';
 import { documentWorkflowId } from '../../schemas/document';
+import { PersonnelCollections } from '../../schemas/pki';
 import { startHarness, type Harness } from './helpers/harness';
 import { recordHistory } from './helpers/record-history';
 import { SENDER, api, draftOfType, user, waitFor, type Api } from './exchange/support';
@@ -244,6 +246,28 @@ describe('approval flows in the document workflow', () => {
     expect(withSuccessor.body.reroutedDocuments).toBe(1);
     expect((await doc(toSuccessor)).approval.approvers).toEqual([extra(8)]);
     expect(await events(toSuccessor)).toContain('document.rerouted');
+
+    // The step retried after a crash between the update and its bookkeeping: the read model no longer lists the
+    // document, yet the retry re-sends the same update id, Temporal answers with the first outcome, and the
+    // document is counted once and re-routed once.
+    await h.deps
+      .db!.collection(PersonnelCollections.reroutes)
+      .updateOne({ _id: withSuccessor.body.id }, { $set: { moved: [] } });
+    const retried = createPersonnelActivities({
+      db: h.deps.db!,
+      pki: h.deps.pki,
+      audit: h.deps.audit,
+      temporalClient: () => h.deps.temporal!,
+    });
+    const step = {
+      changeId: withSuccessor.body.id,
+      agency: S,
+      leaver: extra(6),
+      successor: extra(8),
+      at: '',
+    };
+    expect(await retried.rerouteLeaverDocuments(step)).toBe(1);
+    expect((await events(toSuccessor)).filter((e) => e === 'document.rerouted')).toHaveLength(1);
     expect((await act(extra(8), toSuccessor, 'approve')).body.state).toBe('APPROVED');
 
     const noSuccessor = await a.call(admin, 'POST', '/pki/personnel-changes', { leaver: extra(7) });

@@ -16,6 +16,18 @@ let nss: string;
 let leader: string;
 const year = Number(vnDay(new Date()).slice(0, 4));
 
+/** Every payload's bytes in a workflow history (inputs, results, memo), as text to search. */
+function payloadBytes(node: unknown, found: Buffer[] = []): Buffer[] {
+  if (node instanceof Uint8Array) return found;
+  if (Array.isArray(node)) for (const item of node) payloadBytes(item, found);
+  else if (node && typeof node === 'object') {
+    const { data, metadata } = node as { data?: unknown; metadata?: unknown };
+    if (data instanceof Uint8Array && metadata) found.push(Buffer.from(data));
+    else for (const value of Object.values(node)) payloadBytes(value, found);
+  }
+  return found;
+}
+
 const report = (token: string, query: string) =>
   h.app.inject({
     method: 'GET',
@@ -117,6 +129,33 @@ describe('yearly report', () => {
     expect(pdfsig(nss, file)).toEqual([{ valid: true, total: true, trusted: true }]);
     expect(tool('pdftotext', [file, '-']).stdout).toContain('Phạm vi: Sở Nội vụ');
     expect((await report(clerk, `year=${year}&agency=${STC}`)).statusCode).toBe(403);
+  }, 60_000);
+
+  it('signs in the worker: the workflow history holds file references, never the PDF bytes', async () => {
+    const res = await report(leader, `year=${year}`);
+    expect(res.statusCode).toBe(200);
+    const client = h.deps.temporal!;
+    const runs = [];
+    for await (const run of client.workflow.list({ query: 'WorkflowType = "signYearlyReportWorkflow"' }))
+      runs.push(run);
+    expect(runs.length).toBeGreaterThan(0);
+    const history = await client.workflow.getHandle(runs[0]!.workflowId).fetchHistory();
+    const payloads = payloadBytes(history);
+    expect(payloads.length).toBeGreaterThan(0);
+    for (const data of payloads) expect(data.includes('%PDF')).toBe(false);
+    expect(payloads.reduce((sum, d) => sum + d.length, 0)).toBeLessThan(res.rawPayload.length);
+  }, 60_000);
+
+  it('answers 422 CERT_REVOKED, as before, when the worker finds the province key revoked', async () => {
+    const certificates = await h.deps.pki.listCertificates({
+      agency: h.config.systemAgency,
+      status: 'active',
+    });
+    for (const cert of certificates.filter((c) => c.profile === 'organisation'))
+      await h.deps.pki.revoke(cert.serialHex, 'superseded', new Date());
+    const res = await report(leader, `year=${year}`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('CERT_REVOKED');
   }, 60_000);
 
   it('refuses a year that has not started', async () => {

@@ -116,6 +116,7 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ profile: 'organisation', pkcs12Base64: 'A'.repeat(64), passphrase: 'x' }),
   }),
   'POST /api/v1/pki/personnel-changes': allow(ADMINS, 404, { body: () => ({ leaver: 'nobody' }) }),
+  'GET /api/v1/pki/personnel-changes/{id}': allow(ADMINS, 404),
   'POST /api/v1/admin/flows': allow(ADMINS, 422, { body: () => ({}) }),
   'GET /api/v1/admin/flows': allow(ADMINS, 200),
   'GET /api/v1/admin/flows/{name}': allow(ADMINS, 404),
@@ -249,11 +250,14 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A well-formed id that names no certificate request or personnel change. */
+const NIL_ID = '00000000-0000-4000-8000-000000000000';
+
 function urlFor(path: string, entry: Entry, who: Who): string {
   const real = path.startsWith('/api/v1/inbox/') ? INCOMING_ID : draftId;
   const id = entry.real || who === 'otherAgency' ? real : 'no-such-id';
   const filled = path
-    .replace('{id}', path.startsWith('/api/v1/pki/requests/') ? '00000000-0000-4000-8000-000000000000' : id)
+    .replace('{id}', /^\/api\/v1\/pki\/(requests|personnel-changes)\//.test(path) ? NIL_ID : id)
     .replace('{name}', 'no-such-flow')
     .replace('{serial}', entry.real ? serial : 'ABCDEF0123')
     .replace('{code}', path.startsWith('/api/v1/admin/agencies/') ? NO_AGENCY : TP)

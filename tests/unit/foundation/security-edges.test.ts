@@ -291,6 +291,8 @@ describe('finding 5: bad bodies are 400 naming the field, never 500', () => {
     expect(bodyOf('/api/v1/documents/{id}/signature')).toBeDefined();
     expect(bodyOf('/api/v1/documents/{id}/update').required).toContain('reason');
     expect(bodyOf('/api/v1/documents')).toBeDefined();
+    expect(bodyOf('/api/v1/documents/{id}/replace').properties.reason).toBeDefined();
+    expect(bodyOf('/api/v1/inbox/{id}/accept').properties.incomingNumber).toBeDefined();
     expect(bodyOf('/api/v1/inbox/{id}/assign').required).toEqual(['username']);
     expect(bodyOf('/api/v1/inbox/{id}/reject').required).toEqual(['reason']);
     expect(bodyOf('/api/v1/inbox/{id}/recall/refuse').required).toEqual(['reason']);

@@ -7,10 +7,10 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Actor } from '../../schemas/document';
-import { ErrorCodes, LienthongError, type ErrorCode } from '../../schemas/errors';
-import { principalOf } from '../auth';
-import type { AppDeps } from '../deps';
+import type { Actor } from '../schemas/document';
+import { ErrorCodes, LienthongError, type ErrorCode } from '../schemas/errors';
+import { principalOf } from './auth';
+import type { AppDeps } from './deps';
 
 /** The Temporal client, or 503 when the API runs without one. */
 export function temporalOf(deps: AppDeps): Client {
