@@ -10,7 +10,7 @@ import {
 } from '../schemas/pki';
 import type { personnelChangeWorkflow, PersonnelChangeInput } from '../workflows/personnel-change';
 import type { AppDeps } from './deps';
-import { temporalOf } from './routes/exchange-support';
+import { temporalOf } from './exchange-support';
 
 /** How long a request waits for its personnel change to finish before answering 202 (overridable for tests). */
 export const PERSONNEL_CHANGE_WAIT_MS = 10_000;
