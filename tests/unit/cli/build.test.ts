@@ -27,4 +27,17 @@ describe('compiled build (bin/build.js into dist/)', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/pdf\s+PAdES signing/);
   });
+
+  it('runs --help from dist/ without loading the heavy libraries', () => {
+    const script = `
+      process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));
+      require('./dist/cli/main').run(['node', 'lienthong', '--help']);`;
+    const r = node(['-e', script]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('pdf');
+    const loaded = JSON.parse(r.stderr) as string[];
+    expect(loaded.some((f) => f.includes('/tsx/'))).toBe(false);
+    for (const heavy of ['fastify', 'mongodb', '@temporalio', 'pdf-lib', 'pkijs', '@nats-io'])
+      expect(loaded.filter((f) => f.includes(`/node_modules/${heavy}`))).toEqual([]);
+  });
 });
