@@ -1,7 +1,7 @@
 import { PdfError } from '../core/errors';
 import type { PdfDict } from '../core/objects';
 import { PdfString } from '../core/objects';
-import type { ByteSource } from '../core/source';
+import { type ByteSource, asBuffer } from '../core/source';
 import type { SignedBytes } from '../cms/signature-algorithms';
 import type { Verdict } from './verdict';
 
@@ -146,7 +146,7 @@ export async function checkByteRange(
 export async function revisionEnds(src: ByteSource): Promise<number[]> {
   const ends: number[] = [];
   for (let pos = 0; pos < src.size; pos += CHUNK - 8) {
-    const buf = Buffer.from(await src.read(pos, CHUNK));
+    const buf = asBuffer(await src.read(pos, CHUNK));
     for (let at = buf.indexOf('%%EOF'); at >= 0; at = buf.indexOf('%%EOF', at + 1)) {
       let end = pos + at + 5;
       if (ends.includes(end)) continue;
