@@ -153,6 +153,27 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * Reads for a sequential scan that is done with each chunk before reading the next: from a file, every call
+ * refills one buffer (so it must not be kept); from memory, a view. Scanning a large file for markers otherwise
+ * allocated a new buffer per chunk, and peak RSS grew with the file until the collector caught up.
+ */
+export function chunkReader(
+  src: ByteSource,
+  maxLength: number,
+): (offset: number, length: number) => Promise<Buffer> {
+  if (src instanceof FileSource) {
+    const file = src;
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(maxLength, file.size)));
+    return async (offset, length) => {
+      const start = Math.max(0, Math.min(offset, file.size));
+      const n = Math.min(file.size - start, Math.max(0, length), buf.length);
+      return buf.subarray(0, await file.readInto(buf, start, n));
+    };
+  }
+  return async (offset, length) => asBuffer(await src.read(offset, length));
+}
+
 /** Wraps a buffer as a source (for appended sections and tests). */
 export function bufferSource(bytes: Uint8Array): ByteSource {
   return new BufferSource(bytes);
