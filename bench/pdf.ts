@@ -5,30 +5,19 @@
  * Run: npx tsx bench/pdf.ts
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, PDFName } from 'pdf-lib';
 import { createKeySigner } from '../pki';
 import { createTestPki } from '../tests/helpers/test-pki';
 import { signPdfFile, verifyPdf } from '../pdf';
+import { makeBigPdf } from './lib/big-pdf';
 
 interface Measure {
   seconds: number;
   maxRssMb: number;
   /** Ours only: peak RSS of the child before the operation started (node, tsx, test PKI). */
   baseMb?: number;
-}
-
-async function makeBigPdf(bytes: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595.28, 841.89]);
-  page.drawText('Benchmark document', { x: 72, y: 760, size: 14 });
-  // Incompressible payload stream referenced from the catalog, standing in for scanned pages.
-  const ref = doc.context.register(doc.context.stream(randomBytes(bytes), { Filter: 'FlateDecode' }));
-  doc.catalog.set(PDFName.of('BenchPayload'), ref);
-  return doc.save({ useObjectStreams: false });
 }
 
 /** Runs a shell command under /usr/bin/time and returns wall time and peak RSS. */

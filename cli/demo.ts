@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type * as PdfLib from 'pdf-lib';
 import { UsageError } from './exit-codes';
 
 /**
@@ -145,6 +145,9 @@ export async function demoPdf(text: string): Promise<Buffer> {
     .replace(/đ/g, 'd')
     .replace(/Đ/g, 'D')
     .replace(/[^\x20-\x7e]/g, '?');
+  // Loaded here, not at the top: main.ts registers `demo` on every run, and pdf-lib takes ~0.3 s to load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PDFDocument, StandardFonts } = require('pdf-lib') as typeof PdfLib;
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   doc.addPage([595.28, 841.89]).drawText(ascii.slice(0, 90), { x: 72, y: 760, size: 11, font });

@@ -3,17 +3,22 @@ import { type KeyObject, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { createKeySigner } from '../pki';
-import {
-  type AppearanceKind,
-  type PdfVerificationReport,
-  type Rect,
-  isPdfError,
-  readCertificates,
-  signPdfFile,
-  verifyPdf,
-} from '../pdf';
+import type { AppearanceKind, PdfVerificationReport, Rect } from '../pdf';
+// Direct modules rather than the ../pdf and ../pki indexes, which load everything (pdf-lib, pkijs, verification);
+// signing and verification are imported by their command only (see signCommand, verifyCommand).
+import { isPdfError } from '../pdf/core/errors';
+import { readCertificates } from '../pdf/cms/certificate';
+import type * as SignPdf from '../pdf/sign/sign-pdf';
+import type * as VerifyPdf from '../pdf/verify/verify-pdf';
+import type * as KeySigner from '../pki/keystore/key-signer';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
+
+// Each command requires only what it runs (require rather than import(): see GROUPS in cli/main.ts).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadSigning = () => require('../pdf/sign/sign-pdf') as typeof SignPdf;
+const loadKeySigner = () => require('../pki/keystore/key-signer') as typeof KeySigner;
+const loadVerification = () => require('../pdf/verify/verify-pdf') as typeof VerifyPdf;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Reads a PKCS #8 private key (PEM or DER, optionally encrypted), or another PEM key node:crypto understands. */
 function readPrivateKey(bytes: Uint8Array, passphrase?: string): KeyObject {
@@ -133,6 +138,8 @@ async function signCommand(f: SignFlags): Promise<void> {
   const page = f.page === undefined ? undefined : Number(f.page);
   if (page !== undefined && !(Number.isInteger(page) && page >= 1))
     throw new UsageError('--page must be a positive integer');
+  const { signPdfFile } = loadSigning();
+  const { createKeySigner } = loadKeySigner();
   await signPdfFile(f.in, f.out, {
     signer: createKeySigner(key, certs),
     // The CLI is a composition root: the clock is read here, never inside the library.
@@ -188,7 +195,8 @@ async function verifyCommand(f: VerifyFlags): Promise<void> {
     readCertificates,
   );
   const crls = await Promise.all(f.crl.map((c) => readInput(c, 'CRL')));
-  await readInput(f.in, 'input');
+  // The PDF is not read here: verifyPdf streams it from disk, and an unreadable file is its IO_ERROR (exit 2).
+  const { verifyPdf } = loadVerification();
   const report = await verifyPdf(f.in, {
     anchors,
     intermediates,
@@ -219,8 +227,8 @@ function guarded<T>(fn: (f: T) => Promise<void>): (f: T) => Promise<void> {
   };
 }
 
-export function registerPdfCommands(program: Command): void {
-  const pdf = program.command('pdf').description('PAdES signing and verification');
+/** Registers the subcommands of `lienthong pdf …` (created by main.ts). */
+export function registerPdfCommands(pdf: Command): void {
   pdf
     .command('sign')
     .description('add a PAdES B-B signature (ETSI.CAdES.detached) as an incremental update')

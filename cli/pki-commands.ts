@@ -324,10 +324,8 @@ async function crl(opts: { dir: string; out: string; rootOut?: string; days: str
   );
 }
 
-/** Registers `lienthong pki …`: path validation (RFC 5280 6) and a file-based operator CA. */
-export function registerPkiCommands(program: Command): void {
-  const pki = program.command('pki').description('certificate authority and path validation');
-
+/** Registers the subcommands of `lienthong pki …` (created by main.ts): path validation (RFC 5280 6), operator CA. */
+export function registerPkiCommands(pki: Command): void {
   pki
     .command('verify-chain')
     .description('validate a certification path (RFC 5280 section 6); prints one JSON object')

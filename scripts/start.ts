@@ -9,12 +9,14 @@ import { loadConfig } from '../infra/env-config';
 import { portsFromEnv } from './lib/ports';
 import { startStack, portInUse, type RunningStack } from './lib/stack';
 import { ensureTools } from './lib/tools';
+import { projectRoot } from '../infra/project-root';
 
-const root = resolve(__dirname, '..');
+const root = projectRoot();
 const say = (line: string) => console.log(`[lienthong] ${line}`);
 
+/** Starts `script` (e.g. 'workers/main') through bin/run.js: compiled from dist/ when it is fresh, else with tsx. */
 function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', resolve(root, script)], {
+  const child = spawn(process.execPath, [resolve(root, 'bin/run.js'), script], {
     cwd: root,
     env,
     // The IPC channel closes when this process dies, however it dies; the child then shuts itself down.
@@ -127,8 +129,8 @@ async function main(): Promise<void> {
       await mongo.close();
     }
 
-    worker = startChild('worker', 'workers/main.ts', childEnv);
-    api = startChild('api', 'api/server.ts', childEnv);
+    worker = startChild('worker', 'workers/main', childEnv);
+    api = startChild('api', 'api/server', childEnv);
     for (const [name, child] of [
       ['worker', worker],
       ['api', api],

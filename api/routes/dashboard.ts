@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { projectRoot } from '../../infra/project-root';
 import { sendProblem } from '../problem';
 import type { AppDeps } from '../deps';
 
 /** Where `npm run build:dashboard` writes the dashboard (Vite output). */
-export const DEFAULT_DASHBOARD_DIR = resolve(__dirname, '../../dashboard/dist');
+export const DEFAULT_DASHBOARD_DIR = resolve(projectRoot(), 'dashboard/dist');
 
 /**
  * Serves the leadership dashboard (static files of the Vite build) at /dashboard, without authentication: the

@@ -157,7 +157,10 @@ function keyFits(alg: SignatureAlgorithm, key: KeyObject): boolean {
 /** How node:crypto reads an ECDSA signature value: DER Ecdsa-Sig-Value (RFC 5758 3.2) or plain r || s. */
 const dsaEncoding = (alg: { plain?: boolean }) => (alg.plain ? ('ieee-p1363' as const) : ('der' as const));
 
-/** The signed bytes, readable more than once (a PDF's ByteRange from disk, or bytes in memory). */
+/**
+ * The signed bytes, readable more than once (a PDF's ByteRange from disk, or bytes in memory). A chunk is valid only
+ * until the next one is requested (a file is read through one reused buffer): copy it to keep it.
+ */
 export type SignedBytes = () => AsyncIterable<Uint8Array>;
 
 /** Bytes held in memory as {@link SignedBytes}. */
@@ -199,7 +202,7 @@ export async function verifyWithAlgorithm(
       size += c.length;
       if (size > EDDSA_CONTENT_LIMIT)
         return { unsupported: 'EdDSA over more than 256 MiB without signed attributes is not supported' };
-      parts.push(c);
+      parts.push(Buffer.from(c));
     }
     return attempt(() => cryptoVerify(null, Buffer.concat(parts), key, signature));
   }

@@ -2,7 +2,7 @@ import { PdfError } from './errors';
 import { MAX_DECODED_STREAM, decodeStream } from './filters';
 import { type PdfDict, PdfRef, isDict, numberOf } from './objects';
 import { Parser } from './parser';
-import type { ByteSource } from './source';
+import { type ByteSource, chunkReader } from './source';
 import { type XrefEntry, withWindow } from './xref';
 
 const CHUNK = 1 << 20;
@@ -143,8 +143,9 @@ export async function reconstructXref(src: ByteSource, from: number): Promise<Re
  */
 export async function eofMarkers(src: ByteSource): Promise<number[]> {
   const ends = new Set<number>();
+  const read = chunkReader(src, CHUNK + EOF_MARK.length + 2);
   for (let pos = 0; pos < src.size; pos += CHUNK) {
-    const buf = Buffer.from(await src.read(pos, CHUNK + EOF_MARK.length + 2));
+    const buf = await read(pos, CHUNK + EOF_MARK.length + 2);
     for (let at = buf.indexOf(EOF_MARK); at >= 0 && at < CHUNK; at = buf.indexOf(EOF_MARK, at + 1)) {
       let end = at + EOF_MARK.length;
       if (buf[end] === 0x0d) end++;

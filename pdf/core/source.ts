@@ -37,13 +37,17 @@ class FileSource implements ByteSource {
     const start = Math.max(0, Math.min(offset, this.size));
     const n = Math.min(this.size - start, Math.max(0, length));
     const buf = Buffer.allocUnsafe(n);
+    return buf.subarray(0, await this.readInto(buf, start, n));
+  }
+  /** Fills `buf[0, n)` from `offset`; returns the bytes read (fewer only at end of file). */
+  async readInto(buf: Buffer, offset: number, n: number): Promise<number> {
     let done = 0;
     while (done < n) {
-      const { bytesRead } = await this.fh.read(buf, done, n - done, start + done);
+      const { bytesRead } = await this.fh.read(buf, done, n - done, offset + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return buf.subarray(0, done);
+    return done;
   }
   async close(): Promise<void> {
     await this.fh.close();
@@ -63,11 +67,24 @@ export async function openSource(input: PdfInput): Promise<ByteSource> {
 }
 
 const CHUNK = 1 << 20;
+/** Files are hashed through one reused buffer: a fresh buffer per chunk cost more (allocation, GC) than the hash. */
+const FILE_CHUNK = 4 << 20;
 
-/** Feeds `[offset, offset + length)` of the source into `hash` in 1 MiB chunks (streaming, bounded memory). */
+/** Feeds `[offset, offset + length)` of the source into `hash` in chunks (streaming, bounded memory). */
 export async function hashRange(src: ByteSource, hash: Hash, offset: number, length: number): Promise<void> {
   let pos = offset;
   const end = offset + length;
+  if (src instanceof FileSource && offset >= 0) {
+    const buf = Buffer.allocUnsafe(Math.min(FILE_CHUNK, Math.max(0, end - pos)));
+    while (pos < end) {
+      const n = await src.readInto(buf, pos, Math.min(buf.length, end - pos));
+      if (n === 0) throw new PdfError('MALFORMED_PDF', `range ends beyond end of file at ${pos}`);
+      // update() consumes the bytes before returning, so the buffer can be refilled.
+      hash.update(buf.subarray(0, n));
+      pos += n;
+    }
+    return;
+  }
   while (pos < end) {
     const chunk = await src.read(pos, Math.min(CHUNK, end - pos));
     if (chunk.length === 0) throw new PdfError('MALFORMED_PDF', `range ends beyond end of file at ${pos}`);
@@ -126,6 +143,35 @@ export class ConcatSource implements ByteSource {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
   async close(): Promise<void> {}
+}
+
+/**
+ * The same bytes as a Buffer without copying (Buffer.from(uint8array) copies): the whole-file scans for %%EOF and
+ * endstream copied every chunk of a large file once more.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Reads for a sequential scan that is done with each chunk before reading the next: from a file, every call
+ * refills one buffer (so it must not be kept); from memory, a view. Scanning a large file for markers otherwise
+ * allocated a new buffer per chunk, and peak RSS grew with the file until the collector caught up.
+ */
+export function chunkReader(
+  src: ByteSource,
+  maxLength: number,
+): (offset: number, length: number) => Promise<Buffer> {
+  if (src instanceof FileSource) {
+    const file = src;
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(maxLength, file.size)));
+    return async (offset, length) => {
+      const start = Math.max(0, Math.min(offset, file.size));
+      const n = Math.min(file.size - start, Math.max(0, length), buf.length);
+      return buf.subarray(0, await file.readInto(buf, start, n));
+    };
+  }
+  return async (offset, length) => asBuffer(await src.read(offset, length));
 }
 
 /** Wraps a buffer as a source (for appended sections and tests). */

@@ -1,5 +1,5 @@
 import { PdfError } from './errors';
-import type { ByteSource } from './source';
+import { type ByteSource, asBuffer } from './source';
 
 const CHUNK = 1 << 20;
 
@@ -16,7 +16,7 @@ export async function endstreamAt(src: ByteSource, at: number): Promise<boolean>
  */
 export async function measureStream(src: ByteSource, dataStart: number): Promise<number> {
   for (let pos = dataStart; pos < src.size; pos += CHUNK - 16) {
-    const buf = Buffer.from(await src.read(pos, CHUNK));
+    const buf = asBuffer(await src.read(pos, CHUNK));
     const at = buf.indexOf('endstream');
     if (at >= 0) {
       let end = pos + at;

@@ -26,6 +26,7 @@ async function buildCms(
   src: ByteSource,
   state: PreparedSignatureState,
   result: SignatureResult,
+  rehash = true,
 ): Promise<Buffer> {
   if (state?.version !== 1 || !Array.isArray(state.byteRange) || state.byteRange.length !== 4)
     throw new PdfError('STATE_MISMATCH', 'not a prepared signature state');
@@ -37,14 +38,16 @@ async function buildCms(
     c - b - 2 !== state.contentsCapacity
   )
     throw new PdfError('STATE_MISMATCH', 'prepared file does not match the state (size or ByteRange)');
-  const digest = await digestRanges(
-    src,
-    [
-      [0, b],
-      [c, d],
-    ],
-    state.scheme.hash,
-  );
+  const digest = rehash
+    ? await digestRanges(
+        src,
+        [
+          [0, b],
+          [c, d],
+        ],
+        state.scheme.hash,
+      )
+    : fromB64(state.messageDigest);
   if (!digest.every((x, i) => x === fromB64(state.messageDigest)[i]))
     throw new PdfError('STATE_MISMATCH', 'prepared file was modified after prepareSignature');
   const chain = state.certificateChain.map(fromB64);
@@ -137,10 +140,34 @@ export async function completeSignatureFile(
   result: SignatureResult,
   outputPath: string = preparedPath,
 ): Promise<void> {
+  await completeFile(preparedPath, state, result, outputPath, true);
+}
+
+/**
+ * {@link completeSignatureFile} for a file this process prepared a moment ago (one-step `signPdfFile`): reuses the
+ * ByteRange digest prepareSignature computed rather than hashing the whole file again, which was a third of the
+ * time of signing a large file. Deferred signing, where the prepared file waits on disk for a remote signer, keeps
+ * the re-hash. Not exported from the package: the caller must have written the file itself.
+ */
+export async function completeJustPreparedFile(
+  preparedPath: string,
+  state: PreparedSignatureState,
+  result: SignatureResult,
+): Promise<void> {
+  await completeFile(preparedPath, state, result, preparedPath, false);
+}
+
+async function completeFile(
+  preparedPath: string,
+  state: PreparedSignatureState,
+  result: SignatureResult,
+  outputPath: string,
+  rehash: boolean,
+): Promise<void> {
   const src = await openSource(preparedPath);
   let cms: Buffer;
   try {
-    cms = await buildCms(src, state, result);
+    cms = await buildCms(src, state, result, rehash);
   } finally {
     await src.close();
   }

@@ -1,6 +1,6 @@
 import { copyFile, open } from 'node:fs/promises';
-import { buildAppearance, personalImageBand } from '../appearance/build-appearance';
-import { loadAppearanceFont } from '../appearance/font';
+import type * as BuildAppearance from '../appearance/build-appearance';
+import type * as Font from '../appearance/font';
 import { formatPdfDate, formatVietnamTime } from '../appearance/time-format';
 import { PdfReader, encodeTextString } from '../core/document';
 import { PdfError } from '../core/errors';
@@ -24,6 +24,13 @@ import { createHash } from 'node:crypto';
 // Serialisable state between {@link prepareSignature} and `completeSignature`; defined in schemas/ so the document
 // workflow can carry it without importing pdf/.
 export type { PreparedSignatureState };
+
+// Appearance modules load pdf-lib and fontkit (~0.3 s): required on first use, so invisible signatures never pay.
+// (require, not import(): see GROUPS in cli/main.ts.)
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadAppearance = () => require('../appearance/build-appearance') as typeof BuildAppearance;
+const loadFont = () => require('../appearance/font') as typeof Font;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Result of preparing a signature. */
 export interface PreparedSignature {
@@ -108,6 +115,7 @@ async function defaultRect(
   const textW = 120;
   const prev = await lastSignatureWidget(reader, page);
   const r = prev ? [prev[0], prev[1], prev[2] - prev[0], prev[3] - prev[1]] : personal;
+  const { personalImageBand } = loadAppearance();
   const band = personalImageBand(r[2]!, r[3]!);
   // Decree 30/2020 Appendix I: the seal overlaps about the left third of the leader's signature image.
   const sealRight = r[0]! + band.x + band.width / 3;
@@ -186,6 +194,10 @@ async function buildSection(
     const name = ap.name ?? (ap.kind === 'personal' ? (signer.subjectAttrs.CN ?? '') : agency);
     const lines = ap.lines ?? [ap.documentNumber ?? name, timeText].filter((s) => s.length > 0);
     const text = [ap.title ?? '', name, timeText, ...lines].join(' ');
+    // Loaded only for visible signatures: pdf-lib and fontkit take longer to load than an invisible signature
+    // of a large file takes to make.
+    const { buildAppearance } = loadAppearance();
+    const { loadAppearanceFont } = loadFont();
     const font = await loadAppearanceFont({ ...ap, text });
     const built = await buildAppearance(
       {

@@ -1,7 +1,7 @@
 import { rename, unlink } from 'node:fs/promises';
 import type { Signer } from '../../pki/signer';
 import { PdfError } from '../core/errors';
-import { completeSignature, completeSignatureFile } from './complete';
+import { completeJustPreparedFile, completeSignature } from './complete';
 import type { SignatureOptions } from './options';
 import { type PreparedSignature, prepareSignature } from './prepare';
 
@@ -48,7 +48,7 @@ export async function signPdfFile(
   try {
     const p = await prepareSignature(inputPath, { ...options, certificateChain }, tmp);
     const signatureValue = await signPrepared(p, options.signer);
-    await completeSignatureFile(tmp, p.state, { signatureValue });
+    await completeJustPreparedFile(tmp, p.state, { signatureValue });
     await rename(tmp, outputPath);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

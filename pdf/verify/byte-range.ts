@@ -1,7 +1,7 @@
 import { PdfError } from '../core/errors';
 import type { PdfDict } from '../core/objects';
 import { PdfString } from '../core/objects';
-import type { ByteSource } from '../core/source';
+import { type ByteSource, chunkReader } from '../core/source';
 import type { SignedBytes } from '../cms/signature-algorithms';
 import type { Verdict } from './verdict';
 
@@ -33,12 +33,13 @@ export interface SignedRange {
 
 const CHUNK = 1 << 20;
 
-/** Streams `[offset, offset + length)` ranges of a source in 1 MiB chunks. */
+/** Streams `[offset, offset + length)` ranges of a source in 1 MiB chunks, each overwriting the last (see SignedBytes). */
 export function rangesOf(src: ByteSource, ranges: readonly (readonly [number, number])[]): SignedBytes {
   return async function* () {
+    const read = chunkReader(src, CHUNK);
     for (const [offset, length] of ranges) {
       for (let pos = offset; pos < offset + length;) {
-        const chunk = await src.read(pos, Math.min(CHUNK, offset + length - pos));
+        const chunk = await read(pos, Math.min(CHUNK, offset + length - pos));
         if (chunk.length === 0)
           throw new PdfError('MALFORMED_PDF', `range ends beyond end of file at ${pos}`);
         yield chunk;
@@ -145,8 +146,9 @@ export async function checkByteRange(
 /** Ends of the revisions: each %%EOF marker with its end-of-line (ISO 32000-1 7.5.5, 7.5.6). */
 export async function revisionEnds(src: ByteSource): Promise<number[]> {
   const ends: number[] = [];
+  const read = chunkReader(src, CHUNK);
   for (let pos = 0; pos < src.size; pos += CHUNK - 8) {
-    const buf = Buffer.from(await src.read(pos, CHUNK));
+    const buf = await read(pos, CHUNK);
     for (let at = buf.indexOf('%%EOF'); at >= 0; at = buf.indexOf('%%EOF', at + 1)) {
       let end = pos + at + 5;
       if (ends.includes(end)) continue;

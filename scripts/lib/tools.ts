@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { projectRoot } from '../../infra/project-root';
 
 /** Versions the dev stack is built from (Go module proxy). */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -67,7 +68,7 @@ function goInstall(module: string, cacheDir: string, env: NodeJS.ProcessEnv, log
 /** Builds our FerretDB launcher (scripts/ferretdb), which embeds FerretDB v1 from the module proxy. */
 function buildFerretDb(target: string, env: NodeJS.ProcessEnv, log: Log): void {
   const started = Date.now();
-  const src = resolve(__dirname, '..', 'ferretdb');
+  const src = resolve(projectRoot(), 'scripts/ferretdb');
   log(`building FerretDB v1 launcher from ${src} (first run only, a few minutes)...`);
   const result = spawnSync(goBinary(env), ['build', '-o', target, '.'], {
     cwd: src,
