@@ -394,7 +394,14 @@ async function main(): Promise<void> {
       );
       row.activities = shape.senderActivities + shape.recipients * shape.activitiesPerRecipient;
       log(`no-op workflow with ${row.activities} activities, ${N} runs, ${CONCURRENCY} at a time`);
-      table.push({ recipients: k, real: row, noop: await runNoop(shape) });
+      const noop = await runNoop(shape);
+      table.push({ recipients: k, real: row, noop });
+      // Each row as soon as it is measured: a later, longer run that fails or is stopped keeps the earlier ones.
+      log(
+        `${k} recipient(s): ${row.perSecond.toFixed(2)} docs/s (floor ${noop.perSecond.toFixed(2)}), ` +
+          `p50 ${row.p50.toFixed(0)} ms, p95 ${row.p95.toFixed(0)} ms (floor p95 ${noop.p95.toFixed(0)} ms), ` +
+          `${row.failedDocuments ?? 0} documents and ${row.failedRequests ?? 0} requests failed`,
+      );
     }
     printTable(table);
     for (const f of failures.slice(0, 20)) log(`failed: ${f}`);
