@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestPki } from '../tests/helpers/test-pki';
 import { makeBigPdf } from './lib/big-pdf';
+import { certificatePem } from './lib/pem';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin/lienthong.js');
@@ -80,12 +81,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-bench-cli-'));
   try {
     const pki = await createTestPki();
-    const pem = (d: Uint8Array) =>
-      `-----BEGIN CERTIFICATE-----\n${(
-        Buffer.from(d)
-          .toString('base64')
-          .match(/.{1,64}/g) ?? []
-      ).join('\n')}\n-----END CERTIFICATE-----\n`;
+    const pem = certificatePem;
     const f = (name: string) => join(dir, name);
     writeFileSync(f('key.pem'), pki.personal.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
     writeFileSync(f('cert.pem'), pem(pki.personal.certificate));

@@ -12,6 +12,7 @@ import { createKeySigner } from '../pki';
 import { createTestPki } from '../tests/helpers/test-pki';
 import { signPdfFile, verifyPdf } from '../pdf';
 import { makeBigPdf } from './lib/big-pdf';
+import { certificatePem } from './lib/pem';
 
 interface Measure {
   seconds: number;
@@ -71,12 +72,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-bench-pdf-'));
   const pki = await createTestPki();
   const keyPem = pki.personal.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  const pem = (d: Uint8Array) =>
-    `-----BEGIN CERTIFICATE-----\n${(
-      Buffer.from(d)
-        .toString('base64')
-        .match(/.{1,64}/g) ?? []
-    ).join('\n')}\n-----END CERTIFICATE-----\n`;
+  const pem = certificatePem;
   writeFileSync(join(dir, 'key.pem'), keyPem);
   writeFileSync(join(dir, 'cert.pem'), pem(pki.personal.certificate));
   writeFileSync(join(dir, 'chain.pem'), pem(pki.issuing.certificate) + pem(pki.root.certificate));
