@@ -8,6 +8,7 @@ import {
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
+import type { IncomingVerificationDetails } from '../schemas/audit-events';
 import type { IncomingUpdate } from '../schemas/read-models';
 import type { IncomingSnapshot, ReceivedDocumentInput } from '../workflows/exchange-messages';
 
@@ -85,6 +86,27 @@ export function takeRecallRequest(s: ReceivedState, req: { reason: string; at: s
   if (s.recall || s.state === 'REJECTED' || s.superseded) return;
   s.recall = { reason: req.reason, requestedAt: req.at };
   s.recallArrived = true;
+}
+
+/**
+ * `details` of the receipt's `incoming.verified` / `incoming.verification_failed` event: the structured verdict the
+ * KPIs count by, next to the human reason. A summary from a history recorded before verdicts has none, and the
+ * event is written without one, as it was then.
+ */
+export function verificationDetails(
+  input: ReceivedDocumentInput,
+  verification: VerificationSummary,
+  file: FileRef | undefined,
+): IncomingVerificationDetails {
+  const { kind } = amendmentOf(input);
+  return {
+    ...(kind ? { businessDocType: input.envelope.businessDocType } : {}),
+    ok: verification.ok,
+    reason: verification.reason,
+    ...(verification.verdict ? { verdict: verification.verdict } : {}),
+    hashMatches: verification.hashMatches,
+    sha256: file?.sha256,
+  };
 }
 
 /** The copy is done: a final state and no step running. */
