@@ -10,7 +10,7 @@ import {
 } from '../schemas/document';
 import type { IncomingVerificationDetails } from '../schemas/audit-events';
 import type { IncomingUpdate } from '../schemas/read-models';
-import type { IncomingSnapshot, ReceivedDocumentInput } from '../workflows/exchange-messages';
+import type { IncomingSnapshot, RecallRequest, ReceivedDocumentInput } from '../schemas/exchange-messages';
 
 /** The recipient's state after sending a status; recall answers leave it unchanged except 15 (recalled). */
 export const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
@@ -82,7 +82,7 @@ export function applySentStatus(s: ReceivedState, code: StatusCode): void {
 }
 
 /** A recall request is taken unless the copy was rejected, superseded or already recalled. */
-export function takeRecallRequest(s: ReceivedState, req: { reason: string; at: string }): void {
+export function takeRecallRequest(s: ReceivedState, req: RecallRequest): void {
   if (s.recall || s.state === 'REJECTED' || s.superseded) return;
   s.recall = { reason: req.reason, requestedAt: req.at };
   s.recallArrived = true;

@@ -1,7 +1,7 @@
 import { verificationDetails } from '../../../exchange';
 import type { Envelope } from '../../../schemas/edxml';
 import type { VerificationSummary } from '../../../schemas/document';
-import type { ReceivedDocumentInput } from '../../../workflows/exchange-messages';
+import type { ReceivedDocumentInput } from '../../../schemas/exchange-messages';
 
 const input = (businessDocType: number): ReceivedDocumentInput => ({
   // Only the fields verificationDetails reads; the rest of the envelope does not matter here.
