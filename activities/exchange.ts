@@ -35,6 +35,7 @@ import {
   type StatusMessage,
 } from '../schemas/edxml';
 import { isLienthongError, LienthongError } from '../schemas/errors';
+import { verdictText, type VerificationCode, type VerificationVerdict } from '../schemas/verification';
 import type { AuditStore } from '../store/audit-store';
 import { resolveFlow } from '../flows/resolve';
 import type { FlowDefinition, ResolvedFlow } from '../schemas/flow';
@@ -79,14 +80,36 @@ async function permanentAsFailure<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function reasonOf(report: PdfVerificationReport): string | undefined {
-  if (report.signatures.length === 0) return 'NO_SIGNATURE: the document carries no signature';
+/**
+ * Why a verified report fails, as a stable code and a human message; undefined when it passes. The first invalid
+ * signature's sub-indication is the code: typing it as a VerificationCode makes this fail to compile when the
+ * verifier gains a sub-indication that schemas/verification.ts does not list.
+ */
+function verdictOf(report: PdfVerificationReport): VerificationVerdict | undefined {
+  if (report.signatures.length === 0)
+    return { code: 'NO_SIGNATURE', message: 'the document carries no signature' };
   const bad = report.signatures.find((s) => !s.valid);
-  if (bad)
-    return `${bad.subIndication ?? bad.indication}: ${bad.fieldName}: ${bad.messages[0] ?? 'signature not valid'}`;
+  if (bad) {
+    // An invalid signature is never TOTAL_PASSED; should one be, it proves nothing either way.
+    const code: VerificationCode =
+      bad.subIndication ?? (bad.indication === 'TOTAL_PASSED' ? 'INDETERMINATE' : bad.indication);
+    return { code, message: `${bad.fieldName}: ${bad.messages[0] ?? 'signature not valid'}` };
+  }
   if (report.decree30 && !report.decree30.valid)
-    return `DECREE30_LAYOUT: ${report.decree30.messages.join('; ') || 'signature layout not valid'}`;
+    return {
+      code: 'DECREE30_LAYOUT',
+      message: report.decree30.messages.join('; ') || 'signature layout not valid',
+    };
   return undefined;
+}
+
+/** A summary that failed with `verdict`: the structured verdict and its human text side by side. */
+function failedSummary(
+  verdict: VerificationVerdict,
+  checkedAt: string,
+  hashMatches: boolean,
+): VerificationSummary {
+  return { ok: false, reason: verdictText(verdict), verdict, checkedAt, hashMatches };
 }
 
 /**
@@ -498,22 +521,27 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       const now = deps.clock();
       const bucket = await documentBucket(deps.nats, names);
       const main = input.envelope.attachments[0]!;
-      const fail = async (reason: string, hashMatches: boolean) => {
-        const verification: VerificationSummary = {
-          ok: false,
-          reason,
-          checkedAt: now.toISOString(),
-          hashMatches,
-        };
+      const fail = async (verdict: VerificationVerdict, hashMatches: boolean) => {
+        const verification = failedSummary(verdict, now.toISOString(), hashMatches);
         await documents.saveVerification(input.recipient, input.inboxId, verification);
         return { verification };
       };
       let mainBytes: Uint8Array | undefined;
       for (const attachment of input.envelope.attachments) {
         const bytes = await bucket.getBlob(objectName(attachment.ref));
-        if (!bytes) return fail(`PAYLOAD_MISSING: ${attachment.name} is not in the object store`, false);
+        if (!bytes)
+          return fail(
+            { code: 'PAYLOAD_MISSING', message: `${attachment.name} is not in the object store` },
+            false,
+          );
         if (bytes.length !== attachment.size || sha256Hex(bytes) !== attachment.sha256)
-          return fail(`HASH_FAILURE: ${attachment.name} does not match the SHA-256 in the envelope`, false);
+          return fail(
+            {
+              code: 'HASH_FAILURE',
+              message: `${attachment.name} does not match the SHA-256 in the envelope`,
+            },
+            false,
+          );
         if (attachment === main) mainBytes = bytes;
       }
       const file = await files.put(mainBytes!, { fileName: main.name, contentType: main.contentType });
@@ -530,17 +558,16 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
       } catch (err) {
         // verifyPdf is a pure function of the bytes and the trust material read above: a file it cannot read (or
         // that trips it) fails the same way on every retry, so the recipient answers 02 with the reason at once.
-        const reason = isPdfError(err)
-          ? `UNREADABLE_PDF: ${err.code}: ${err.message}`
-          : `UNVERIFIABLE_PDF: ${err instanceof Error ? err.message : String(err)}`;
-        return { file, ...(await fail(reason, true)) };
+        const verdict: VerificationVerdict = isPdfError(err)
+          ? { code: 'UNREADABLE_PDF', message: `${err.code}: ${err.message}` }
+          : { code: 'UNVERIFIABLE_PDF', message: err instanceof Error ? err.message : String(err) };
+        return { file, ...(await fail(verdict, true)) };
       }
-      const reason = reasonOf(report);
+      const verdict = verdictOf(report);
       const full: VerificationSummary = {
-        ok: reason === undefined,
-        reason,
-        checkedAt: now.toISOString(),
-        hashMatches: true,
+        ...(verdict
+          ? failedSummary(verdict, now.toISOString(), true)
+          : { ok: true, checkedAt: now.toISOString(), hashMatches: true }),
         report: JSON.parse(JSON.stringify(report)) as unknown,
       };
       await documents.saveVerification(input.recipient, input.inboxId, full);

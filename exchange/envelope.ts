@@ -1,6 +1,6 @@
 import { BUSINESS_DOC_TYPE, DocumentTypes } from '../schemas/document';
 import { DOCUMENT_BUCKET, ENVELOPE_VERSION, edxmlDocumentId, type Envelope } from '../schemas/edxml';
-import type { DocumentWorkflowInput } from '../workflows/exchange-messages';
+import type { DocumentWorkflowInput } from '../schemas/exchange-messages';
 import type { OutgoingState } from './outgoing-state';
 
 /** Date in Vietnam (UTC+7, no daylight saving) as yyyy-MM-dd. */

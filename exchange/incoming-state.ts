@@ -8,8 +8,9 @@ import {
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
+import type { IncomingVerificationDetails } from '../schemas/audit-events';
 import type { IncomingUpdate } from '../schemas/read-models';
-import type { IncomingSnapshot, ReceivedDocumentInput } from '../workflows/exchange-messages';
+import type { IncomingSnapshot, RecallRequest, ReceivedDocumentInput } from '../schemas/exchange-messages';
 
 /** The recipient's state after sending a status; recall answers leave it unchanged except 15 (recalled). */
 export const STATE_OF: Partial<Record<StatusCode, IncomingState>> = {
@@ -81,10 +82,31 @@ export function applySentStatus(s: ReceivedState, code: StatusCode): void {
 }
 
 /** A recall request is taken unless the copy was rejected, superseded or already recalled. */
-export function takeRecallRequest(s: ReceivedState, req: { reason: string; at: string }): void {
+export function takeRecallRequest(s: ReceivedState, req: RecallRequest): void {
   if (s.recall || s.state === 'REJECTED' || s.superseded) return;
   s.recall = { reason: req.reason, requestedAt: req.at };
   s.recallArrived = true;
+}
+
+/**
+ * `details` of the receipt's `incoming.verified` / `incoming.verification_failed` event: the structured verdict the
+ * KPIs count by, next to the human reason. A summary from a history recorded before verdicts has none, and the
+ * event is written without one, as it was then.
+ */
+export function verificationDetails(
+  input: ReceivedDocumentInput,
+  verification: VerificationSummary,
+  file: FileRef | undefined,
+): IncomingVerificationDetails {
+  const { kind } = amendmentOf(input);
+  return {
+    ...(kind ? { businessDocType: input.envelope.businessDocType } : {}),
+    ok: verification.ok,
+    reason: verification.reason,
+    ...(verification.verdict ? { verdict: verification.verdict } : {}),
+    hashMatches: verification.hashMatches,
+    sha256: file?.sha256,
+  };
 }
 
 /** The copy is done: a final state and no step running. */

@@ -10,7 +10,7 @@ import type {
 } from '../schemas/document';
 import type { StatusMessage } from '../schemas/edxml';
 import type { ResolvedFlow } from '../schemas/flow';
-import type { DocumentWorkflowInput } from '../workflows/exchange-messages';
+import type { DocumentWorkflowInput } from '../schemas/exchange-messages';
 
 /** One recipient of an outgoing document as the sender tracks it. */
 export interface RecipientTrack {

@@ -1,7 +1,7 @@
 import { edxmlDocumentId } from '../schemas/edxml';
 import type { HistoryEntry } from '../schemas/document';
 import type { OutgoingUpdate } from '../schemas/read-models';
-import type { DocumentSnapshot, DocumentWorkflowInput } from '../workflows/exchange-messages';
+import type { DocumentSnapshot, DocumentWorkflowInput } from '../schemas/exchange-messages';
 import { approvalView } from './approval';
 import { initialOutgoingState, type OutgoingState } from './outgoing-state';
 import { recipientViews } from './recipients';

@@ -43,7 +43,10 @@ export const KpiEventTypes = {
   incomingReceived: 'incoming.received',
   /** Recipient: every signature valid, chain to the root, not revoked, hash matches (`details.from`). */
   incomingVerified: 'incoming.verified',
-  /** Recipient: verification failed (`details.from`, `details.reason` = "CODE: text"). */
+  /**
+   * Recipient: verification failed (`details.from`, `details.verdict` = { code, message }; events recorded before
+   * verdicts carry only `details.reason` = "CODE: text").
+   */
   incomingVerificationFailed: 'incoming.verification_failed',
   /** Recipient: a status was sent back (`details.statusCode`: 01-06, 15/16 answers to a recall; `details.reason`). */
   incomingStatusSent: 'incoming.status_sent',
@@ -142,6 +145,18 @@ export function reasonKey(reason: unknown): string {
   if (!text) return 'UNSPECIFIED';
   const code = /^([A-Z][A-Z0-9_]{2,60})\s*:/.exec(text)?.[1];
   return escapeKey(code ?? text.slice(0, 80));
+}
+
+/**
+ * The `vfail:<code>` sub-key of a verification failure: the structured `details.verdict.code`, so rewording the
+ * human message never moves a count. Events recorded before verdicts existed have only `details.reason`
+ * ("CODE: text"), parsed as it always was: audit events are permanent and must keep counting under the same key.
+ */
+export function verdictKey(details: Record<string, unknown>): string {
+  const verdict = details.verdict;
+  const code =
+    typeof verdict === 'object' && verdict !== null ? str((verdict as { code?: unknown }).code) : undefined;
+  return code ? escapeKey(code) : reasonKey(details.reason);
 }
 
 /** Escapes `%`, `.` and `$` so any text can be a MongoDB field name. */
@@ -276,7 +291,7 @@ export function effectsOf(event: KpiEvent, found: ReadonlyMap<string, OpenItem>)
       if (event.type === KpiEventTypes.incomingVerified) add(sender, Dims.electronicValid);
       else {
         add(sender, Dims.verificationFailed);
-        add(sender, `${Dims.verificationFailed}:${reasonKey(d.reason)}`);
+        add(sender, `${Dims.verificationFailed}:${verdictKey(d)}`);
       }
       break;
     }

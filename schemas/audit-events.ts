@@ -1,3 +1,5 @@
+import type { VerificationVerdict } from './verification';
+
 /**
  * Every audit event type the exchange writes, in one list: the workflows type their `record` with it, the KPI
  * mapping is checked against it, and a renamed event fails the typecheck everywhere it is read instead of silently
@@ -49,3 +51,18 @@ export const PaperEventTypes = ['paper.registered'] as const;
 export type OutgoingEventType = (typeof OutgoingEventTypes)[number];
 export type IncomingEventType = (typeof IncomingEventTypes)[number];
 export type AuditEventType = OutgoingEventType | IncomingEventType | (typeof PaperEventTypes)[number];
+
+/**
+ * `details` of `incoming.verified` and `incoming.verification_failed` (exchange/incoming-state.ts
+ * `verificationDetails`). The KPI reducer keys a failure by `verdict.code`; `reason` is the human text, and the only
+ * key of events recorded before `verdict` existed. A type, not an interface, so it passes as a details record.
+ */
+export type IncomingVerificationDetails = {
+  /** BusinessDocType 2 (an update) when the delivery is one: it is no new document for the KPIs. */
+  businessDocType?: number;
+  ok: boolean;
+  reason?: string;
+  verdict?: VerificationVerdict;
+  hashMatches: boolean;
+  sha256?: string;
+};

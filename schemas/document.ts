@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgencyCodeSchema, RoleSchema, UsernameSchema } from './identity';
+import { VerificationVerdictSchema } from './verification';
 
 /**
  * Life cycle of an outgoing document ("văn bản đi") in the issuing agency. `RETURNED` is a rejection in approval
@@ -339,7 +340,10 @@ export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 export const VerificationSummarySchema = z.object({
   ok: z.boolean(),
+  /** Human text ("CODE: message") for pages and the `02` reply; code and message are in `verdict`. */
   reason: z.string().optional(),
+  /** Why it failed, structured; absent when `ok`, and in summaries stored before it existed. */
+  verdict: VerificationVerdictSchema.optional(),
   checkedAt: z.string(),
   hashMatches: z.boolean(),
   report: z.unknown().optional(),

@@ -5,3 +5,4 @@ export * from './api';
 export * from './audit';
 export * from './audit-events';
 export * from './config';
+export * from './verification';

@@ -16,6 +16,7 @@ import {
   isClosed,
   stepStates,
   takeRecallRequest,
+  verificationDetails,
   type IncomingCommand,
   type ReceivedState,
 } from '../exchange';
@@ -255,13 +256,12 @@ async function receive(c: Copy): Promise<void> {
   });
   s.file = checked.file;
   const verification = (s.verification = checked.verification);
-  await record(c, verification.ok ? 'incoming.verified' : 'incoming.verification_failed', 'system', {
-    ...(kind ? { businessDocType: env.businessDocType } : {}),
-    ok: verification.ok,
-    reason: verification.reason,
-    hashMatches: verification.hashMatches,
-    sha256: s.file?.sha256,
-  });
+  await record(
+    c,
+    verification.ok ? 'incoming.verified' : 'incoming.verification_failed',
+    'system',
+    verificationDetails(input, verification, s.file),
+  );
   await sendStatus(c, '01', 'system');
   if (!verification.ok) {
     s.reason = verification.reason ?? 'verification failed';

@@ -160,7 +160,11 @@ describe('verification on receipt of files from other tools', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.state).toBe('REJECTED');
     expect(r.reason).toMatch(/^UNREADABLE_PDF: /);
-    expect(r.verification).toMatchObject({ ok: false, hashMatches: true });
+    expect(r.verification).toMatchObject({
+      ok: false,
+      hashMatches: true,
+      verdict: { code: 'UNREADABLE_PDF' },
+    });
     expect(r.subject).toBe('Tệp PDF hỏng');
   }, 60_000);
 

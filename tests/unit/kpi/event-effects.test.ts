@@ -1,5 +1,12 @@
 import { diffSnapshots } from '../../../kpi/compare';
-import { effectsOf, escapeKey, reasonKey, unescapeKey, type KpiEvent } from '../../../kpi/event-effects';
+import {
+  effectsOf,
+  escapeKey,
+  reasonKey,
+  unescapeKey,
+  verdictKey,
+  type KpiEvent,
+} from '../../../kpi/event-effects';
 import { MemoryKpiState } from '../../../kpi/memory-state';
 
 const A = '000.00.32.H29';
@@ -54,6 +61,51 @@ describe('audit events to KPI effects', () => {
     expect(reasonKey(undefined)).toBe('UNSPECIFIED');
     expect(unescapeKey(escapeKey('a.b$c%d'))).toBe('a.b$c%d');
     expect(escapeKey('a.b$c%d')).not.toMatch(/[.$]/);
+  });
+});
+
+describe('verification failures by verdict code', () => {
+  const failed = (details: Record<string, unknown>) =>
+    effectsOf(
+      ev(B, 'incoming.verification_failed', '2025-03-01T02:00:00Z', `${A}_D9`, { from: A, ...details }),
+      new Map(),
+    ).increments.map((i) => i.dim);
+
+  it('counts a failure under its verdict code', () => {
+    const details = {
+      ok: false,
+      reason: 'REVOKED: Signature1: the signer certificate was revoked',
+      verdict: { code: 'REVOKED', message: 'Signature1: the signer certificate was revoked' },
+    };
+    expect(failed(details)).toEqual(['el', 'vfail', 'vfail:REVOKED']);
+  });
+
+  it('keeps the key when the human text is reworded, even when it no longer starts with the code', () => {
+    const reworded = {
+      ok: false,
+      reason: 'Chứng thư số của người ký đã bị thu hồi',
+      verdict: { code: 'REVOKED', message: 'Chứng thư số của người ký đã bị thu hồi' },
+    };
+    expect(failed(reworded)).toEqual(['el', 'vfail', 'vfail:REVOKED']);
+    // Parsing the text instead would have keyed it by the whole sentence.
+    expect(reasonKey(reworded.reason)).not.toBe('REVOKED');
+  });
+
+  it('counts an event recorded before verdicts (reason "CODE: text" only) under the same key as before', () => {
+    const old = {
+      ok: false,
+      reason: 'HASH_FAILURE: cong-van.pdf does not match the SHA-256 in the envelope',
+    };
+    expect(failed(old)).toEqual(['el', 'vfail', 'vfail:HASH_FAILURE']);
+    const now = { ...old, verdict: { code: 'HASH_FAILURE', message: 'cong-van.pdf does not match' } };
+    expect(verdictKey(now)).toBe(verdictKey(old));
+  });
+
+  it('falls back to the reason when the verdict is malformed, and to UNSPECIFIED without either', () => {
+    expect(verdictKey({ verdict: { message: 'no code' }, reason: 'NO_SIGNATURE: none' })).toBe(
+      'NO_SIGNATURE',
+    );
+    expect(verdictKey({ verdict: 'NO_SIGNATURE' })).toBe('UNSPECIFIED');
   });
 });
 
