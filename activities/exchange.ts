@@ -151,6 +151,15 @@ async function signWithAppearance(bytes: Uint8Array, options: SignPdfOptions): P
   }
 }
 
+/** A stored file to sign with a server-held key of `agency`, and the name of the signed copy. */
+interface StoredFileSigning {
+  agency: string;
+  file: FileRef;
+  fileName: string;
+  signingTime: string;
+  location?: string;
+}
+
 export function createExchangeActivities(deps: ExchangeActivityDeps) {
   const files = new FileStore(deps.db);
   const registers = new RegisterStore(deps.db);
@@ -178,6 +187,24 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
     const actors = (view?.history ?? []).map((e) => e.actor).filter((a) => a !== 'system');
     return [...new Set([...clerks, ...(view?.assignee ? [view.assignee] : []), ...actors])].sort();
   };
+
+  /** Signs a stored file with a server-held key and stores the result (both signing activities). */
+  const signStored = (
+    input: StoredFileSigning,
+    key: Parameters<PkiStore['signerFor']>[0],
+    how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'>,
+  ): Promise<FileRef> =>
+    permanentAsFailure(async () => {
+      const signer = await deps.pki.signerFor(key, deps.clock());
+      const bytes = await files.get(input.file);
+      const signed = await signWithAppearance(bytes, {
+        ...how,
+        signer,
+        signingTime: new Date(input.signingTime),
+        location: input.location,
+      });
+      return files.put(signed, { fileName: input.fileName });
+    });
 
   const notifyHolders = async (input: {
     agency: string;
@@ -311,31 +338,16 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
     },
 
     /** Applies the signer's personal signature with the server-held key (one step). */
-    async signPersonal(input: {
-      agency: string;
-      username: string;
-      file: FileRef;
-      fileName: string;
-      signingTime: string;
-      location?: string;
-    }): Promise<FileRef> {
-      return permanentAsFailure(async () => {
-        const now = deps.clock();
-        const signer = await deps.pki.signerFor(
-          { agency: input.agency, profile: 'personal', username: input.username },
-          now,
-        );
-        const bytes = await files.get(input.file);
-        const signed = await signWithAppearance(bytes, {
-          signer,
-          signingTime: new Date(input.signingTime),
+    async signPersonal(input: StoredFileSigning & { username: string }): Promise<FileRef> {
+      return signStored(
+        input,
+        { agency: input.agency, profile: 'personal', username: input.username },
+        {
           reason: 'Ký duyệt văn bản',
-          location: input.location,
           fieldName: `personal-${input.username}`,
           appearance: { kind: 'personal' },
-        });
-        return files.put(signed, { fileName: input.fileName });
-      });
+        },
+      );
     },
 
     /** Phase one of deferred signing for a token holder: prepares the PDF and returns what to sign. */
@@ -430,29 +442,16 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
     },
 
     /** Applies the issuing agency's organisation signature (the clerk's seal, Decree 30/2020 Art. 13). */
-    async signOrganisation(input: {
-      agency: string;
-      file: FileRef;
-      fileName: string;
-      signingTime: string;
-      location?: string;
-    }): Promise<FileRef> {
-      return permanentAsFailure(async () => {
-        const signer = await deps.pki.signerFor(
-          { agency: input.agency, profile: 'organisation' },
-          deps.clock(),
-        );
-        const bytes = await files.get(input.file);
-        const signed = await signWithAppearance(bytes, {
-          signer,
-          signingTime: new Date(input.signingTime),
+    async signOrganisation(input: StoredFileSigning): Promise<FileRef> {
+      return signStored(
+        input,
+        { agency: input.agency, profile: 'organisation' },
+        {
           reason: 'Phát hành văn bản',
-          location: input.location,
           fieldName: 'organisation',
           appearance: { kind: 'organisation' },
-        });
-        return files.put(signed, { fileName: input.fileName });
-      });
+        },
+      );
     },
 
     /**
