@@ -67,12 +67,14 @@ export interface ChainVerification {
  * and the head is read again from the database.
  */
 export class AuditStore {
-  /** Last event this process saw at the end of each agency's chain (see the class comment). */
-  private readonly knownHeads: Map<string, ChainHead>;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    // Shared by every AuditStore of this database in the process (the API's and the worker's, say).
-    this.knownHeads = knownHeadsOf(db);
+  /**
+   * Last event this process saw at the end of each agency's chain (see the class comment); shared by every
+   * AuditStore of this database in the process (the API's and the worker's, say).
+   */
+  private get knownHeads(): Map<string, ChainHead> {
+    return knownHeadsOf(this.db);
   }
 
   private get events() {

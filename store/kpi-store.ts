@@ -96,14 +96,14 @@ const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.
  * it had not reached. Open items are changed by idempotent operations (insert-if-absent, delete, add-to-set, pull).
  */
 export class KpiStore {
-  /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
-  private readonly locks: DocumentLocks;
-
   constructor(
     private readonly db: Db,
     private readonly options: KpiStoreOptions = {},
-  ) {
-    this.locks = documentLocks(db);
+  ) {}
+
+  /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
+  private get locks(): DocumentLocks {
+    return documentLocks(this.db);
   }
 
   /** The day documents of one month (`yyyy-MM`). */
