@@ -1,10 +1,5 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { TEST_AGENCIES, user, type Api, type Harness } from '../helpers/harness';
-import { preparePki as preparePkiFor } from '../helpers/pki';
-
-// Transitional, until the remaining test files import these from helpers/harness (issue 13).
-export { api, user, waitFor, type Api } from '../helpers/harness';
-export const preparePki = (h: Harness) => preparePkiFor(h.deps, TEST_AGENCIES);
+import { TEST_AGENCIES, user, type Api } from '../helpers/harness';
 
 /** Sender and recipients of the exchange tests: a commune sends to the province and two departments. */
 export const SENDER = TEST_AGENCIES.find((a) => a.code === '000.01.01.H29')!;
