@@ -20,7 +20,7 @@ export interface ApiResponse {
 export async function inject(
   app: FastifyInstance,
   token: string | undefined,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   payload?: unknown,
 ): Promise<ApiResponse> {
@@ -44,12 +44,14 @@ export async function inject(
 export interface TokenApi {
   get(url: string): Promise<ApiResponse>;
   post(url: string, payload?: unknown): Promise<ApiResponse>;
+  patch(url: string, payload?: unknown): Promise<ApiResponse>;
 }
 
 export function tokenApi(app: FastifyInstance, token: string | undefined): TokenApi {
   return {
     get: (url) => inject(app, token, 'GET', url),
     post: (url, payload) => inject(app, token, 'POST', url, payload),
+    patch: (url, payload) => inject(app, token, 'PATCH', url, payload),
   };
 }
 
