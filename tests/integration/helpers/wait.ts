@@ -60,17 +60,10 @@ export function waitForInbox(
   predicate: (item: Polled) => boolean,
   options: WaitOptions = {},
 ): Promise<Polled> {
-  let last: unknown;
-  return waitFor(
-    async () => {
-      const res = await a.call(user('clerk', agency), 'GET', `/inbox/${id}`);
-      last = res.status === 200 ? summary(res.body) : `HTTP ${res.status}`;
-      return res.status === 200 && predicate(res.body) ? res.body : undefined;
-    },
-    options.what ?? `inbox item ${id} at ${agency}`,
-    options.timeoutMs,
-    () => last,
-  );
+  return waitForDocument(a, user('clerk', agency), `/inbox/${id}`, predicate, {
+    what: `inbox item ${id} at ${agency}`,
+    ...options,
+  });
 }
 
 /**
@@ -84,14 +77,28 @@ export function waitForOutgoing(
   predicate: (doc: Polled) => boolean,
   options: WaitOptions = {},
 ): Promise<Polled> {
+  return waitForDocument(a, user('drafter', agency), `/documents/${id}`, predicate, {
+    what: `outgoing document ${id} of ${agency}`,
+    ...options,
+  });
+}
+
+/** Polls `url` as `username` until it answers 200 with a document `predicate` accepts; remembers what it saw. */
+function waitForDocument(
+  a: Api,
+  username: string,
+  url: string,
+  predicate: (doc: Polled) => boolean,
+  options: WaitOptions & { what: string },
+): Promise<Polled> {
   let last: unknown;
   return waitFor(
     async () => {
-      const res = await a.call(user('drafter', agency), 'GET', `/documents/${id}`);
+      const res = await a.call(username, 'GET', url);
       last = res.status === 200 ? summary(res.body) : `HTTP ${res.status}`;
       return res.status === 200 && predicate(res.body) ? res.body : undefined;
     },
-    options.what ?? `outgoing document ${id} of ${agency}`,
+    options.what,
     options.timeoutMs,
     () => last,
   );
