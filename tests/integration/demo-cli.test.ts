@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startHarness, type Harness } from './helpers/harness';
-import { api, preparePki, type Api } from './exchange/support';
+import { api, startHarness, type Api, type Harness } from './helpers/harness';
 import type { DemoSummary } from '../../cli/demo';
 
 let h: Harness;
@@ -10,8 +9,7 @@ let a: Api;
 let base: string;
 
 beforeAll(async () => {
-  h = await startHarness({ exchange: true });
-  await preparePki(h);
+  h = await startHarness({ exchange: true, pki: true });
   a = api(h);
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;

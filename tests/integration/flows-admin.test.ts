@@ -7,16 +7,13 @@ let agencyAdmin: string;
 
 beforeAll(async () => {
   h = await startHarness();
-  admin = await h.login('admin');
-  agencyAdmin = await h.login(`agency_admin.${COMMUNE.toLowerCase()}`);
+  admin = await h.loginAs('admin');
+  agencyAdmin = await h.loginAs('agency_admin', COMMUNE);
 }, 90_000);
 
 afterAll(async () => {
   await h?.close();
 });
-
-const call = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  h.app.inject({ method, url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
 
 const flow = (overrides: Record<string, unknown> = {}) => ({
   name: 'cong-van-xa-tan-phu',
@@ -45,28 +42,27 @@ const flow = (overrides: Record<string, unknown> = {}) => ({
 
 describe('approval flows as versioned data', () => {
   it('creates version 1 active, and a later edit is version 2 that does not replace the active one', async () => {
-    const v1 = await call(agencyAdmin, 'POST', '/api/v1/admin/flows', flow());
-    expect(v1.statusCode).toBe(201);
-    expect(v1.json()).toMatchObject({
+    const v1 = await h.api(agencyAdmin).post('/admin/flows', flow());
+    expect(v1.status).toBe(201);
+    expect(v1.body).toMatchObject({
       name: 'cong-van-xa-tan-phu',
       version: 1,
       createdBy: `agency_admin.${COMMUNE.toLowerCase()}`,
     });
-    const v2 = await call(agencyAdmin, 'POST', '/api/v1/admin/flows', flow({ title: 'Quy trình mới' }));
-    expect(v2.json().version).toBe(2);
+    const v2 = await h.api(agencyAdmin).post('/admin/flows', flow({ title: 'Quy trình mới' }));
+    expect(v2.body.version).toBe(2);
 
-    const got = await call(agencyAdmin, 'GET', '/api/v1/admin/flows/cong-van-xa-tan-phu');
-    expect(got.json()).toMatchObject({ activeVersion: 1, latestVersion: 2 });
-    expect(got.json().versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    expect(got.json().versions[0].definition.title).toBe('Quy trình duyệt công văn — UBND xã Tân Phú');
+    const got = await h.api(agencyAdmin).get('/admin/flows/cong-van-xa-tan-phu');
+    expect(got.body).toMatchObject({ activeVersion: 1, latestVersion: 2 });
+    expect(got.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(got.body.versions[0].definition.title).toBe('Quy trình duyệt công văn — UBND xã Tân Phú');
 
-    const activated = await call(admin, 'POST', '/api/v1/admin/flows/cong-van-xa-tan-phu/activate', {
+    const activated = await h.api(admin).post('/admin/flows/cong-van-xa-tan-phu/activate', {
       version: 2,
     });
-    expect(activated.json().activeVersion).toBe(2);
+    expect(activated.body.activeVersion).toBe(2);
     expect(
-      (await call(admin, 'POST', '/api/v1/admin/flows/cong-van-xa-tan-phu/activate', { version: 9 }))
-        .statusCode,
+      (await h.api(admin).post('/admin/flows/cong-van-xa-tan-phu/activate', { version: 9 })).status,
     ).toBe(404);
   });
 
@@ -124,35 +120,27 @@ describe('approval flows as versioned data', () => {
       'stages.0.escalation',
     ],
   ])('refuses %s with 422 naming the field', async (_label, overrides, path) => {
-    const res = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/admin/flows',
-      flow({ name: 'bad-flow', ...overrides }),
-    );
-    expect(res.statusCode).toBe(422);
+    const res = await h.api(agencyAdmin).post('/admin/flows', flow({ name: 'bad-flow', ...overrides }));
+    expect(res.status).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
-    expect((await call(admin, 'GET', '/api/v1/admin/flows/bad-flow')).statusCode).toBe(404);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect((await h.api(admin).get('/admin/flows/bad-flow')).status).toBe(404);
   });
 
   it('keeps an agency administrator to its own agency and level defaults to the province administrator', async () => {
-    const other = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/admin/flows',
-      flow({ name: 'x-noi-vu', scope: { agency: '000.00.32.H29' } }),
-    );
-    expect(other.statusCode).toBe(403);
+    const other = await h
+      .api(agencyAdmin)
+      .post('/admin/flows', flow({ name: 'x-noi-vu', scope: { agency: '000.00.32.H29' } }));
+    expect(other.status).toBe(403);
     const level = flow({ name: 'mac-dinh-cap-xa', scope: { level: 'commune' } });
-    expect((await call(agencyAdmin, 'POST', '/api/v1/admin/flows', level)).statusCode).toBe(403);
-    expect((await call(admin, 'POST', '/api/v1/admin/flows', level)).statusCode).toBe(201);
-    const listed = (await call(agencyAdmin, 'GET', '/api/v1/admin/flows'))
-      .json()
-      .items.map((f: { name: string }) => f.name);
+    expect((await h.api(agencyAdmin).post('/admin/flows', level)).status).toBe(403);
+    expect((await h.api(admin).post('/admin/flows', level)).status).toBe(201);
+    const listed = (await h.api(agencyAdmin).get('/admin/flows')).body.items.map(
+      (f: { name: string }) => f.name,
+    );
     expect(listed).toEqual(['cong-van-xa-tan-phu']);
-    const drafter = await h.login(`drafter.${COMMUNE.toLowerCase()}`);
-    expect((await call(drafter, 'GET', '/api/v1/admin/flows')).statusCode).toBe(403);
+    const drafter = await h.loginAs('drafter', COMMUNE);
+    expect((await h.api(drafter).get('/admin/flows')).status).toBe(403);
   });
 
   it('simulates a draft against sample documents and reports which would route differently', async () => {
@@ -162,15 +150,15 @@ describe('approval flows as versioned data', () => {
         { id: 'lanh-dao', name: 'Lãnh đạo duyệt mọi văn bản', approvers: { roles: ['signer'] }, mode: 'all' },
       ],
     });
-    const res = await call(agencyAdmin, 'POST', '/api/v1/admin/flows/cong-van-xa-tan-phu/simulate', {
+    const res = await h.api(agencyAdmin).post('/admin/flows/cong-van-xa-tan-phu/simulate', {
       definition: draft,
       samples: [
         { agency: COMMUNE, type: 'Công văn', priority: 3, recipientLevels: ['department'] },
         { agency: COMMUNE, type: 'Công văn', priority: 0, recipientLevels: ['commune'] },
       ],
     });
-    expect(res.statusCode).toBe(200);
-    const body = res.json();
+    expect(res.status).toBe(200);
+    const body = res.body;
     expect(body.activeVersion).toBe(2);
     // Urgent: the active version already adds the leader stage; the draft only renames it.
     expect(body.results[0].current.stages.map((s: { id: string }) => s.id)).toEqual(['truong-phong', 'khan']);

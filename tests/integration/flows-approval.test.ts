@@ -1,9 +1,9 @@
 import { createPersonnelActivities } from '../../activities/personnel';
 import { documentWorkflowId } from '../../schemas/document';
 import { PersonnelCollections } from '../../schemas/pki';
-import { startHarness, type Harness } from './helpers/harness';
+import { api, startHarness, user, waitFor, type Api, type Harness } from './helpers/harness';
 import { recordHistory } from './helpers/record-history';
-import { SENDER, api, draftOfType, user, waitFor, type Api } from './exchange/support';
+import { SENDER, draftOfType } from './exchange/support';
 import type { FlowDefinitionInput } from '../../schemas/flow';
 
 /**
@@ -186,13 +186,11 @@ describe('approval flows in the document workflow', () => {
       10_000,
     );
     expect(await events(id)).not.toContain('document.approval_overdue');
-    const escalated = await waitFor(
-      async () => {
-        const d = await doc(id);
-        return d.history.some((e: { event: string }) => e.event === 'document.escalated') ? d : undefined;
-      },
-      'escalation',
-      10_000,
+    const escalated = await h.waitForOutgoing(
+      S,
+      id,
+      (d) => d.history.some((e: { event: string }) => e.event === 'document.escalated'),
+      { what: 'escalation', timeoutMs: 10_000 },
     );
     expect(escalated.overdue).toBe(true);
     expect(escalated.approval).toMatchObject({
@@ -213,14 +211,10 @@ describe('approval flows in the document workflow', () => {
     expect((await act(extra(4), id, 'approve')).status).toBe(403);
     expect((await act(user('approver', S), id, 'approve')).body.state).toBe('IN_APPROVAL');
 
-    const returned = await waitFor(
-      async () => {
-        const d = await doc(id);
-        return d.state === 'RETURNED' ? d : undefined;
-      },
-      'return to drafter',
-      10_000,
-    );
+    const returned = await h.waitForOutgoing(S, id, (d) => d.state === 'RETURNED', {
+      what: 'return to drafter',
+      timeoutMs: 10_000,
+    });
     expect(returned.history.at(-1)).toMatchObject({ event: 'document.returned', actor: 'system' });
     expect(returned.history.at(-1).comment).toMatch(/Quá hạn/);
     expect(returned.overdue).toBe(true);

@@ -1,17 +1,8 @@
 import { incomingId } from '../../schemas/document';
 import { vnDay } from '../../kpi/period';
 import { KpiStore } from '../../store/kpi-store';
-import {
-  api,
-  createDraft,
-  preparePki,
-  SENDER,
-  signedDocument,
-  user,
-  waitFor,
-  type Api,
-} from './exchange/support';
-import { startHarness, type Harness } from './helpers/harness';
+import { createDraft, SENDER, signedDocument } from './exchange/support';
+import { api, startHarness, user, type Api, type Harness } from './helpers/harness';
 
 /*
  * The KPI mapping against the real exchange: documents go through the real workflows, NATS and verification, and
@@ -26,8 +17,7 @@ let a: Api;
 let kpis: KpiStore;
 
 beforeAll(async () => {
-  h = await startHarness({ exchange: true });
-  await preparePki(h);
+  h = await startHarness({ exchange: true, pki: true });
   a = api(h);
   kpis = new KpiStore(h.deps.db!);
 }, 120_000);
@@ -43,20 +33,22 @@ describe('KPIs from a real exchange', () => {
     expect((await a.call(user('clerk', s), 'POST', `/documents/${id}/issue`, {})).status).toBe(200);
     const inboxId = incomingId(s, id);
     for (const r of [P, SNV])
-      await waitFor(async () => {
-        const res = await a.call(user('clerk', r), 'GET', `/inbox/${inboxId}`);
-        return res.status === 200 && res.body.verification ? res.body : undefined;
-      }, `verification at ${r}`);
+      await h.waitForInbox(r, inboxId, (v) => !!v.verification, { what: `verification at ${r}` });
     expect((await a.call(user('clerk', P), 'POST', `/inbox/${inboxId}/accept`, {})).status).toBe(200);
     expect(
       (await a.call(user('clerk', SNV), 'POST', `/inbox/${inboxId}/reject`, { reason: 'Sai thẩm quyền' }))
         .status,
     ).toBe(200);
-    await waitFor(async () => {
-      const d = await a.call(user('drafter', s), 'GET', `/documents/${id}`);
-      const codes = d.body.recipients.map((r: { statusCode: string }) => r.statusCode).sort();
-      return codes.join() === '02,03' ? d.body : undefined;
-    }, 'both statuses back at the sender');
+    await h.waitForOutgoing(
+      s,
+      id,
+      (d) =>
+        d.recipients
+          .map((r: { statusCode: string }) => r.statusCode)
+          .sort()
+          .join() === '02,03',
+      { what: 'both statuses back at the sender' },
+    );
 
     // A second document is drafted but never submitted; a third is signed and waits for the clerk.
     await createDraft(a, 'Dự thảo chưa trình', [P]);

@@ -10,19 +10,8 @@ let clerkSnv: string;
 let clerkStc: string;
 let clerkTp: string;
 
-const post = (token: string, body: Record<string, unknown>) =>
-  h.app.inject({
-    method: 'POST',
-    url: '/api/v1/paper-documents',
-    payload: body,
-    headers: { authorization: `Bearer ${token}` },
-  });
-const get = (token: string, query = '') =>
-  h.app.inject({
-    method: 'GET',
-    url: `/api/v1/paper-documents${query}`,
-    headers: { authorization: `Bearer ${token}` },
-  });
+const post = (token: string, body: Record<string, unknown>) => h.api(token).post('/paper-documents', body);
+const get = (token: string, query = '') => h.api(token).get(`/paper-documents${query}`);
 
 const doc = {
   direction: 'sent',
@@ -37,9 +26,9 @@ const doc = {
 
 beforeAll(async () => {
   h = await startHarness();
-  clerkSnv = await h.login(`clerk.${SNV.toLowerCase()}`);
-  clerkStc = await h.login(`clerk.${STC.toLowerCase()}`);
-  clerkTp = await h.login(`clerk.${TP.toLowerCase()}`);
+  clerkSnv = await h.loginAs('clerk', SNV);
+  clerkStc = await h.loginAs('clerk', STC);
+  clerkTp = await h.loginAs('clerk', TP);
 }, 90_000);
 
 afterAll(async () => {
@@ -49,8 +38,8 @@ afterAll(async () => {
 describe('paper documents', () => {
   it('registers a paper document sent by the clerk’s agency, audits it and counts it in the KPI denominator', async () => {
     const res = await post(clerkSnv, doc);
-    expect(res.statusCode).toBe(201);
-    const body = res.json();
+    expect(res.status).toBe(201);
+    const body = res.body;
     expect(body).toMatchObject({
       id: `paper:${SNV}:2026-02-10:42`,
       direction: 'sent',
@@ -80,14 +69,14 @@ describe('paper documents', () => {
       to: TP,
       subject: 'Bản giấy nhận được',
     });
-    expect(again.statusCode).toBe(409);
+    expect(again.status).toBe(409);
     expect(again.headers['content-type']).toContain('application/problem+json');
-    expect(again.json()).toMatchObject({ code: 'CONFLICT', existingId: `paper:${SNV}:2026-02-10:42` });
+    expect(again.body).toMatchObject({ code: 'CONFLICT', existingId: `paper:${SNV}:2026-02-10:42` });
     expect(await h.deps.audit.list({ documentId: `paper:${SNV}:2026-02-10:42` })).toHaveLength(1);
     const [row] = await new KpiStore(h.deps.db!).dayCounters({ from: '2026-02-10', to: '2026-02-10' }, [SNV]);
     expect(row.c).toEqual({ paper: 2 });
     // A different number from the same sender on the same day is another document.
-    expect((await post(clerkSnv, { ...doc, number: 43, to: STC })).statusCode).toBe(201);
+    expect((await post(clerkSnv, { ...doc, number: 43, to: STC })).status).toBe(201);
   });
 
   it('lets a recipient’s clerk register a received document, once, also when it was sent electronically too', async () => {
@@ -99,36 +88,34 @@ describe('paper documents', () => {
       number: 7,
       alsoElectronic: true,
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.status).toBe(201);
     const [row] = await new KpiStore(h.deps.db!).dayCounters({ from: '2026-02-10', to: '2026-02-10' }, [STC]);
     expect(row.c).toEqual({ paper_also_el: 1 });
   });
 
   it('shows each agency its sent and received registers', async () => {
-    const snvSent = (await get(clerkSnv, '?register=sent')).json();
+    const snvSent = (await get(clerkSnv, '?register=sent')).body;
     expect(snvSent.items.map((d: { number: number }) => d.number).sort()).toEqual([42, 43]);
-    const tp = (await get(clerkTp)).json();
+    const tp = (await get(clerkTp)).body;
     expect(tp.items.map((d: { id: string }) => d.id).sort()).toEqual([
       `paper:${SNV}:2026-02-10:42`,
       `paper:${STC}:2026-02-10:7`,
     ]);
-    const stcReceived = (await get(clerkStc, '?register=received')).json();
+    const stcReceived = (await get(clerkStc, '?register=received')).body;
     expect(stcReceived.items.map((d: { number: number }) => d.number).sort()).toEqual([42, 43]);
-    expect((await get(clerkStc, '?register=received&from=2026-03-01')).json().total).toBe(0);
-    expect((await get(clerkTp, `?agency=${SNV}`)).statusCode).toBe(403);
+    expect((await get(clerkStc, '?register=received&from=2026-03-01')).body.total).toBe(0);
+    expect((await get(clerkTp, `?agency=${SNV}`)).status).toBe(403);
     const leader = await h.login('leadership.000.00.00.h29');
-    expect((await get(leader)).json().total).toBe(3);
-    expect((await get(leader, `?agency=${STC}&register=sent`)).json().total).toBe(1);
+    expect((await get(leader)).body.total).toBe(3);
+    expect((await get(leader, `?agency=${STC}&register=sent`)).body.total).toBe(1);
   });
 
   it('refuses callers who are not a clerk of the agency concerned', async () => {
-    const drafter = await h.login(`drafter.${SNV.toLowerCase()}`);
-    expect((await post(drafter, { ...doc, number: 50 })).statusCode).toBe(403);
+    const drafter = await h.loginAs('drafter', SNV);
+    expect((await post(drafter, { ...doc, number: 50 })).status).toBe(403);
     // STC's clerk cannot register what SNV sent, nor a receipt by another agency.
-    expect((await post(clerkStc, { ...doc, number: 51 })).statusCode).toBe(403);
-    expect((await post(clerkStc, { ...doc, direction: 'received', to: [TP], number: 52 })).statusCode).toBe(
-      403,
-    );
+    expect((await post(clerkStc, { ...doc, number: 51 })).status).toBe(403);
+    expect((await post(clerkStc, { ...doc, direction: 'received', to: [TP], number: 52 })).status).toBe(403);
     expect(
       (await h.app.inject({ method: 'POST', url: '/api/v1/paper-documents', payload: doc })).statusCode,
     ).toBe(401);
@@ -136,16 +123,16 @@ describe('paper documents', () => {
 
   it('rejects unknown agencies with 422 and malformed registrations with 400 naming the field', async () => {
     const unknown = await post(clerkSnv, { ...doc, to: ['000.00.99.H29'], number: 60 });
-    expect(unknown.statusCode).toBe(422);
-    expect(unknown.json().code).toBe('UNKNOWN_AGENCY');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('UNKNOWN_AGENCY');
     const badDate = await post(clerkSnv, { ...doc, date: '2026-02-30x', number: 61 });
-    expect(badDate.statusCode).toBe(400);
-    expect(badDate.json().errors.map((e: { path: string }) => e.path)).toContain('body.date');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.errors.map((e: { path: string }) => e.path)).toContain('body.date');
     const self = await post(clerkSnv, { ...doc, to: [SNV], number: 62 });
-    expect(self.statusCode).toBe(400);
+    expect(self.status).toBe(400);
     const noNumber = await post(clerkSnv, { ...doc, number: undefined });
-    expect(noNumber.statusCode).toBe(400);
-    expect(noNumber.json().errors.map((e: { path: string }) => e.path)).toContain('body.number');
+    expect(noNumber.status).toBe(400);
+    expect(noNumber.body.errors.map((e: { path: string }) => e.path)).toContain('body.number');
     expect(await h.deps.audit.list({ agency: SNV })).toHaveLength(2);
   });
 

@@ -11,29 +11,26 @@ let agencyAdmin: string;
 beforeAll(async () => {
   h = await startHarness();
   await h.deps.pki.ensureCa(new Date(Date.now() - 60_000));
-  admin = await h.login('admin');
-  agencyAdmin = await h.login(demoUsername('agency_admin', COMMUNE));
+  admin = await h.loginAs('admin');
+  agencyAdmin = await h.loginAs('agency_admin', COMMUNE);
 }, 90_000);
 
 afterAll(async () => {
   await h?.close();
 });
 
-const call = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  h.app.inject({ method, url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
-
 /** A PKCS#12 our CA issued to a subscriber (keyDelivery pkcs12), as a token holder would bring it back. */
 async function subscriberPkcs12(body: Record<string, unknown>) {
-  const created = await call(agencyAdmin, 'POST', '/api/v1/pki/requests', body);
-  expect(created.statusCode).toBe(201);
-  const id = created.json().id as string;
-  expect((await call(admin, 'POST', `/api/v1/pki/requests/${id}/approve`, {})).statusCode).toBe(200);
-  const issued = await call(admin, 'POST', `/api/v1/pki/requests/${id}/issue`, {
+  const created = await h.api(agencyAdmin).post('/pki/requests', body);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await h.api(admin).post(`/pki/requests/${id}/approve`, {})).status).toBe(200);
+  const issued = await h.api(admin).post(`/pki/requests/${id}/issue`, {
     keyDelivery: 'pkcs12',
     pkcs12Passphrase: 'mat-khau-pkcs12',
   });
-  expect(issued.statusCode).toBe(201);
-  return { serial: issued.json().certificate.serialHex as string, p12: issued.json().pkcs12Base64 as string };
+  expect(issued.status).toBe(201);
+  return { serial: issued.body.certificate.serialHex as string, p12: issued.body.pkcs12Base64 as string };
 }
 
 const importBody = (p12: string, extra: Record<string, unknown>) => ({
@@ -50,15 +47,15 @@ describe('PKCS#12 import (finding 4)', () => {
       [foreign.personal.certificate, ...foreign.intermediates, ...foreign.anchors],
       'mat-khau-pkcs12',
     );
-    const res = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/pki/certificates/import',
-      importBody(Buffer.from(p12).toString('base64'), { profile: 'personal', username: 'khong.ton.tai' }),
-    );
-    expect(res.statusCode).toBe(422);
-    expect(res.json().code).toBe('CERT_UNTRUSTED');
-    expect(res.json().reason).toMatch(/PATH_NOT_FOUND|UNTRUSTED_ROOT/);
+    const res = await h
+      .api(agencyAdmin)
+      .post(
+        '/pki/certificates/import',
+        importBody(Buffer.from(p12).toString('base64'), { profile: 'personal', username: 'khong.ton.tai' }),
+      );
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('CERT_UNTRUSTED');
+    expect(res.body.reason).toMatch(/PATH_NOT_FOUND|UNTRUSTED_ROOT/);
     expect((await h.deps.pki.listCertificates({ agency: COMMUNE })).map((c) => c.subject)).not.toContain(
       foreign.personal.subject,
     );
@@ -67,25 +64,22 @@ describe('PKCS#12 import (finding 4)', () => {
   it('refuses a certificate naming someone else, or a deactivated holder', async () => {
     const drafter = demoUsername('drafter', COMMUNE);
     const { p12 } = await subscriberPkcs12({ profile: 'personal', username: drafter, reason: 'Ký nháy' });
-    const other = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/pki/certificates/import',
-      importBody(p12, { profile: 'personal', username: demoUsername('approver', COMMUNE) }),
-    );
-    expect(other.statusCode).toBe(422);
-    expect(other.json().reason).toBe('HOLDER_MISMATCH');
+    const other = await h
+      .api(agencyAdmin)
+      .post(
+        '/pki/certificates/import',
+        importBody(p12, { profile: 'personal', username: demoUsername('approver', COMMUNE) }),
+      );
+    expect(other.status).toBe(422);
+    expect(other.body.reason).toBe('HOLDER_MISMATCH');
 
     await h.deps.identity.setActive(drafter, false);
     try {
-      const closed = await call(
-        agencyAdmin,
-        'POST',
-        '/api/v1/pki/certificates/import',
-        importBody(p12, { profile: 'personal', username: drafter }),
-      );
-      expect(closed.statusCode).toBe(422);
-      expect(closed.json().reason).toBe('HOLDER_UNKNOWN');
+      const closed = await h
+        .api(agencyAdmin)
+        .post('/pki/certificates/import', importBody(p12, { profile: 'personal', username: drafter }));
+      expect(closed.status).toBe(422);
+      expect(closed.body.reason).toBe('HOLDER_UNKNOWN');
     } finally {
       await h.deps.identity.setActive(drafter, true);
     }
@@ -99,17 +93,13 @@ describe('PKCS#12 import (finding 4)', () => {
       reason: 'Duyệt',
     });
     expect(
-      (await call(admin, 'POST', `/api/v1/pki/certificates/${serial}/revoke`, { reason: 'keyCompromise' }))
-        .statusCode,
+      (await h.api(admin).post(`/pki/certificates/${serial}/revoke`, { reason: 'keyCompromise' })).status,
     ).toBe(200);
-    const res = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/pki/certificates/import',
-      importBody(p12, { profile: 'personal', username: approver }),
-    );
-    expect(res.statusCode).toBe(422);
-    expect(res.json().code).toBe('CERT_REVOKED');
+    const res = await h
+      .api(agencyAdmin)
+      .post('/pki/certificates/import', importBody(p12, { profile: 'personal', username: approver }));
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('CERT_REVOKED');
   }, 30_000);
 
   it('keeps an imported organisation key on standby until an audited selection makes it the sealing key', async () => {
@@ -118,33 +108,28 @@ describe('PKCS#12 import (finding 4)', () => {
       profile: 'organisation',
       reason: 'Dấu cơ quan trên token',
     });
-    const imported = await call(
-      agencyAdmin,
-      'POST',
-      '/api/v1/pki/certificates/import',
-      importBody(p12, { profile: 'organisation' }),
-    );
-    expect(imported.statusCode).toBe(201);
-    expect(imported.json()).toMatchObject({ serialHex: serial, keyHolder: 'server', standby: true });
+    const imported = await h
+      .api(agencyAdmin)
+      .post('/pki/certificates/import', importBody(p12, { profile: 'organisation' }));
+    expect(imported.status).toBe(201);
+    expect(imported.body).toMatchObject({ serialHex: serial, keyHolder: 'server', standby: true });
     const sealAfterImport = await h.deps.pki.activeCertificate(
       { agency: COMMUNE, profile: 'organisation' },
       now(),
     );
     expect(sealAfterImport?.serialHex).not.toBe(serial);
 
-    const selected = await call(agencyAdmin, 'POST', `/api/v1/pki/certificates/${serial}/select`, {
+    const selected = await h.api(agencyAdmin).post(`/pki/certificates/${serial}/select`, {
       note: 'Chuyển sang khóa trên token',
     });
-    expect(selected.statusCode).toBe(200);
-    expect(selected.json().standby).toBe(false);
+    expect(selected.status).toBe(200);
+    expect(selected.body.standby).toBe(false);
     const seal = await h.deps.pki.activeCertificate({ agency: COMMUNE, profile: 'organisation' }, now());
     expect(seal?.serialHex).toBe(serial);
     const signer = await h.deps.pki.signerFor({ agency: COMMUNE, profile: 'organisation' }, now());
     expect(await signer.certificateChain()).toHaveLength(3);
     const types = (await h.deps.audit.list({ agency: COMMUNE })).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['pki.certificate_imported', 'pki.key_selected']));
-    expect(
-      (await call(agencyAdmin, 'POST', `/api/v1/pki/certificates/${serial}/select`, {})).statusCode,
-    ).toBe(409);
+    expect((await h.api(agencyAdmin).post(`/pki/certificates/${serial}/select`, {})).status).toBe(409);
   }, 30_000);
 });

@@ -13,8 +13,8 @@ const ossl = new OpensslDir();
 beforeAll(async () => {
   h = await startHarness();
   await h.deps.pki.ensureCa(new Date());
-  admin = await h.login('admin');
-  agencyAdmin = await h.login(`agency_admin.${COMMUNE.toLowerCase()}`);
+  admin = await h.loginAs('admin');
+  agencyAdmin = await h.loginAs('agency_admin', COMMUNE);
 }, 90_000);
 
 afterAll(async () => {
@@ -22,17 +22,14 @@ afterAll(async () => {
   ossl.cleanup();
 });
 
-const call = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  h.app.inject({ method, url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
-
 async function requestAndIssue(body: Record<string, unknown>, issueBody: Record<string, unknown> = {}) {
-  const created = await call(agencyAdmin, 'POST', '/api/v1/pki/requests', body);
-  expect(created.statusCode).toBe(201);
-  const id = created.json().id as string;
-  expect((await call(admin, 'POST', `/api/v1/pki/requests/${id}/approve`, {})).statusCode).toBe(200);
-  const issued = await call(admin, 'POST', `/api/v1/pki/requests/${id}/issue`, issueBody);
-  expect(issued.statusCode).toBe(201);
-  return issued.json();
+  const created = await h.api(agencyAdmin).post('/pki/requests', body);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await h.api(admin).post(`/pki/requests/${id}/approve`, {})).status).toBe(200);
+  const issued = await h.api(admin).post(`/pki/requests/${id}/issue`, issueBody);
+  expect(issued.status).toBe(201);
+  return issued.body;
 }
 
 describe('certificate lifecycle through the API', () => {
@@ -50,19 +47,17 @@ describe('certificate lifecycle through the API', () => {
     });
     expect(issued.certificate.subject).toContain('Ủy ban nhân dân xã Tân Phú');
 
-    const pem = await call(
-      agencyAdmin,
-      'GET',
-      `/api/v1/pki/certificates/${issued.certificate.serialHex}/download?chain=true`,
-    );
-    expect(pem.statusCode).toBe(200);
+    const pem = await h
+      .api(agencyAdmin)
+      .get(`/pki/certificates/${issued.certificate.serialHex}/download?chain=true`);
+    expect(pem.status).toBe(200);
     const file = `${ossl.dir}/chain.pem`;
-    writeFileSync(file, pem.body);
+    writeFileSync(file, pem.raw);
     const text = ossl.run(['x509', '-in', file, '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus']);
     expect(text).toContain('Ủy ban nhân dân xã Tân Phú');
 
-    const events = await call(admin, 'GET', `/api/v1/pki/requests`);
-    expect(events.json().items.some((r: { id: string }) => r.id === issued.request.id)).toBe(true);
+    const events = await h.api(admin).get(`/pki/requests`);
+    expect(events.body.items.some((r: { id: string }) => r.id === issued.request.id)).toBe(true);
     const audit = await h.deps.audit.list({ agency: COMMUNE });
     expect(audit.map((e) => e.type)).toEqual(
       expect.arrayContaining(['pki.request_created', 'pki.request_approved', 'pki.certificate_issued']),
@@ -70,42 +65,38 @@ describe('certificate lifecycle through the API', () => {
   }, 30_000);
 
   it('refuses to issue before approval and a second decision on the same request', async () => {
-    const created = await call(agencyAdmin, 'POST', '/api/v1/pki/requests', {
+    const created = await h.api(agencyAdmin).post('/pki/requests', {
       profile: 'personal',
       username: `signer.${COMMUNE.toLowerCase()}`,
       reason: 'Chủ tịch mới nhận nhiệm vụ',
     });
-    const id = created.json().id;
-    const early = await call(admin, 'POST', `/api/v1/pki/requests/${id}/issue`, {});
-    expect(early.statusCode).toBe(409);
-    expect(early.json().code).toBe('WRONG_STATE');
-    expect((await call(agencyAdmin, 'POST', `/api/v1/pki/requests/${id}/approve`, {})).statusCode).toBe(403);
-    expect(
-      (await call(admin, 'POST', `/api/v1/pki/requests/${id}/reject`, { note: 'thiếu hồ sơ' })).statusCode,
-    ).toBe(200);
-    expect((await call(admin, 'POST', `/api/v1/pki/requests/${id}/approve`, {})).statusCode).toBe(409);
+    const id = created.body.id;
+    const early = await h.api(admin).post(`/pki/requests/${id}/issue`, {});
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('WRONG_STATE');
+    expect((await h.api(agencyAdmin).post(`/pki/requests/${id}/approve`, {})).status).toBe(403);
+    expect((await h.api(admin).post(`/pki/requests/${id}/reject`, { note: 'thiếu hồ sơ' })).status).toBe(200);
+    expect((await h.api(admin).post(`/pki/requests/${id}/approve`, {})).status).toBe(409);
   });
 
   it('keeps another agency from registering, reading or revoking for this one', async () => {
-    const foreignAdmin = await h.login(`agency_admin.${OTHER.toLowerCase()}`);
-    const req = await call(foreignAdmin, 'POST', '/api/v1/pki/requests', {
+    const foreignAdmin = await h.loginAs('agency_admin', OTHER);
+    const req = await h.api(foreignAdmin).post('/pki/requests', {
       agency: COMMUNE,
       profile: 'organisation',
       reason: 'xyz',
     });
-    expect(req.statusCode).toBe(403);
-    const [cert] = (await call(admin, 'GET', `/api/v1/pki/certificates?agency=${COMMUNE}`)).json().items;
-    expect((await call(foreignAdmin, 'GET', `/api/v1/pki/certificates/${cert.serialHex}`)).statusCode).toBe(
-      404,
-    );
+    expect(req.status).toBe(403);
+    const [cert] = (await h.api(admin).get(`/pki/certificates?agency=${COMMUNE}`)).body.items;
+    expect((await h.api(foreignAdmin).get(`/pki/certificates/${cert.serialHex}`)).status).toBe(404);
     expect(
       (
-        await call(foreignAdmin, 'POST', `/api/v1/pki/certificates/${cert.serialHex}/revoke`, {
+        await h.api(foreignAdmin).post(`/pki/certificates/${cert.serialHex}/revoke`, {
           reason: 'keyCompromise',
         })
-      ).statusCode,
+      ).status,
     ).toBe(404);
-    const listed = (await call(foreignAdmin, 'GET', '/api/v1/pki/certificates')).json().items;
+    const listed = (await h.api(foreignAdmin).get('/pki/certificates')).body.items;
     expect(listed.every((c: { agency: string }) => c.agency === OTHER)).toBe(true);
   });
 
@@ -135,13 +126,13 @@ describe('certificate lifecycle through the API', () => {
     ).rejects.toMatchObject({ code: 'CERT_NOT_FOUND' });
 
     // The subscriber can later hand the same PKCS#12 to the server key store.
-    const stored = await call(agencyAdmin, 'POST', '/api/v1/pki/certificates/import', {
+    const stored = await h.api(agencyAdmin).post('/pki/certificates/import', {
       profile: 'personal',
       username: `drafter.${COMMUNE.toLowerCase()}`,
       pkcs12Base64: issued.pkcs12Base64,
       passphrase: 'wrong-passphrase',
     });
-    expect(stored.statusCode).toBe(422);
+    expect(stored.status).toBe(422);
   }, 30_000);
 
   it('records a leadership change: revokes the leaver with affiliationChanged, closes the account, publishes the CRL', async () => {
@@ -149,15 +140,15 @@ describe('certificate lifecycle through the API', () => {
     const issued = await requestAndIssue({ profile: 'personal', username: leaver, reason: 'Chủ tịch xã' });
     const serial = issued.certificate.serialHex as string;
 
-    const change = await call(agencyAdmin, 'POST', '/api/v1/pki/personnel-changes', {
+    const change = await h.api(agencyAdmin).post('/pki/personnel-changes', {
       leaver,
       successor: `approver.${COMMUNE.toLowerCase()}`,
       note: 'Chủ tịch UBND xã được điều động công tác khác',
     });
-    expect(change.statusCode).toBe(201);
-    expect(change.json().revokedSerials).toEqual([serial]);
+    expect(change.status).toBe(201);
+    expect(change.body.revokedSerials).toEqual([serial]);
 
-    const cert = (await call(admin, 'GET', `/api/v1/pki/certificates/${serial}`)).json();
+    const cert = (await h.api(admin).get(`/pki/certificates/${serial}`)).body;
     expect(cert).toMatchObject({ status: 'revoked', revocationReason: 'affiliationChanged' });
     const login = await h.app.inject({
       method: 'POST',

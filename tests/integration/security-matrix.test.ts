@@ -1,8 +1,8 @@
 import { ExchangeCollections } from '../../schemas/document';
 import { Roles, type Role } from '../../schemas/identity';
 import { demoUsername } from '../../store/demo-province';
-import { api, createDraft, makePdf, preparePki } from './exchange/support';
-import { startHarness, type Harness } from './helpers/harness';
+import { createDraft, makePdf } from './exchange/support';
+import { api, startHarness, type Harness } from './helpers/harness';
 
 /**
  * Role × route × agency matrix (issue 12): every route of /openapi.json is called with no token, as each role, and
@@ -217,8 +217,7 @@ let serial: string;
 const tokens = new Map<Who, string>();
 
 beforeAll(async () => {
-  h = await startHarness();
-  await preparePki(h);
+  h = await startHarness({ pki: true });
   const certificates = await h.deps.pki.listCertificates({ agency: TP, status: 'active' });
   serial = certificates.find((c) => c.profile === 'organisation')!.serialHex;
   pdfBase64 = Buffer.from(await makePdf('Ma tran')).toString('base64');

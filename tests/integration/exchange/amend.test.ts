@@ -1,18 +1,7 @@
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../../../schemas/document';
-import { startHarness, type Harness } from '../helpers/harness';
+import { api, startHarness, user, waitFor, type Api, type Harness } from '../helpers/harness';
 import { recordHistory } from '../helpers/record-history';
-import {
-  OTHER,
-  RECIPIENTS,
-  SENDER,
-  api,
-  makePdf,
-  preparePki,
-  signedDocument,
-  user,
-  waitFor,
-  type Api,
-} from './support';
+import { OTHER, RECIPIENTS, SENDER, makePdf, signedDocument } from './support';
 
 /**
  * Update (BusinessDocType 2) and replacement (3) of dispatched documents, and a recall after the sender's workflow
@@ -24,8 +13,7 @@ const S = SENDER.code;
 const [R1, R2] = [RECIPIENTS[1]!, RECIPIENTS[2]!];
 
 beforeAll(async () => {
-  h = await startHarness({ exchange: true, env: { EXCHANGE_BACKOFF_MS: '200,500' } });
-  await preparePki(h);
+  h = await startHarness({ exchange: true, env: { EXCHANGE_BACKOFF_MS: '200,500' }, pki: true });
   a = api(h);
 }, 120_000);
 
@@ -34,30 +22,16 @@ afterAll(async () => {
 });
 
 const outgoing = async (id: string) => (await a.call(user('drafter', S), 'GET', `/documents/${id}`)).body;
-const inbox = async (agency: string, id: string) => {
-  const res = await a.call(user('clerk', agency), 'GET', `/inbox/${id}`);
-  return res.status === 200 ? res.body : undefined;
-};
 const step = async (who: string, url: string, body: unknown = {}) => {
   const res = await a.call(who, 'POST', url, body);
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 };
-const received = (agency: string, id: string) =>
-  waitFor(async () => {
-    const v = await inbox(agency, id);
-    return v?.verification && v.file ? v : undefined;
-  }, `${id} at ${agency}`);
+const received = (agency: string, id: string) => h.waitForInbox(agency, id, (v) => v.verification && v.file);
 const inState = (agency: string, id: string, state: string) =>
-  waitFor(async () => {
-    const v = await inbox(agency, id);
-    return v?.state === state ? v : undefined;
-  }, `${id} ${state} at ${agency}`);
+  h.waitForInbox(agency, id, (v) => v.state === state, { what: `${id} ${state} at ${agency}` });
 const outgoingIn = (id: string, state: string) =>
-  waitFor(async () => {
-    const d = await outgoing(id);
-    return d.state === state ? d : undefined;
-  }, `${id} ${state} at the sender`);
+  h.waitForOutgoing(S, id, (d) => d.state === state, { what: `${id} ${state} at the sender` });
 const notices = async (username: string) =>
   (await a.call(username, 'GET', '/notifications')).body as {
     items: { id: string; kind: string; documentId: string; message: string; read: boolean }[];
@@ -178,12 +152,12 @@ describe('replacement of a dispatched document (BusinessDocType 3)', () => {
     ).toBe(409);
 
     await step(user('clerk', R1), `/inbox/${newInbox}/accept`);
-    await waitFor(async () => {
-      const d = await outgoing(id);
-      return d.recipients.find((r: { agency: string }) => r.agency === R1)?.statusCode === '03'
-        ? d
-        : undefined;
-    }, 'the new version accepted at R1');
+    await h.waitForOutgoing(
+      S,
+      id,
+      (d) => d.recipients.find((r: { agency: string }) => r.agency === R1)?.statusCode === '03',
+      { what: 'the new version accepted at R1' },
+    );
     await recordHistory(h, documentWorkflowId(S, id), 'document-workflow-replace.json');
     await recordHistory(h, receivedWorkflowId(R1, S, id), 'received-document-workflow-replacement.json');
     await recordHistory(h, receivedWorkflowId(R2, S, old.id), 'received-document-workflow-superseded.json');
@@ -259,10 +233,7 @@ describe('recall after every recipient completed (follow-up window)', () => {
     expect((await a.call(user('clerk', S), 'POST', `/documents/${doc.id}/recall`, { reason })).status).toBe(
       200,
     );
-    const asked = await waitFor(async () => {
-      const v = await inbox(R1, copyId);
-      return v?.recall ? v : undefined;
-    }, 'the recall request at R1');
+    const asked = await h.waitForInbox(R1, copyId, (v) => !!v.recall, { what: 'the recall request at R1' });
     expect(asked.recall).toMatchObject({ reason });
     const notice = await waitFor(async () => {
       const n = await notices(user('approver', R1));
@@ -271,10 +242,12 @@ describe('recall after every recipient completed (follow-up window)', () => {
     expect(notice.message).toContain(reason);
 
     expect((await step(user('clerk', R1), `/inbox/${copyId}/recall/agree`)).state).toBe('RECALLED');
-    const recalled = await waitFor(async () => {
-      const d = await outgoing(doc.id);
-      return d.history.some((e: { event: string }) => e.event === 'document.recalled') ? d : undefined;
-    }, 'the recall settled at the sender');
+    const recalled = await h.waitForOutgoing(
+      S,
+      doc.id,
+      (d) => d.history.some((e: { event: string }) => e.event === 'document.recalled'),
+      { what: 'the recall settled at the sender' },
+    );
     expect(recalled.state).toBe('RECALLED');
     expect(recalled.recipients[0]).toMatchObject({ statusCode: '06', recall: '15' });
     expect(recalled.history.map((e: { event: string }) => e.event)).toEqual(

@@ -1,6 +1,6 @@
-import { startHarness, type Harness } from '../helpers/harness';
+import { api, startHarness, user, type Api, type Harness } from '../helpers/harness';
 import { recordHistory } from '../helpers/record-history';
-import { OTHER, RECIPIENTS, SENDER, api, createDraft, preparePki, user, waitFor, type Api } from './support';
+import { OTHER, RECIPIENTS, SENDER, createDraft } from './support';
 import { incomingId } from '../../../schemas/document';
 
 let h: Harness;
@@ -10,19 +10,14 @@ beforeAll(async () => {
   h = await startHarness({
     exchange: true,
     env: { EXCHANGE_ACK_TIMEOUT_SECONDS: '3', EXCHANGE_MAX_RESENDS: '1', EXCHANGE_BACKOFF_MS: '200,500' },
+    pki: true,
   });
-  await preparePki(h);
   a = api(h);
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
 });
-
-const inboxOf = async (agency: string, id: string) => {
-  const res = await a.call(user('clerk', agency), 'GET', `/inbox/${id}`);
-  return res.status === 200 ? res.body : undefined;
-};
 
 describe('exchange of one document between four agencies', () => {
   it('carries a Vietnamese document from draft to 06 at three recipients, with every status back at the sender', async () => {
@@ -53,10 +48,7 @@ describe('exchange of one document between four agencies', () => {
 
     const inboxId = incomingId(s, id);
     for (const r of RECIPIENTS) {
-      const item = await waitFor(async () => {
-        const v = await inboxOf(r, inboxId);
-        return v?.verification ? v : undefined;
-      }, `inbox of ${r}`);
+      const item = await h.waitForInbox(r, inboxId, (v) => !!v.verification);
       expect(item.subject).toBe(subject);
       expect(item.from).toEqual({ code: s, name: 'Ủy ban nhân dân xã Tân Phú' });
       expect(item.verification.reason).toBeUndefined();
@@ -85,10 +77,7 @@ describe('exchange of one document between four agencies', () => {
       expect(file.headers['content-type']).toBe('application/pdf');
     }
 
-    const done = await waitFor(async () => {
-      const d = await a.call(user('drafter', s), 'GET', `/documents/${id}`);
-      return d.body.state === 'COMPLETED' ? d.body : undefined;
-    }, 'sender completion');
+    const done = await h.waitForOutgoing(s, id, (d) => d.state === 'COMPLETED');
     expect(
       done.recipients.map((r: { agency: string; statusCode: string }) => [r.agency, r.statusCode]).sort(),
     ).toEqual(RECIPIENTS.map((r) => [r, '06']).sort());

@@ -6,18 +6,8 @@ import { Collections } from '../../../schemas/constants';
 import { ExchangeCollections, incomingId } from '../../../schemas/document';
 import { exchangeNames, inboxSubject, type Envelope } from '../../../schemas/edxml';
 import { DocumentStore } from '../../../store/document-store';
-import { startHarness, type Harness } from '../helpers/harness';
-import {
-  RECIPIENTS,
-  SENDER,
-  api,
-  createDraft,
-  preparePki,
-  signedDocument,
-  user,
-  waitFor,
-  type Api,
-} from './support';
+import { api, startHarness, user, waitFor, type Api, type Harness } from '../helpers/harness';
+import { RECIPIENTS, SENDER, createDraft, signedDocument } from './support';
 
 let h: Harness;
 let a: Api;
@@ -32,8 +22,8 @@ beforeAll(async () => {
       EXCHANGE_MAX_DELIVER: '3',
       EXCHANGE_BACKOFF_MS: '100,200',
     },
+    pki: true,
   });
-  await preparePki(h);
   a = api(h);
 }, 120_000);
 
@@ -42,8 +32,6 @@ afterAll(async () => {
 });
 
 const R0 = RECIPIENTS[0]!;
-const inbox = (agency: string, id: string) =>
-  a.call(user('clerk', agency), 'GET', `/inbox/${id}`).then((r) => (r.status === 200 ? r.body : undefined));
 
 /** Issues a signed document as the sender's clerk. */
 async function issue(id: string): Promise<{ number: number }> {
@@ -91,10 +79,14 @@ describe('exchange failure paths', () => {
       attachments: [{ ...original.attachments[0]!, ref: `x/forged-${randomUUID()}` }],
     };
     await publishForged(forged1, tampered);
-    const r1 = await waitFor(async () => {
-      const v = await inbox(R0, incomingId(SENDER.code, forged1.messageId));
-      return v?.statusCode === '02' ? v : undefined;
-    }, 'auto-rejection of a hash mismatch');
+    const r1 = await h.waitForInbox(
+      R0,
+      incomingId(SENDER.code, forged1.messageId),
+      (v) => v.statusCode === '02',
+      {
+        what: 'auto-rejection of a hash mismatch',
+      },
+    );
     expect(r1.state).toBe('REJECTED');
     expect(r1.reason).toMatch(/^HASH_FAILURE/);
     expect(r1.verification).toMatchObject({ ok: false, hashMatches: false });
@@ -112,10 +104,14 @@ describe('exchange failure paths', () => {
       ],
     };
     await publishForged(forged2, tampered);
-    const r2 = await waitFor(async () => {
-      const v = await inbox(R0, incomingId(SENDER.code, forged2.messageId));
-      return v?.statusCode === '02' ? v : undefined;
-    }, 'auto-rejection of a broken signature');
+    const r2 = await h.waitForInbox(
+      R0,
+      incomingId(SENDER.code, forged2.messageId),
+      (v) => v.statusCode === '02',
+      {
+        what: 'auto-rejection of a broken signature',
+      },
+    );
     expect(r2.verification).toMatchObject({ ok: false, hashMatches: true });
     expect(r2.reason).toMatch(/HASH_FAILURE|SIG_CRYPTO_FAILURE|FORMAT_FAILURE/);
     // The clerk cannot accept an auto-rejected document.
@@ -139,15 +135,11 @@ describe('exchange failure paths', () => {
     );
     await h.deps.pki.revoke(cert!.serialHex, 'keyCompromise', new Date());
     await issue(id);
-    const item = await waitFor(async () => {
-      const v = await inbox(R0, incomingId(SENDER.code, id));
-      return v?.statusCode === '02' ? v : undefined;
-    }, 'rejection of a revoked signer');
+    const item = await h.waitForInbox(R0, incomingId(SENDER.code, id), (v) => v.statusCode === '02', {
+      what: 'rejection of a revoked signer',
+    });
     expect(item.reason).toMatch(/REVOKED/);
-    const doc = await waitFor(async () => {
-      const d = await a.call(user('drafter', SENDER.code), 'GET', `/documents/${id}`);
-      return d.body.state === 'COMPLETED' ? d.body : undefined;
-    }, 'sender completion');
+    const doc = await h.waitForOutgoing(SENDER.code, id, (d) => d.state === 'COMPLETED');
     expect(doc.recipients[0]).toMatchObject({ agency: R0, statusCode: '02' });
     expect(doc.recipients[0].reason).toMatch(/REVOKED/);
     // The signer now holds no usable key: a server-held signature is refused with the domain code.
@@ -165,7 +157,7 @@ describe('exchange failure paths', () => {
   it('creates one incoming record when the same envelope is delivered again', async () => {
     const id = await signedDocument(a, 'Giấy mời dự họp', [R0]);
     await issue(id);
-    await waitFor(() => inbox(R0, incomingId(SENDER.code, id)), 'first delivery');
+    await h.waitForInbox(R0, incomingId(SENDER.code, id), () => true, { what: 'first delivery' });
     const env = await envelopeOf(id);
     const names = exchangeNames(h.config.exchange.namespace);
     const js = jetstream(h.workerNats);
@@ -242,10 +234,9 @@ describe('exchange failure paths', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.state).toBe('SIGNED');
     await issue(id);
-    const item = await waitFor(async () => {
-      const v = await inbox(R0, incomingId(s, id));
-      return v?.verification ? v : undefined;
-    }, 'receipt of the deferred-signed document');
+    const item = await h.waitForInbox(R0, incomingId(s, id), (v) => !!v.verification, {
+      what: 'receipt of the deferred-signed document',
+    });
     expect(item.verification).toMatchObject({ ok: true });
   }, 90_000);
 
@@ -260,17 +251,9 @@ describe('exchange failure paths', () => {
     await h.deps.identity.upsertAgency(silent);
     const id = await signedDocument(a, 'Thông báo gửi cơ quan không phản hồi', [silent.code]);
     await issue(id);
-    let lastSeen: unknown;
-    const doc = await waitFor(
-      async () => {
-        const d = await a.call(user('drafter', SENDER.code), 'GET', `/documents/${id}`);
-        lastSeen = d.body;
-        return d.body.state === 'COMPLETED' ? d.body : undefined;
-      },
-      'SEND_FAILED',
-      20_000,
-    ).catch((err: unknown) => {
-      throw new Error(`${String(err)}; last seen ${JSON.stringify(lastSeen)}`);
+    const doc = await h.waitForOutgoing(SENDER.code, id, (d) => d.state === 'COMPLETED', {
+      what: 'SEND_FAILED',
+      timeoutMs: 20_000,
     });
     expect(doc.recipients[0]).toMatchObject({ agency: silent.code, statusCode: 'SEND_FAILED', attempts: 2 });
     expect(doc.sendFailed).toBe(true);

@@ -1,18 +1,7 @@
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../../../schemas/document';
-import { startHarness, type Harness } from '../helpers/harness';
+import { api, startHarness, user, type Api, type Harness } from '../helpers/harness';
 import { recordHistory } from '../helpers/record-history';
-import {
-  OTHER,
-  RECIPIENTS,
-  SENDER,
-  api,
-  createDraft,
-  preparePki,
-  signedDocument,
-  user,
-  waitFor,
-  type Api,
-} from './support';
+import { OTHER, RECIPIENTS, SENDER, createDraft, signedDocument } from './support';
 
 let h: Harness;
 let a: Api;
@@ -20,19 +9,13 @@ const S = SENDER.code;
 const [AGREES, REFUSES] = [RECIPIENTS[1]!, RECIPIENTS[2]!];
 
 beforeAll(async () => {
-  h = await startHarness({ exchange: true, env: { EXCHANGE_BACKOFF_MS: '200,500' } });
-  await preparePki(h);
+  h = await startHarness({ exchange: true, env: { EXCHANGE_BACKOFF_MS: '200,500' }, pki: true });
   a = api(h);
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
 });
-
-const inbox = async (agency: string, id: string) => {
-  const res = await a.call(user('clerk', agency), 'GET', `/inbox/${id}`);
-  return res.status === 200 ? res.body : undefined;
-};
 
 describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)', () => {
   it('refuses to recall a document that was never dispatched, and changes nothing', async () => {
@@ -52,11 +35,7 @@ describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)
     const id = await signedDocument(a, 'Quyết định phê duyệt dự toán (bản có sai sót)', [AGREES, REFUSES]);
     expect((await a.call(user('clerk', S), 'POST', `/documents/${id}/issue`, {})).status).toBe(200);
     const inboxId = incomingId(S, id);
-    for (const r of [AGREES, REFUSES])
-      await waitFor(
-        async () => ((await inbox(r, inboxId))?.verification ? true : undefined),
-        `inbox of ${r}`,
-      );
+    for (const r of [AGREES, REFUSES]) await h.waitForInbox(r, inboxId, (v) => !!v.verification);
     expect((await a.call(user('clerk', REFUSES), 'POST', `/inbox/${inboxId}/accept`, {})).status).toBe(200);
 
     // Only the clerk recalls, with a reason.
@@ -68,10 +47,7 @@ describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)
     expect((await a.call(user('clerk', S), 'POST', `/documents/${id}/recall`, { reason })).status).toBe(200);
 
     for (const r of [AGREES, REFUSES]) {
-      const got = await waitFor(async () => {
-        const v = await inbox(r, inboxId);
-        return v?.recall ? v : undefined;
-      }, `recall request at ${r}`);
+      const got = await h.waitForInbox(r, inboxId, (v) => !!v.recall, { what: `recall request at ${r}` });
       expect(got.recall).toMatchObject({ reason });
       expect(got.history.map((e: { event: string }) => e.event)).toContain('incoming.recall_requested');
     }
@@ -103,13 +79,13 @@ describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)
       ).status,
     ).toBe(200);
 
-    const seen = await waitFor(async () => {
-      const d = await a.call(user('drafter', S), 'GET', `/documents/${id}`);
-      const answered = d.body.recipients.filter(
-        (r: { recall?: string }) => r.recall === '15' || r.recall === '16',
-      );
-      return answered.length === 2 ? d.body : undefined;
-    }, 'both answers at the sender');
+    const seen = await h.waitForOutgoing(
+      S,
+      id,
+      (d) =>
+        d.recipients.filter((r: { recall?: string }) => r.recall === '15' || r.recall === '16').length === 2,
+      { what: 'both answers at the sender' },
+    );
     const byAgency = Object.fromEntries(
       seen.recipients.map((r: { agency: string; recall: string; recallReason?: string }) => [r.agency, r]),
     );
@@ -125,10 +101,7 @@ describe('recall of a dispatched document (BusinessDocType 1, statuses 13/15/16)
     // The refusing recipient finishes its work; the sender's workflow then completes.
     const assignee = user('clerk', REFUSES);
     expect((await a.call(assignee, 'POST', `/inbox/${inboxId}/complete`, {})).status).toBe(200);
-    const done = await waitFor(async () => {
-      const d = await a.call(user('drafter', S), 'GET', `/documents/${id}`);
-      return d.body.state === 'COMPLETED' ? d.body : undefined;
-    }, 'the sender completes');
+    const done = await h.waitForOutgoing(S, id, (d) => d.state === 'COMPLETED');
     expect(done.recipients.find((r: { agency: string }) => r.agency === REFUSES)).toMatchObject({
       statusCode: '06',
       recall: '16',

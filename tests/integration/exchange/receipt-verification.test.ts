@@ -13,10 +13,9 @@ import { ENVELOPE_VERSION, exchangeNames, inboxSubject, type Envelope } from '..
 import { incomingId } from '../../../schemas/document';
 import { exportPkcs12 } from '../../../pki/keystore/pkcs12';
 import { startHarness, TEST_AGENCIES, type Harness } from '../helpers/harness';
-import { RECIPIENTS, api, makePdf, preparePki, user, waitFor, type Api } from './support';
+import { RECIPIENTS, makePdf } from './support';
 
 let h: Harness;
-let a: Api;
 let dir: string;
 const R0 = RECIPIENTS[0]!;
 /** The foreign sender: an agency whose documents this test signs outside lienthong. */
@@ -24,9 +23,7 @@ const FOREIGN = TEST_AGENCIES.find((x) => x.code === '000.01.02.H29')!;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  h = await startHarness({ exchange: true });
-  await preparePki(h);
-  a = api(h);
+  h = await startHarness({ exchange: true, pki: true });
   dir = mkdtempSync(join(tmpdir(), 'lienthong-receipt-'));
 }, 120_000);
 
@@ -83,10 +80,9 @@ async function deliver(env: Envelope, payload: Uint8Array): Promise<void> {
   });
 }
 
-const received = (messageId: string) =>
-  a
-    .call(user('clerk', R0), 'GET', `/inbox/${incomingId(FOREIGN.code, messageId)}`)
-    .then((r) => (r.status === 200 ? r.body : undefined));
+/** Waits for R0's copy of a message from the foreign sender to satisfy `predicate`. */
+const received = (messageId: string, predicate: Parameters<Harness['waitForInbox']>[2], what: string) =>
+  h.waitForInbox(R0, incomingId(FOREIGN.code, messageId), predicate, { what });
 
 /**
  * Signs `pdf` with poppler's pdfsig (NSS), first with a personal certificate, then with the agency's organisation
@@ -152,10 +148,7 @@ describe('verification on receipt of files from other tools', () => {
     const env = envelopeFor(garbage, 'Tệp PDF hỏng');
     const started = Date.now();
     await deliver(env, garbage);
-    const r = await waitFor(async () => {
-      const v = await received(env.messageId);
-      return v?.statusCode === '02' ? v : undefined;
-    }, '02 for an unreadable PDF');
+    const r = await received(env.messageId, (v) => v.statusCode === '02', '02 for an unreadable PDF');
     // A retried activity would back off for seconds per attempt; the answer comes from the first attempt.
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.state).toBe('REJECTED');
@@ -172,10 +165,11 @@ describe('verification on receipt of files from other tools', () => {
     const signed = await signWithPdfsig(await makePdf('Cong van ky bang pdfsig'));
     const env = envelopeFor(signed, 'Công văn ký bằng công cụ khác');
     await deliver(env, signed);
-    const r = await waitFor(async () => {
-      const v = await received(env.messageId);
-      return v?.verification && v.statusCode !== '00' ? v : undefined;
-    }, 'an answer to a pdfsig-signed PDF');
+    const r = await received(
+      env.messageId,
+      (v) => v.verification && v.statusCode !== '00',
+      'an answer to a pdfsig-signed PDF',
+    );
     expect({ statusCode: r.statusCode, reason: r.reason }).toEqual({ statusCode: '01', reason: undefined });
     expect(r.verification).toMatchObject({ ok: true, hashMatches: true });
   }, 90_000);

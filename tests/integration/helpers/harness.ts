@@ -16,6 +16,12 @@ import { seedDemoProvince } from '../../../store/seed';
 import { DEMO_AGENCIES } from '../../../store/demo-province';
 import { createLienthongWorker, type WorkerHandle } from '../../../workers/worker';
 import { testStack } from './stack-info';
+import { api, tokenApi, user, type Api, type DemoRole, type TokenApi } from './api';
+import { preparePki } from './pki';
+import { waitForInbox, waitForOutgoing, type Polled, type WaitOptions } from './wait';
+
+export { api, inject, tokenApi, user, type Api, type ApiResponse, type DemoRole, type TokenApi } from './api';
+export { waitFor, waitForInbox, waitForOutgoing, type Polled, type WaitOptions } from './wait';
 
 export interface Harness {
   config: Config;
@@ -27,6 +33,24 @@ export interface Harness {
   consumers?: ExchangeConsumers;
   /** Logs in and returns the bearer token. */
   login(username: string, password?: string): Promise<string>;
+  /** Logs in as the demo user of `role` at `agency` and returns the bearer token. */
+  loginAs(role: DemoRole | 'admin', agency?: string): Promise<string>;
+  /** The API with `token` (`undefined`: anonymous): `h.api(token).get(url)`, `.post(url, body)`, under /api/v1. */
+  api(token: string | undefined): TokenApi;
+  /** Waits for the received document `id` at `agency` to satisfy `predicate`; see helpers/wait.ts. */
+  waitForInbox(
+    agency: string,
+    id: string,
+    predicate: (item: Polled) => boolean,
+    options?: WaitOptions,
+  ): Promise<Polled>;
+  /** Waits for the outgoing document `id` of `agency` to satisfy `predicate`; see helpers/wait.ts. */
+  waitForOutgoing(
+    agency: string,
+    id: string,
+    predicate: (doc: Polled) => boolean,
+    options?: WaitOptions,
+  ): Promise<Polled>;
   close(): Promise<void>;
 }
 
@@ -44,7 +68,14 @@ export const TEST_AGENCIES: Agency[] = [
  * database and task queue.
  */
 export async function startHarness(
-  options: { extraRoutes?: ProtectedRoutes[]; env?: Record<string, string>; exchange?: boolean } = {},
+  options: {
+    extraRoutes?: ProtectedRoutes[];
+    env?: Record<string, string>;
+    /** Start every agency's exchange consumers (received documents, statuses). */
+    exchange?: boolean;
+    /** Issue the CA and these agencies' certificates (`true`: every test agency) before the first test. */
+    pki?: boolean | readonly Agency[];
+  } = {},
 ): Promise<Harness> {
   const stack = testStack();
   const id = randomUUID().slice(0, 8);
@@ -94,8 +125,11 @@ export async function startHarness(
   );
   const running = worker.run();
   const consumers = options.exchange ? await startAppExchangeConsumers(deps, config, logger) : undefined;
+  if (options.pki) await preparePki(deps, options.pki === true ? TEST_AGENCIES : options.pki);
 
-  return {
+  // The waits read as the agency's clerk or drafter, each logged in once.
+  let reader: Api | undefined;
+  const h: Harness = {
     config,
     app,
     deps,
@@ -111,6 +145,16 @@ export async function startHarness(
       if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
       return (res.json() as { token: string }).token;
     },
+    loginAs(role, agency) {
+      if (role === 'admin') return h.login('admin');
+      if (!agency) throw new Error(`loginAs(${role}) needs an agency`);
+      return h.login(user(role, agency));
+    },
+    api: (token) => tokenApi(app, token),
+    waitForInbox: (agency, id, predicate, opts) =>
+      waitForInbox((reader ??= api(h)), agency, id, predicate, opts),
+    waitForOutgoing: (agency, id, predicate, opts) =>
+      waitForOutgoing((reader ??= api(h)), agency, id, predicate, opts),
     async close() {
       await consumers?.stop();
       await worker.shutdown();
@@ -122,4 +166,5 @@ export async function startHarness(
       await closeDeps();
     },
   };
+  return h;
 }

@@ -1,5 +1,6 @@
 import { incomingId } from '../../../schemas/document';
-import { RECIPIENTS, SENDER, user } from '../exchange/support';
+import { RECIPIENTS, SENDER } from '../exchange/support';
+import { user } from '../helpers/harness';
 import {
   NatsServer,
   WorkerProcess,

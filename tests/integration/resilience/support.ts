@@ -13,9 +13,19 @@ import { freePort, portInUse } from '../../../scripts/lib/stack';
 import { parseConfig, type Config } from '../../../schemas/config';
 import { IdentityStore } from '../../../store/identity-store';
 import { seedDemoProvince } from '../../../store/seed';
-import { TEST_AGENCIES } from '../helpers/harness';
+import {
+  api as loggedInApi,
+  TEST_AGENCIES,
+  user,
+  waitForInbox,
+  waitForOutgoing,
+  type ApiResponse,
+} from '../helpers/harness';
+import { preparePki } from '../helpers/pki';
 import { testStack } from '../helpers/stack-info';
-import { makePdf, user } from '../exchange/support';
+import { makePdf } from '../exchange/support';
+
+export type { ApiResponse } from '../helpers/harness';
 
 /** Polls until `condition` holds or the time runs out. */
 export async function waitUntil(
@@ -147,13 +157,6 @@ export class WorkerProcess {
   }
 }
 
-export interface ApiResponse {
-  status: number;
-  // Responses are read field by field in tests; the API's own schemas validate them on the server side.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 /**
  * The real API in this process (app, exchange consumers) against a database and exchange namespace of its own,
  * with the worker meant to run elsewhere (a `WorkerProcess` given `workerEnv`).
@@ -197,17 +200,10 @@ export async function startResilienceApi(options: {
   const logger = createLogger(config.logLevel, 'resilience-api');
   const { deps, close: closeDeps } = await connectAppDeps(config, logger);
   await seedDemoProvince(new IdentityStore(deps.db!), TEST_AGENCIES);
-  // Issued a while ago: a signing time (whole seconds) never precedes a certificate's notBefore.
-  const issuedAt = new Date(Date.now() - 10 * 60_000);
-  await deps.pki.ensureCa(issuedAt);
-  for (const agency of TEST_AGENCIES) {
-    const signer = await deps.identity.getUser(user('signer', agency.code));
-    await deps.pki.ensureAgencyCertificates(agency, signer ? [signer] : [], issuedAt);
-  }
+  await preparePki(deps, TEST_AGENCIES);
   const app = await buildApp(deps);
 
   let consumers: ExchangeConsumers | undefined;
-  const tokens = new Map<string, string>();
   const login = async (username: string) => {
     const res = await app.inject({
       method: 'POST',
@@ -218,31 +214,13 @@ export async function startResilienceApi(options: {
     return (res.json() as { token: string }).token;
   };
 
+  const { call } = loggedInApi({ app, login });
   const api: ResilienceApi = {
     config,
     app,
     deps,
     workerEnv: env,
-    async call(username, method, url, payload) {
-      let token = tokens.get(username);
-      if (!token) {
-        token = await login(username);
-        tokens.set(username, token);
-      }
-      const res = await app.inject({
-        method,
-        url: `/api/v1${url}`,
-        headers: { authorization: `Bearer ${token}` },
-        payload: payload as never,
-      });
-      let body: unknown;
-      try {
-        body = res.json();
-      } catch {
-        body = undefined;
-      }
-      return { status: res.statusCode, body };
-    },
+    call,
     async startConsumers() {
       if (consumers) return;
       consumers = await startAppExchangeConsumers(deps, config, logger);
@@ -317,14 +295,10 @@ export async function receiveFully(
   timeoutMs = 45_000,
 ): Promise<number> {
   const clerk = user('clerk', recipient);
-  await waitUntil(
-    async () => {
-      const res = await api.call(clerk, 'GET', `/inbox/${inboxId}`);
-      return res.status === 200 && res.body.statusCode === '01' && res.body.verification !== undefined;
-    },
-    `${inboxId} verified at ${recipient}`,
+  await waitForInbox(api, recipient, inboxId, (v) => v.statusCode === '01' && v.verification !== undefined, {
+    what: `${inboxId} verified at ${recipient}`,
     timeoutMs,
-  );
+  });
   const accepted = await must(api, clerk, 'POST', `/inbox/${inboxId}/accept`, {});
   await must(api, clerk, 'POST', `/inbox/${inboxId}/assign`, { username: clerk });
   await must(api, clerk, 'POST', `/inbox/${inboxId}/process`, {});
@@ -339,18 +313,10 @@ export async function completed(
   id: string,
   timeoutMs = 30_000,
 ): Promise<ApiResponse['body']> {
-  let last: ApiResponse['body'];
-  await waitUntil(
-    async () => {
-      last = (await api.call(user('drafter', sender), 'GET', `/documents/${id}`)).body;
-      return last?.state === 'COMPLETED';
-    },
-    `completion of ${id}`,
+  return waitForOutgoing(api, sender, id, (d) => d.state === 'COMPLETED', {
+    what: `completion of ${id}`,
     timeoutMs,
-  ).catch((err: unknown) => {
-    throw new Error(`${String(err)}; last seen ${JSON.stringify(last)}`);
   });
-  return last;
 }
 
 /** Every item of an agency's inbox (all pages). */
