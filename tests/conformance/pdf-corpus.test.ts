@@ -34,8 +34,6 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     'an existing /VRI entry is changed (DSS_MALFORMED); pyHanko refuses this too, DSS allows it',
   'dss-pades-ocsp-sign-cert.pdf':
     "the update points the trailer /Root at a new copy of the catalog (ROOT_REPLACED, refused by design); DSS and pyHanko compare the catalogs' content instead",
-  'dss-encrypted.pdf':
-    'refused as ENCRYPTED_PDF: the standard security handler (RC4 128-bit, R3) is not implemented; DSS verifies the signature',
   'dss-pades-5-signatures-and-1-document-timestamp.pdf':
     'the last update has /Prev 0, so the last revision reads with no pages and every earlier signature sees PAGES_ADDED_OR_REMOVED; a reading problem of that revision, not a change rule',
   'itext-removeAllAnnots.pdf':
@@ -52,9 +50,7 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
  * Files that the verifier refuses as unreadable (PdfError) although pdfsig or qpdf read them. Each is also in
  * KNOWN_DISAGREEMENTS.
  */
-const KNOWN_REFUSALS: Record<string, string> = {
-  'dss-encrypted.pdf': 'ENCRYPTED_PDF; qpdf and pdfsig open it (empty user password)',
-};
+const KNOWN_REFUSALS: Record<string, string> = {};
 
 const corpus = loadCorpus();
 const verdicts = new Map<string, AxisVerdict>();
