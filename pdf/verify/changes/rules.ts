@@ -191,6 +191,13 @@ export const CHANGE_RULES = {
     level: 'OTHER',
     meaning: 'signature dictionary or filled signature field of the signed revision altered',
   },
+  PAGE_RESOURCES_EXTENDED: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      'page /Resources rewritten with every signed entry kept, possibly with new resource names that the signed ' +
+      'page content does not use (so nothing new is drawn)',
+  },
   PAGE_CONTENT_CHANGED: {
     allowed: false,
     level: 'OTHER',
