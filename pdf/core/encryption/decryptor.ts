@@ -10,6 +10,9 @@ type CryptMethod = 'None' | 'V2' | 'AESV2' | 'AESV3';
 /** AES-CBC with the IV in the first 16 bytes (7.6.2); padding removed when well formed, as lenient readers do. */
 function aesDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length < 32) return new Uint8Array(0);
+  // A 40-bit file key with AESV2 gives a 10-byte object key: a broken /Encrypt, not a crash of the cipher.
+  if (key.length !== 16 && key.length !== 32)
+    throw new PdfError('ENCRYPTED_PDF', `AES key of ${key.length} bytes from the encryption dictionary`);
   const body = data.subarray(16, 16 + Math.floor((data.length - 16) / 16) * 16);
   const alg = key.length === 32 ? 'aes-256-cbc' : 'aes-128-cbc';
   const d = createDecipheriv(alg, key, data.subarray(0, 16)).setAutoPadding(false);
