@@ -69,6 +69,34 @@ async function addedNames(ctx: StepContext, a: PdfValue, b: PdfValue): Promise<s
   return added;
 }
 
+/** The decision on /Resources going from `a` to `b`, for the signed pages (dictionaries) whose content uses them. */
+async function judgeResources(
+  ctx: StepContext,
+  num: number,
+  what: string,
+  pages: PdfValue[],
+  a: PdfValue,
+  b: PdfValue,
+): Promise<Finding> {
+  const refuse = (why: string) => finding(num, 'PAGE_CONTENT_CHANGED', `${what} changed (${why})`);
+  const added = await addedNames(ctx, a, b);
+  if (typeof added === 'string') return refuse(added);
+  if (added.length) {
+    const used = new Set<string>();
+    for (const page of pages) {
+      const names = await namesUsed(ctx.old, page, a).catch(() => undefined);
+      if (!names) return refuse('the signed content cannot be read to check the added names');
+      for (const x of names) used.add(x);
+    }
+    const clash = added.filter((x) => used.has(x));
+    if (clash.length) return refuse(`/${clash.join(' /')} added although the signed content uses it`);
+  }
+  const how = added.length
+    ? `gains /${added.join(' /')}, unused by the signed content`
+    : 'rewritten unchanged';
+  return finding(num, 'PAGE_RESOURCES_EXTENDED', `${what} ${how}`, { deps: [b] });
+}
+
 /**
  * A page's /Resources redefined (ISO 32000-1 7.8.3). Writers rewrite it when they add an annotation or a time-stamp
  * (a copy with the same entries, or with new fonts or XObjects for later use). That renders nothing new as long as
@@ -83,19 +111,32 @@ export async function classifyPageResources(
   a: PdfValue | undefined,
   b: PdfValue | undefined,
 ): Promise<Finding> {
-  const refuse = (why: string) =>
-    finding(num, 'PAGE_CONTENT_CHANGED', `page ${page}: /Resources changed (${why})`);
-  if (a === undefined || b === undefined) return refuse('added or removed');
-  const added = await addedNames(ctx, a, b);
-  if (typeof added === 'string') return refuse(added);
-  if (added.length) {
-    const used = await namesUsed(ctx.old, await ctx.old.getObject(num), a).catch(() => undefined);
-    if (!used) return refuse('the signed content cannot be read to check the added names');
-    const clash = added.filter((n) => used.has(n));
-    if (clash.length) return refuse(`/${clash.join(' /')} added although the signed content uses it`);
-  }
-  const what = added.length
-    ? `gains /${added.join(' /')}, unused by the signed content`
-    : 'rewritten unchanged';
-  return finding(num, 'PAGE_RESOURCES_EXTENDED', `page ${page}: /Resources ${what}`, { deps: [b] });
+  if (a === undefined || b === undefined)
+    return finding(num, 'PAGE_CONTENT_CHANGED', `page ${page}: /Resources added or removed`);
+  return judgeResources(ctx, num, `page ${page}: /Resources`, [await ctx.old.getObject(num)], a, b);
+}
+
+/**
+ * An indirect /Resources dictionary redefined in place, judged as {@link classifyPageResources} for every page that
+ * uses it. Undefined when something other than a page's /Resources entry refers to it (a form XObject, a page-tree
+ * node passing it down, another key): then the caller refuses it as page content.
+ */
+export async function classifyResourcesObject(
+  ctx: StepContext,
+  num: number,
+  a: PdfValue,
+  b: PdfValue,
+): Promise<Finding | undefined> {
+  const usages = (await ctx.referrers()).get(num) ?? [];
+  if (!usages.length || !usages.every((u) => ctx.roles.pages.has(u.holder) && u.path === '/Resources'))
+    return undefined;
+  const pages = await Promise.all(usages.map((u) => ctx.old.getObject(u.holder)));
+  return judgeResources(
+    ctx,
+    num,
+    `/Resources ${num} of page(s) ${usages.map((u) => ctx.roles.pages.get(u.holder)).join(', ')}`,
+    pages,
+    a,
+    b,
+  );
 }

@@ -10,18 +10,33 @@ jest.setTimeout(120_000);
 let pki: TestPki;
 /** Signed two-page document whose first page also draws /Late, an XObject missing from its resources. */
 let signed: Uint8Array;
+/** The same with the first page's /Resources an indirect object, and its number. */
+let indirect: { signed: Uint8Array; resources: number };
 
-beforeAll(async () => {
-  pki = await createTestPki();
-  const prepared = await appendRevision(await makePdf(), async (e) => {
+/** A document whose first page also draws /Late; with `indirect`, its /Resources are made an object of their own. */
+async function drawingLate(indirect: boolean): Promise<{ bytes: Uint8Array; resources: number }> {
+  let resources = 0;
+  const bytes = await appendRevision(await makePdf(), async (e) => {
     const ref = await firstPage(e);
     const page = await e.dict(ref);
     const drawsLate = e.stream({}, 'q 1 0 0 1 72 400 cm /Late Do Q');
     const contents = page.get('Contents');
     page.set('Contents', [...(Array.isArray(contents) ? contents : [contents!]), drawsLate]);
+    if (indirect) {
+      const res = e.add(await e.dict(page.get('Resources')));
+      resources = res.num;
+      page.set('Resources', res);
+    }
     e.set(ref.num, page);
   });
-  signed = await signFirst(pki, prepared);
+  return { bytes, resources };
+}
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  signed = await signFirst(pki, (await drawingLate(false)).bytes);
+  const withObject = await drawingLate(true);
+  indirect = { signed: await signFirst(pki, withObject.bytes), resources: withObject.resources };
 });
 
 /** Sets the first page's /Resources to a new object: a copy of the signed one changed by `fn`. */
@@ -76,5 +91,19 @@ describe('change analysis: a page /Resources rewritten after signing', () => {
     await expectRefused(pki, swapped, 'PAGE_CONTENT_CHANGED');
     const removed = await rewriteResources((res) => void res.map.delete('Font'));
     await expectRefused(pki, removed, 'PAGE_CONTENT_CHANGED');
+  });
+
+  it('judges an indirect /Resources redefined in place the same way', async () => {
+    const inPlace = (fn: (res: PdfDict, e: Edit) => void) =>
+      appendRevision(indirect.signed, async (e) => {
+        const res = await e.dict(indirect.resources);
+        fn(res, e);
+        e.set(indirect.resources, res);
+      });
+    const unused = await inPlace((res, e) => withEntry(res, 'Font', 'Cour', e.add(courier())));
+    await expectAllowed(pki, unused, 'PAGE_RESOURCES_EXTENDED');
+    const late = await inPlace((res, e) => withEntry(res, 'XObject', 'Late', whiteBox(e)));
+    const s = await expectRefused(pki, late, 'PAGE_CONTENT_CHANGED');
+    expect(s.changesAfterSigning.find((c) => !c.allowed)?.detail).toContain('/Late');
   });
 });
