@@ -1,7 +1,8 @@
+import { Decryptor } from './encryption/decryptor';
 import { PdfError, isPdfError } from './errors';
 import { type FormField, formFields } from './fields';
 import { MAX_DECODED_STREAM, decodeStream } from './filters';
-import { PdfDict, PdfRef, PdfStream, type PdfValue, isDict, nameOf, numberOf } from './objects';
+import { PdfDict, PdfRef, PdfStream, PdfString, type PdfValue, isDict, nameOf, numberOf } from './objects';
 import { Parser } from './parser';
 import { eofMarkers, reconstructXref } from './recover';
 import type { ByteSource } from './source';
@@ -79,6 +80,10 @@ export class PdfReader {
     { data: Uint8Array; first: number; nums: number[]; offsets: number[] }
   >();
   private readonly log: WarningLog;
+  /** Set for an encrypted document that opens with the empty user password. */
+  private crypt?: Decryptor;
+  /** Number of the encryption dictionary, which is itself never encrypted (7.6.1). */
+  private encryptNum?: number;
 
   private constructor(
     readonly src: ByteSource,
@@ -125,9 +130,30 @@ export class PdfReader {
         throw err;
       reader = await PdfReader.reconstruct(src, log, err.message);
     }
-    if (reader.trailer.has('Encrypt'))
-      throw new PdfError('ENCRYPTED_PDF', 'encrypted documents are not supported');
+    if (reader.trailer.has('Encrypt')) await reader.setUpDecryption();
     return reader;
+  }
+
+  /** Whether the document is encrypted (and opened with the empty user password). */
+  get encrypted(): boolean {
+    return this.crypt !== undefined;
+  }
+
+  /**
+   * Prepares reading an encrypted document (ISO 32000-1 7.6): strings and streams are decrypted as objects are read,
+   * so every caller sees plain values. Throws ENCRYPTED_PDF when a password or an unsupported handler is needed.
+   */
+  private async setUpDecryption(): Promise<void> {
+    const ref = this.trailer.get('Encrypt');
+    if (ref instanceof PdfRef) this.encryptNum = ref.num;
+    const enc = await this.resolveDict(ref);
+    if (!enc) throw new PdfError('ENCRYPTED_PDF', 'the encryption dictionary is missing');
+    const ids = await this.resolve(this.trailer.get('ID'));
+    const id0 = Array.isArray(ids) && ids[0] instanceof PdfString ? ids[0].bytes : new Uint8Array(0);
+    this.crypt = Decryptor.open(enc, id0);
+    // Objects read so far (the catalog, when recovering) were read without decryption.
+    this.cache.clear();
+    this.objStmCache.clear();
   }
 
   /** Opens the revision made of the first `length` bytes of `src` (e.g. the revision a signature covers). */
@@ -240,7 +266,7 @@ export class PdfReader {
   private async readAt(num: number, offset: number, chain: readonly number[]): Promise<PdfValue> {
     if (offset <= 0 || offset >= this.src.size)
       throw new PdfError('MALFORMED_PDF', `object ${num} offset out of range`);
-    let parsed: { value: PdfValue; stream?: { dict: PdfDict; dataStart: number } };
+    let parsed: { value: PdfValue; gen: number; stream?: { dict: PdfDict; dataStart: number } };
     try {
       parsed = await this.parseObjectAt(num, offset);
     } catch (err) {
@@ -252,9 +278,11 @@ export class PdfReader {
       parsed = await this.parseObjectAt(num, near);
       this.log.add('OBJECT_OFFSET_ADJUSTED', `object ${num} stated at ${offset} found at ${near}`, offset);
     }
+    const gen = parsed.gen;
+    if (this.crypt && num !== this.encryptNum) this.crypt.decryptValue(parsed.value, num, gen);
     if (!parsed.stream) return parsed.value;
     const { dict, dataStart } = parsed.stream;
-    return new PdfStream(dict, dataStart, await this.streamLength(dict, dataStart, chain));
+    return new PdfStream(dict, dataStart, await this.streamLength(dict, dataStart, chain), { num, gen });
   }
 
   private parseObjectAt(num: number, offset: number) {
@@ -263,7 +291,7 @@ export class PdfReader {
       if (h.num !== num)
         throw new PdfError('MALFORMED_PDF', `xref for object ${num} points to object ${h.num}`);
       const value = p.parseValue();
-      return { value, stream: p.streamHeader(value) };
+      return { value, gen: h.gen, stream: p.streamHeader(value) };
     });
   }
 
@@ -298,10 +326,13 @@ export class PdfReader {
     return measured;
   }
 
-  /** Raw (encoded) data of a stream, refusing lengths beyond `max`. */
+  /** Encoded data of a stream (decrypted when the document is encrypted), refusing lengths beyond `max`. */
   async streamData(stream: PdfStream, max = MAX_DECODED_STREAM): Promise<Uint8Array> {
     if (stream.dataLength > max) throw new PdfError('LIMIT_EXCEEDED', `stream of ${stream.dataLength} bytes`);
-    return this.src.read(stream.dataStart, stream.dataLength);
+    const raw = await this.src.read(stream.dataStart, stream.dataLength);
+    const id = stream.id;
+    if (!this.crypt || !id || id.num === this.encryptNum) return raw;
+    return this.crypt.decryptStream(stream.dict, raw, id.num, id.gen);
   }
 
   private async readCompressed(

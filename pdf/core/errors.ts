@@ -7,7 +7,10 @@ export const PdfErrorCodes = {
   MALFORMED_PDF: 'MALFORMED_PDF',
   /** startxref, an xref table or an xref stream is missing or unreadable (ISO 32000-1 7.5.4, 7.5.8). */
   XREF_BROKEN: 'XREF_BROKEN',
-  /** The document is encrypted (ISO 32000-1 7.6); signing and verifying encrypted documents is not supported. */
+  /**
+   * The document is encrypted (ISO 32000-1 7.6) and cannot be processed: signing any encrypted document, or reading
+   * one that needs a user password or another security handler than the standard one.
+   */
   ENCRYPTED_PDF: 'ENCRYPTED_PDF',
   /** A length, count or nesting depth in the file exceeds the library's limits. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',

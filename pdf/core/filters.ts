@@ -65,6 +65,8 @@ export function decodeStream(dict: PdfDict, raw: Uint8Array): Uint8Array {
   const { names, parms } = filters(dict);
   let data = raw;
   names.forEach((name, i) => {
+    // A /Crypt filter (7.4.10) was applied when the data was read (PdfReader.streamData).
+    if (name === 'Crypt') return;
     if (name !== 'FlateDecode' && name !== 'Fl') throw new PdfError('UNSUPPORTED_FILTER', `filter ${name}`);
     try {
       data = inflateSync(data, { maxOutputLength: MAX_DECODED_STREAM, finishFlush: 2 /* Z_SYNC_FLUSH */ });

@@ -64,6 +64,8 @@ export class PdfStream {
     readonly dataStart: number,
     /** Number of encoded data bytes. */
     readonly dataLength: number,
+    /** Object number and generation of the stream when read from the file: the key of an encrypted stream's data. */
+    readonly id?: { num: number; gen: number },
   ) {}
 }
 

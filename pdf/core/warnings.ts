@@ -12,6 +12,11 @@ export const StructureWarningCodes = {
   XREF_STREAM_IGNORED: 'XREF_STREAM_IGNORED',
   /** The cross-reference chain is unreadable: objects were found by scanning the file for `N G obj`. */
   XREF_RECONSTRUCTED: 'XREF_RECONSTRUCTED',
+  /**
+   * A section says `/Prev 0` although an earlier revision precedes it: its chain was continued at the previous
+   * revision's startxref, as DSS (PDFBox), poppler and qpdf read such a file.
+   */
+  XREF_PREV_RECOVERED: 'XREF_PREV_RECOVERED',
   /** A stream's /Length did not end at `endstream`; the data was measured up to the keyword instead. */
   STREAM_LENGTH_ADJUSTED: 'STREAM_LENGTH_ADJUSTED',
 } as const;

@@ -258,10 +258,52 @@ export async function readXrefSection(
 }
 
 /**
- * Reads all sections from `start` following /Prev, newest first. Rejects loops and chains that are too long.
- * `/Prev 0` (written by some tools for "no previous section") ends the chain: offset 0 is the header, never a
- * section.
+ * The section before one that says `/Prev 0`: the one named by the last `startxref` written before `before`, when
+ * there is such a revision. Offset 0 is the header, never a section, so `/Prev 0` in an update is a writer's slip for
+ * "the previous revision" (a first revision has no earlier startxref, and a linearized file's first-page trailer says
+ * `startxref 0`); reading the update alone would leave a revision without its pages.
  */
+async function previousRevisionXref(src: ByteSource, before: number): Promise<number | undefined> {
+  const prefix: ByteSource = {
+    size: before,
+    read: (o, l) => src.read(o, Math.max(0, Math.min(l, before - o))),
+    close: async () => {},
+  };
+  try {
+    const { offset } = await locateStartXref(prefix);
+    return offset > 0 && offset < before ? offset : undefined;
+  } catch (err) {
+    if (err instanceof PdfError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Offset of the section before `section` (its /Prev), or undefined at the end of the chain. For `/Prev 0` in an
+ * update (see {@link previousRevisionXref}) it is the previous revision's startxref; when that does not read either,
+ * the chain is broken like any other and recovery (PdfReader.open with `recover`) rebuilds it from the newest
+ * revision that opens, so the update is never read as a document on its own.
+ */
+async function prevOffset(
+  src: ByteSource,
+  section: XrefSection,
+  seen: ReadonlySet<number>,
+  log?: WarningLog,
+): Promise<number | undefined> {
+  const prev = numberOf(section.trailer.get('Prev'));
+  if (prev !== 0)
+    return prev !== undefined && Number.isInteger(prev) && prev > 0 && prev < src.size ? prev : undefined;
+  const found = await previousRevisionXref(src, section.offset);
+  if (found === undefined || seen.has(found)) return undefined;
+  log?.add(
+    'XREF_PREV_RECOVERED',
+    `/Prev 0 of the section at ${section.offset} read as ${found}`,
+    section.offset,
+  );
+  return found;
+}
+
+/** Reads all sections from `start` following /Prev, newest first. Rejects loops and chains that are too long. */
 export async function readXrefChain(
   src: ByteSource,
   start: number,
@@ -279,8 +321,7 @@ export async function readXrefChain(
       throw new PdfError('XREF_BROKEN', `xref /Prev loop at ${section.offset}`);
     seen.add(section.offset);
     sections.push(section);
-    const prev = numberOf(section.trailer.get('Prev'));
-    off = prev !== undefined && Number.isInteger(prev) && prev > 0 && prev < src.size ? prev : undefined;
+    off = await prevOffset(src, section, seen, log);
   }
   return sections;
 }

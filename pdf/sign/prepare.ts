@@ -378,6 +378,8 @@ export async function prepareSignature(
   let section: Section;
   try {
     const reader = await PdfReader.open(src);
+    // An update to an encrypted file must encrypt its own objects; the signer does not write encrypted PDF.
+    if (reader.encrypted) throw new PdfError('ENCRYPTED_PDF', 'signing encrypted documents is not supported');
     section = await buildSection(src, reader, options, signer, capacity);
   } finally {
     await src.close();

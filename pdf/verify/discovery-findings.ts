@@ -1,6 +1,7 @@
-import { nameOf } from '../core/objects';
+import { type PdfDict, nameOf } from '../core/objects';
 import type { FoundSignature } from './find-signatures';
-import type { SignatureReport } from './report';
+import { isPdfError } from '../core/errors';
+import type { DocumentTimestampReport, SignatureReport } from './report';
 
 /**
  * Adds what signature discovery learnt to a verified signature's report: each later removal or rewrite of its references as a forbidden change (ETSI EN 319 142-1 5.4: an update may add signatures,
@@ -43,4 +44,31 @@ export function malformedReport(found: FoundSignature): SignatureReport {
     changesAfterSigning: [],
     signerInfos: [],
   };
+}
+
+/**
+ * Rethrows what means the file itself could not be read (IO_ERROR); anything else that stopped the verification of
+ * one signature (a structure this code did not foresee) becomes its verdict: INDETERMINATE, FORMAT_FAILURE, with
+ * the reason, so one odd signature neither hides the others nor turns a readable file into an unreadable one.
+ */
+export function stoppedReport(fieldNames: string[], sig: PdfDict, err: unknown) {
+  if (isPdfError(err) && err.code === 'IO_ERROR') throw err;
+  const reason = `verification stopped: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+  const base = {
+    fieldName: fieldNames[0] ?? '',
+    fieldNames: [...fieldNames],
+    valid: false,
+    indication: 'INDETERMINATE' as const,
+    subIndication: 'FORMAT_FAILURE' as const,
+    messages: [reason],
+    coversWholeDocument: false,
+  };
+  const signature: SignatureReport = {
+    ...base,
+    subFilter: nameOf(sig.get('SubFilter')),
+    changesAfterSigning: [],
+    signerInfos: [],
+  };
+  const timestamp: DocumentTimestampReport = base;
+  return { signature, timestamp };
 }

@@ -8,7 +8,7 @@ import type { CertificateInfo } from '../cms/certificate';
 import { revisionEnds } from './byte-range';
 import { type CryptoPolicy, DEFAULT_CRYPTO_POLICY } from './crypto-policy';
 import { type Decree30Options, checkDecree30, classifyRole } from './decree30';
-import { applyReferenceChanges, malformedReport } from './discovery-findings';
+import { applyReferenceChanges, malformedReport, stoppedReport } from './discovery-findings';
 import { verifyDocumentTimestamp } from './document-timestamp';
 import { type FoundSignature, type SignatureDiscovery, findSignatures } from './find-signatures';
 import type { DocumentTimestampReport, PdfVerificationReport, SignatureReport } from './report';
@@ -123,7 +123,12 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
         certs.push(undefined);
         continue;
       }
-      const { report, cert } = await verifySignature(src, full, t, sigOpts, revEnds);
+      const { report, cert } = await verifySignature(src, full, t, sigOpts, revEnds).catch(
+        (err: unknown) => ({
+          report: stoppedReport(t.fieldNames, t.sig, err).signature,
+          cert: undefined,
+        }),
+      );
       for (const f of t.found) applyReferenceChanges(report, f);
       report.fieldNames = t.fieldNames;
       if (cert) report.role = (opts.decree30?.classify ?? classifyRole)(cert);
@@ -131,7 +136,12 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
       certs.push(cert);
     }
     const timestamps: DocumentTimestampReport[] = [];
-    for (const t of stamps) timestamps.push(await verifyDocumentTimestamp(src, t, sigOpts, revEnds));
+    for (const t of stamps)
+      timestamps.push(
+        await verifyDocumentTimestamp(src, t, sigOpts, revEnds).catch(
+          (err: unknown) => stoppedReport(t.fieldNames, t.sig, err).timestamp,
+        ),
+      );
     // Signatures in signing order: a signature dictionary lies inside the revision that added it.
     const offsetOf = (t: SignatureTarget) => t.offset ?? Number.MAX_SAFE_INTEGER;
     const positions = targets.map(offsetOf);

@@ -1,5 +1,6 @@
 import { PdfReader } from '../../core/document';
 import { type PdfDict, PdfRef, PdfStream, deepEqual, isDict, nameOf } from '../../core/objects';
+import { classifyRootReplaced } from './catalog';
 import { classifyOverride } from './classify';
 import { type Finding, type StepContext, finding } from './context';
 import { diffRevisions, newDependencies } from './diff';
@@ -28,7 +29,7 @@ interface Policy {
 async function trailerFindings(ctx: StepContext): Promise<Finding[]> {
   const out: Finding[] = [];
   if (!deepEqual(ctx.old.trailer.get('Root'), ctx.cur.trailer.get('Root')))
-    out.push(finding(0, 'ROOT_REPLACED', 'trailer /Root points to another catalog'));
+    out.push(...(await classifyRootReplaced(ctx)));
   const info = ctx.cur.trailer.get('Info');
   if (!deepEqual(ctx.old.trailer.get('Info'), info)) {
     const ok = info instanceof PdfRef && isDict(await ctx.cur.getObject(info.num));
@@ -132,8 +133,8 @@ async function analyseStep(
   // The page list can only change through the catalog or a page-tree node: compare it only then.
   const touched = [...ctx.diff.overridden, ...ctx.diff.freed];
   const treeTouched = touched.some((num) => num === ctx.roles.root || ctx.roles.pageTreeNodes.has(num));
-  const pages =
-    treeTouched || findings.some((f) => f.rule === 'ROOT_REPLACED') ? await comparePageLists(ctx) : undefined;
+  const rootMoved = !deepEqual(old.trailer.get('Root'), cur.trailer.get('Root'));
+  const pages = treeTouched || rootMoved ? await comparePageLists(ctx) : undefined;
   if (pages) findings.push(pages);
   const owned = await accountNewObjects(ctx, findings);
   const changes = findings.map((f) => decide(f, revision, policy, owned.get(f) ?? []));

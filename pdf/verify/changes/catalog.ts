@@ -83,6 +83,37 @@ export async function classifyCatalog(
   return out;
 }
 
+/**
+ * The trailer /Root pointed at another catalog (7.5.5). Some writers (DSS when adding validation data) write a new
+ * copy of the catalog instead of redefining it. That is judged like a catalog redefined in place: each entry that
+ * differs from the old catalog by the catalog rules. Refused unless the new catalog is a new object and the old one
+ * is left as it was (neither redefined for another use nor freed), so nothing is both the old and the new catalog.
+ */
+export async function classifyRootReplaced(ctx: StepContext): Promise<Finding[]> {
+  const a = ctx.old.trailer.get('Root');
+  const b = ctx.cur.trailer.get('Root');
+  const refuse = (why: string) => [
+    finding(0, 'ROOT_REPLACED', `trailer /Root points to another catalog: ${why}`),
+  ];
+  if (!(a instanceof PdfRef) || !(b instanceof PdfRef)) return refuse('not an indirect reference');
+  if (!ctx.diff.added.has(b.num)) return refuse(`object ${b.num} is not a new object`);
+  if (ctx.diff.overridden.has(a.num) || ctx.diff.freed.has(a.num))
+    return refuse(`the old catalog ${a.num} is redefined or freed`);
+  const oldCatalog = await ctx.old.getObject(a.num);
+  const newCatalog = await ctx.cur.getObject(b.num);
+  if (!isDict(oldCatalog) || !isDict(newCatalog) || nameOf(newCatalog.get('Type')) !== 'Catalog')
+    return refuse('not a catalog dictionary');
+  const copied = finding(
+    b.num,
+    'CATALOG_COPIED',
+    `trailer /Root moved from catalog ${a.num} to its copy ${b.num}`,
+    {
+      deps: [b],
+    },
+  );
+  return [copied, ...(await classifyCatalog(ctx, b.num, oldCatalog, newCatalog))];
+}
+
 /** The document information dictionary (14.3.3) or XMP stream (14.3.2) redefined in place. */
 export function classifyMetadataObject(ctx: StepContext, num: number, b: PdfValue): Finding {
   if (num === ctx.roles.info)

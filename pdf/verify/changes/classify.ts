@@ -10,6 +10,7 @@ import { type Finding, type StepContext, differingKeys, finding } from './contex
 import { classifyAcroForm, classifyAppearanceObject, classifyDr, classifyField } from './form';
 import { classifyList } from './items';
 import { classifyAnnotation, classifyPage } from './pages';
+import { classifyResourcesObject } from './resources';
 
 const FONT_TYPES = new Set(['Font', 'FontDescriptor']);
 
@@ -84,5 +85,8 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (r.dssParts.has(num)) return [classifyDssPart(num, a, b)];
   if (r.structTree.has(num)) return [classifyStructNode(num, a, b)];
   if (r.annotations.has(num)) return [classifyAnnotation(ctx, num, b)];
+  const resources =
+    r.content.has(num) && isDict(a) ? await classifyResourcesObject(ctx, num, a, b) : undefined;
+  if (resources) return [resources];
   return [classifyByType(ctx, num, a)];
 }

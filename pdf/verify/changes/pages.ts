@@ -1,6 +1,7 @@
 import { type PdfValue, isDict, nameOf } from '../../core/objects';
 import { type Finding, type StepContext, differingKeys, finding } from './context';
 import { classifyList } from './items';
+import { classifyPageResources } from './resources';
 
 const CONTENT_KEYS = new Set(['Contents', 'Resources']);
 
@@ -25,6 +26,8 @@ export async function classifyPage(
           deps: [b.get('StructParents') ?? null],
         }),
       );
+    else if (key === 'Resources')
+      out.push(await classifyPageResources(ctx, num, page, a.get(key), b.get(key)));
     else if (CONTENT_KEYS.has(key))
       out.push(finding(num, 'PAGE_CONTENT_CHANGED', `page ${page}: /${key} changed`));
     else out.push(finding(num, 'PAGE_CHANGED', `page ${page}: /${key} changed`));

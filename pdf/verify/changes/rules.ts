@@ -67,6 +67,13 @@ export const CHANGE_RULES = {
     level: 'LTA_UPDATES',
     meaning: 'catalog /Version raised (ISO 32000-1 7.7.2)',
   },
+  CATALOG_COPIED: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      'trailer /Root moved to a new copy of the catalog, the old catalog left as it was; each entry that differs ' +
+      'from the old catalog is decided by the catalog rules, as DSS and pyHanko compare catalogs by content',
+  },
   EXTENSIONS_UPDATE: {
     allowed: true,
     level: 'LTA_UPDATES',
@@ -183,6 +190,13 @@ export const CHANGE_RULES = {
     allowed: false,
     level: 'OTHER',
     meaning: 'signature dictionary or filled signature field of the signed revision altered',
+  },
+  PAGE_RESOURCES_EXTENDED: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      'page /Resources rewritten with every signed entry kept, possibly with new resource names that the signed ' +
+      'page content does not use (so nothing new is drawn)',
   },
   PAGE_CONTENT_CHANGED: {
     allowed: false,

@@ -8,6 +8,7 @@ import {
   append,
   editCatalog,
   editDict,
+  expectAllowed,
   expectRefused,
   n,
   reportOf,
@@ -36,11 +37,38 @@ const refusedRules = (a: { changes: { allowed: boolean; rule: string }[] }) =>
   a.changes.filter((c) => !c.allowed).map((c) => c.rule);
 
 describe('change analysis: refused changes after signing', () => {
-  it('refuses a trailer /Root that points to another catalog (ROOT_REPLACED)', async () => {
-    const doc = await appendRevision(signed, async (e) => {
-      e.trailer.set('Root', e.add(await e.dict(e.r.trailer.get('Root'))));
+  it('judges a trailer /Root moved to a new copy of the catalog by what the copy changes', async () => {
+    const copy = (edit?: (cat: PdfDict) => void) =>
+      appendRevision(signed, async (e) => {
+        const cat = await e.dict(e.r.trailer.get('Root'));
+        edit?.(cat);
+        e.trailer.set('Root', e.add(cat));
+      });
+    await expectAllowed(pki, await copy(), 'CATALOG_COPIED');
+    const [page] = await (await PdfReader.open(bufferSource(signed))).pageRefs();
+    await expectRefused(
+      pki,
+      await copy((cat) => void cat.set('OpenAction', [page!, n('Fit')])),
+      'CATALOG_CHANGED',
+    );
+  });
+
+  it('refuses a trailer /Root moved to an object that is not a new copy (ROOT_REPLACED)', async () => {
+    // The old catalog redefined at the same time: one object would be judged as both catalogs.
+    const redefined = await appendRevision(signed, async (e) => {
+      const root = e.r.trailer.get('Root') as PdfRef;
+      const cat = await e.dict(root);
+      e.trailer.set('Root', e.add(cat.clone()));
+      e.set(root.num, cat.clone().set('PageMode', n('UseOutlines')));
     });
-    await expectRefused(pki, doc, 'ROOT_REPLACED');
+    await expectRefused(pki, redefined, 'ROOT_REPLACED');
+    // An existing object (the /Info dictionary) turned into the catalog.
+    const reused = await appendRevision(signed, async (e) => {
+      const info = e.r.trailer.get('Info') as PdfRef;
+      e.set(info.num, await e.dict(e.r.trailer.get('Root')));
+      e.trailer.set('Root', info);
+    });
+    await expectRefused(pki, reused, 'ROOT_REPLACED');
   });
 
   it('refuses a catalog /OpenAction added after signing (CATALOG_CHANGED)', async () => {
