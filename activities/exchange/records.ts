@@ -4,21 +4,26 @@ import type { HistoryEntry, NotificationKind, SupersededBy } from '../../schemas
 import type { IncomingUpdate, OutgoingUpdate } from '../../store/document-store';
 import { exchangeContext, type ExchangeActivityDeps, type ExchangeContext } from './shared';
 
+/** Everyone who holds a received copy: the agency's clerks, its assignee and whoever acted on it. */
+async function holdersOf(
+  documents: ExchangeContext['documents'],
+  identity: ExchangeContext['identity'],
+  agency: string,
+  documentId: string,
+): Promise<string[]> {
+  const view = await documents.getIncoming(agency, documentId);
+  const clerks = (await identity.listUsers({ agency }))
+    .filter((u) => u.active !== false && u.roles.includes('clerk'))
+    .map((u) => u.username);
+  const actors = (view?.history ?? []).map((e) => e.actor).filter((a) => a !== 'system');
+  return [...new Set([...clerks, ...(view?.assignee ? [view.assignee] : []), ...actors])].sort();
+}
+
 /** Record activities: the audit trail, read models, KPI counters and notices to holders of a document. */
 export function createRecordActivities(
   deps: ExchangeActivityDeps,
   { documents, kpis, identity, notifications }: ExchangeContext = exchangeContext(deps),
 ) {
-  /** Everyone who holds a received copy: the agency's clerks, its assignee and whoever acted on it. */
-  const holdersOf = async (agency: string, documentId: string): Promise<string[]> => {
-    const view = await documents.getIncoming(agency, documentId);
-    const clerks = (await identity.listUsers({ agency }))
-      .filter((u) => u.active !== false && u.roles.includes('clerk'))
-      .map((u) => u.username);
-    const actors = (view?.history ?? []).map((e) => e.actor).filter((a) => a !== 'system');
-    return [...new Set([...clerks, ...(view?.assignee ? [view.assignee] : []), ...actors])].sort();
-  };
-
   const notifyHolders = async (input: {
     agency: string;
     documentId: string;
@@ -28,7 +33,7 @@ export function createRecordActivities(
   }): Promise<number> =>
     notifications.notify({
       ...input,
-      usernames: await holdersOf(input.agency, input.documentId),
+      usernames: await holdersOf(documents, identity, input.agency, input.documentId),
       at: deps.clock().toISOString(),
     });
 

@@ -16,43 +16,33 @@ import {
   type StoredFileSigning,
 } from './shared';
 
-/** Signing activities: personal (server-held key or deferred to a token) and the organisation seal. */
-export function createSigningActivities(
+/** Signs a stored file with a server-held key and stores the result (both server-key signing activities). */
+function signStored(
   deps: ExchangeActivityDeps,
-  { files }: ExchangeContext = exchangeContext(deps),
-) {
-  /** Signs a stored file with a server-held key and stores the result (both signing activities). */
-  const signStored = (
-    input: StoredFileSigning,
-    key: Parameters<PkiStore['signerFor']>[0],
-    how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'>,
-  ): Promise<FileRef> =>
-    permanentAsFailure(async () => {
-      const signer = await deps.pki.signerFor(key, deps.clock());
-      const bytes = await files.get(input.file);
-      const signed = await signWithAppearance(bytes, {
-        ...how,
-        signer,
-        signingTime: new Date(input.signingTime),
-        location: input.location,
-      });
-      return files.put(signed, { fileName: input.fileName });
+  files: ExchangeContext['files'],
+  input: StoredFileSigning,
+  key: Parameters<PkiStore['signerFor']>[0],
+  how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'>,
+): Promise<FileRef> {
+  return permanentAsFailure(async () => {
+    const signer = await deps.pki.signerFor(key, deps.clock());
+    const bytes = await files.get(input.file);
+    const signed = await signWithAppearance(bytes, {
+      ...how,
+      signer,
+      signingTime: new Date(input.signingTime),
+      location: input.location,
     });
+    return files.put(signed, { fileName: input.fileName });
+  });
+}
 
+/**
+ * Deferred (two-phase) signing for a token holder: the server prepares the PDF, the token signs elsewhere, the
+ * server embeds the result. Part of createSigningActivities; separate because nothing here holds a key.
+ */
+function createDeferredSigningActivities(deps: ExchangeActivityDeps, files: ExchangeContext['files']) {
   return {
-    /** Applies the signer's personal signature with the server-held key (one step). */
-    async signPersonal(input: StoredFileSigning & { username: string }): Promise<FileRef> {
-      return signStored(
-        input,
-        { agency: input.agency, profile: 'personal', username: input.username },
-        {
-          reason: 'Ký duyệt văn bản',
-          fieldName: `personal-${input.username}`,
-          appearance: { kind: 'personal' },
-        },
-      );
-    },
-
     /** Phase one of deferred signing for a token holder: prepares the PDF and returns what to sign. */
     async prepareDeferredSigning(input: {
       agency: string;
@@ -112,10 +102,35 @@ export function createSigningActivities(
         return files.put(signed, { fileName: input.fileName });
       });
     },
+  };
+}
+
+/** Signing activities: personal (server-held key or deferred to a token) and the organisation seal. */
+export function createSigningActivities(
+  deps: ExchangeActivityDeps,
+  { files }: ExchangeContext = exchangeContext(deps),
+) {
+  return {
+    /** Applies the signer's personal signature with the server-held key (one step). */
+    async signPersonal(input: StoredFileSigning & { username: string }): Promise<FileRef> {
+      return signStored(
+        deps,
+        files,
+        input,
+        { agency: input.agency, profile: 'personal', username: input.username },
+        {
+          reason: 'Ký duyệt văn bản',
+          fieldName: `personal-${input.username}`,
+          appearance: { kind: 'personal' },
+        },
+      );
+    },
 
     /** Applies the issuing agency's organisation signature (the clerk's seal, Decree 30/2020 Art. 13). */
     async signOrganisation(input: StoredFileSigning): Promise<FileRef> {
       return signStored(
+        deps,
+        files,
         input,
         { agency: input.agency, profile: 'organisation' },
         {
@@ -125,5 +140,7 @@ export function createSigningActivities(
         },
       );
     },
+
+    ...createDeferredSigningActivities(deps, files),
   };
 }
