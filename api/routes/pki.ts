@@ -305,9 +305,9 @@ function registerCertificateRoutes(app: App, ctx: PkiRouteContext): void {
   );
 }
 
-/** Certificates in and out as files: download (PEM/DER) and PKCS#12 import. */
-function registerCertificateFileRoutes(app: App, ctx: PkiRouteContext): void {
-  const { deps, findVisible, audit } = ctx;
+/** A certificate (or its chain) out as a PEM or DER file. */
+function registerCertificateDownloadRoute(app: App, ctx: PkiRouteContext): void {
+  const { deps, findVisible } = ctx;
   app.get(
     '/pki/certificates/:serial/download',
     {
@@ -344,7 +344,40 @@ function registerCertificateFileRoutes(app: App, ctx: PkiRouteContext): void {
       return reply.type('application/x-pem-file').send(ders.map((d) => pem(d)).join(''));
     },
   );
+}
 
+/** Revoking a certificate: the province administrator any, an agency administrator its own agency's. */
+function registerRevocationRoute(app: App, ctx: PkiRouteContext): void {
+  const { deps, audit, findVisible } = ctx;
+  app.post(
+    '/pki/certificates/:serial/revoke',
+    {
+      schema: {
+        tags: ['pki'],
+        params: Serial,
+        body: RevokeBodySchema,
+        response: { 200: CertificateViewSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request, 'agency_admin', 'province_admin');
+      const cert = await findVisible(principal, request.params.serial);
+      if (!principal.roles.includes('province_admin') && cert.agency !== principal.agency) {
+        throw new LienthongError('NOT_FOUND', 'no such certificate');
+      }
+      const revoked = await deps.pki.revoke(cert.serialHex, request.body.reason, deps.clock());
+      await audit(principal, cert.agency, 'pki.certificate_revoked', cert.serialHex, {
+        reason: revoked.revocationReason,
+        subject: cert.subject,
+      });
+      return view(revoked);
+    },
+  );
+}
+
+/** A certificate and key in from a PKCS#12 file, checked against the trust anchors. */
+function registerCertificateImportRoute(app: App, ctx: PkiRouteContext): void {
+  const { deps, audit } = ctx;
   app.post(
     '/pki/certificates/import',
     {
@@ -394,34 +427,9 @@ function registerCertificateFileRoutes(app: App, ctx: PkiRouteContext): void {
   );
 }
 
-/** Changing a certificate's standing: revocation and selecting the active key. */
-function registerCertificateStatusRoutes(app: App, ctx: PkiRouteContext): void {
-  const { deps, findVisible, audit } = ctx;
-  app.post(
-    '/pki/certificates/:serial/revoke',
-    {
-      schema: {
-        tags: ['pki'],
-        params: Serial,
-        body: RevokeBodySchema,
-        response: { 200: CertificateViewSchema, ...problems },
-      },
-    },
-    async (request) => {
-      const principal = requireRole(request, 'agency_admin', 'province_admin');
-      const cert = await findVisible(principal, request.params.serial);
-      if (!principal.roles.includes('province_admin') && cert.agency !== principal.agency) {
-        throw new LienthongError('NOT_FOUND', 'no such certificate');
-      }
-      const revoked = await deps.pki.revoke(cert.serialHex, request.body.reason, deps.clock());
-      await audit(principal, cert.agency, 'pki.certificate_revoked', cert.serialHex, {
-        reason: revoked.revocationReason,
-        subject: cert.subject,
-      });
-      return view(revoked);
-    },
-  );
-
+/** Making an imported key on standby the holder's signing key or the agency's sealing key. */
+function registerKeySelectionRoute(app: App, ctx: PkiRouteContext): void {
+  const { deps, audit, findVisible } = ctx;
   app.post(
     '/pki/certificates/:serial/select',
     {
@@ -544,8 +552,10 @@ export function pkiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     registerRequestRoutes(app, ctx);
     registerDecisionRoutes(app, ctx);
     registerCertificateRoutes(app, ctx);
-    registerCertificateFileRoutes(app, ctx);
-    registerCertificateStatusRoutes(app, ctx);
+    registerCertificateDownloadRoute(app, ctx);
+    registerRevocationRoute(app, ctx);
+    registerCertificateImportRoute(app, ctx);
+    registerKeySelectionRoute(app, ctx);
     registerPersonnelChangeRoutes(app, ctx);
   };
 }
