@@ -143,9 +143,9 @@ function registerUserReadRoutes(app: App, ctx: AdminUserRouteContext): void {
   );
 }
 
-/** Writing an account's details: create and edit (roles, agency, profile). */
-function registerUserEditRoutes(app: App, ctx: AdminUserRouteContext): void {
-  const { deps, store, audit, manageable, grantable, openAgency, keepsProvinceAdmin } = ctx;
+/** Creating an account in an open agency, with roles the caller may grant. */
+function registerUserCreateRoute(app: App, ctx: AdminUserRouteContext): void {
+  const { store, audit, grantable, openAgency } = ctx;
   app.post(
     '/admin/users',
     {
@@ -186,7 +186,11 @@ function registerUserEditRoutes(app: App, ctx: AdminUserRouteContext): void {
         .send({ user: view(user), temporaryPassword: body.password ? undefined : password });
     },
   );
+}
 
+/** Editing an account's details: roles, agency, profile. */
+function registerUserEditRoute(app: App, ctx: AdminUserRouteContext): void {
+  const { deps, store, audit, manageable, grantable, openAgency, keepsProvinceAdmin } = ctx;
   app.patch(
     '/admin/users/:username',
     {
@@ -327,7 +331,8 @@ export function adminUserRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const ctx = adminUserRouteContext(deps);
     registerUserReadRoutes(app, ctx);
-    registerUserEditRoutes(app, ctx);
+    registerUserCreateRoute(app, ctx);
+    registerUserEditRoute(app, ctx);
     registerUserStatusRoutes(app, ctx);
   };
 }
