@@ -261,13 +261,26 @@ function progressBar(total: number, enabled: boolean) {
   };
 }
 
-/** Runs the demo load against the API at `options.api`; never throws for a single failed step. */
-export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
-  const started = Date.now();
-  const random = prng(options.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const api = new ApiClient(options.api.replace(/\/+$/, ''));
-  const summary: DemoSummary = {
+/** What every step of one demo run shares: the seeded random source, the API client and the running summary. */
+interface DemoRun {
+  options: DemoOptions;
+  api: ApiClient;
+  random: () => number;
+  pick: <T>(items: readonly T[]) => T;
+  summary: DemoSummary;
+  /** Records an error (or a missing route) and lets the run go on. */
+  noteError: (err: unknown) => void;
+}
+
+/** The agencies of the directory, and those whose four demo users can sign in (only they send). */
+interface DemoParties {
+  agencies: Agency[];
+  senders: Agency[];
+}
+
+/** An empty summary of a run with `options`. */
+function emptySummary(options: DemoOptions): DemoSummary {
+  return {
     api: options.api,
     seed: options.seed,
     days: options.days,
@@ -288,18 +301,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     missingRoutes: [],
     errors: [],
   };
-  const noteError = (err: unknown) => {
-    if (err instanceof MissingRoute) {
-      if (!summary.missingRoutes.includes(err.route)) {
-        summary.missingRoutes.push(err.route);
-        process.stderr.write(`\nlienthong demo: ${err.message}; the steps that need it are skipped\n`);
-      }
-      return;
-    }
-    if (summary.errors.length < 20) summary.errors.push(err instanceof Error ? err.message : String(err));
-  };
+}
 
-  // The directory, read as the province administrator.
+/** The directory, read as the province administrator, and the agencies that can send. */
+async function readParties(run: DemoRun): Promise<DemoParties> {
+  const { options, api, summary, noteError } = run;
   let agencies: Agency[];
   try {
     agencies = ((await api.must('admin', 'GET', '/agencies')).items as Agency[]).filter(
@@ -326,110 +332,119 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
   if (senders.length === 0)
     throw new UsageError('no agency has demo users that can sign in (password "demo")');
+  return { agencies, senders };
+}
 
-  const bar = progressBar(options.documents, options.progress);
-  let finished = 0;
-
-  const receive = async (sender: string, id: string, recipient: string) => {
-    const clerk = username('clerk', recipient);
-    const inboxId = `${sender}_${id}`;
-    const deadline = Date.now() + options.receiptTimeout * 1000;
-    let item: Reply['body'];
-    for (;;) {
-      const res = await api.call(clerk, 'GET', `/inbox/${inboxId}`);
-      item = res.status === 200 ? res.body : undefined;
-      if (item?.statusCode === '02') {
-        summary.recipients.autoRejected++;
-        return;
-      }
-      if (item?.statusCode === '01' && item.verification) break;
-      if (Date.now() > deadline) {
-        summary.recipients.timedOut++;
-        throw new Error(
-          `${inboxId} did not arrive verified at ${recipient} within ${options.receiptTimeout} s`,
-        );
-      }
-      await sleep(250);
-    }
-    const fate = random();
-    if (fate < 0.1) {
-      await api.must(clerk, 'POST', `/inbox/${inboxId}/reject`, { reason: pick(RECIPIENT_REASONS) });
-      summary.recipients.rejected++;
+/** One recipient's side of a delivery: wait until it arrives verified, then reject, accept late or accept. */
+async function receive(run: DemoRun, sender: string, id: string, recipient: string): Promise<void> {
+  const { options, api, random, pick, summary } = run;
+  const clerk = username('clerk', recipient);
+  const inboxId = `${sender}_${id}`;
+  const deadline = Date.now() + options.receiptTimeout * 1000;
+  let item: Reply['body'];
+  for (;;) {
+    const res = await api.call(clerk, 'GET', `/inbox/${inboxId}`);
+    item = res.status === 200 ? res.body : undefined;
+    if (item?.statusCode === '02') {
+      summary.recipients.autoRejected++;
       return;
     }
-    if (fate < 0.3) {
-      await sleep(options.lateSeconds * 1000 * (0.5 + random()));
-      summary.recipients.acceptedLate++;
+    if (item?.statusCode === '01' && item.verification) break;
+    if (Date.now() > deadline) {
+      summary.recipients.timedOut++;
+      throw new Error(
+        `${inboxId} did not arrive verified at ${recipient} within ${options.receiptTimeout} s`,
+      );
     }
-    await api.must(clerk, 'POST', `/inbox/${inboxId}/accept`, {});
-    summary.recipients.accepted++;
-    if (random() < 0.6) {
-      const assignee = username('approver', recipient);
-      await api.must(clerk, 'POST', `/inbox/${inboxId}/assign`, { username: assignee });
-      await api.must(assignee, 'POST', `/inbox/${inboxId}/process`, {});
-      await api.must(assignee, 'POST', `/inbox/${inboxId}/complete`, {});
-      summary.recipients.completed++;
-    }
-  };
+    await sleep(250);
+  }
+  const fate = random();
+  if (fate < 0.1) {
+    await api.must(clerk, 'POST', `/inbox/${inboxId}/reject`, { reason: pick(RECIPIENT_REASONS) });
+    summary.recipients.rejected++;
+    return;
+  }
+  if (fate < 0.3) {
+    await sleep(options.lateSeconds * 1000 * (0.5 + random()));
+    summary.recipients.acceptedLate++;
+  }
+  await api.must(clerk, 'POST', `/inbox/${inboxId}/accept`, {});
+  summary.recipients.accepted++;
+  if (random() < 0.6) {
+    const assignee = username('approver', recipient);
+    await api.must(clerk, 'POST', `/inbox/${inboxId}/assign`, { username: assignee });
+    await api.must(assignee, 'POST', `/inbox/${inboxId}/process`, {});
+    await api.must(assignee, 'POST', `/inbox/${inboxId}/complete`, {});
+    summary.recipients.completed++;
+  }
+}
 
-  const oneDocument = async (i: number) => {
-    const sender = pick(senders);
-    const others = agencies.filter((a) => a.code !== sender.code);
-    const count = Math.min(others.length, 1 + Math.floor(random() * 3));
-    const recipients: string[] = [];
-    while (recipients.length < count) {
-      const r = pick(others).code;
-      if (!recipients.includes(r)) recipients.push(r);
+/** One outgoing document from draft to issue (sometimes returned or withdrawn), then its recipients' answers. */
+async function oneDocument(run: DemoRun, parties: DemoParties, i: number): Promise<void> {
+  const { options, api, random, pick, summary, noteError } = run;
+  const { agencies, senders } = parties;
+  const sender = pick(senders);
+  const others = agencies.filter((a) => a.code !== sender.code);
+  const count = Math.min(others.length, 1 + Math.floor(random() * 3));
+  const recipients: string[] = [];
+  while (recipients.length < count) {
+    const r = pick(others).code;
+    if (!recipients.includes(r)) recipients.push(r);
+  }
+  const s = sender.code;
+  const subject = `${pick(SUBJECTS)} ${new Date().getFullYear()} (${i + 1})`;
+  const daysAgo = random() * options.days;
+  const created = await api.must(
+    username('drafter', s),
+    'POST',
+    '/documents',
+    {
+      type: pick(TYPES),
+      subject,
+      recipients,
+      priority: random() < 0.15 ? 2 : 1,
+      // Server time stamps cannot be backdated; the due date is the one date the demo spreads.
+      dueDate: vietnamDay(daysAgo - 14),
+      fileName: `${subject}.pdf`,
+      pdfBase64: (await demoPdf(`${sender.name}: ${subject}`)).toString('base64'),
+    },
+    201,
+  );
+  const id = created.id as string;
+  await api.must(username('drafter', s), 'POST', `/documents/${id}/submit`, {});
+  const fate = random();
+  if (fate < 0.15) {
+    await api.must(username('approver', s), 'POST', `/documents/${id}/reject`, {
+      reason: pick(APPROVAL_REASONS),
+    });
+    summary.documents.returnedInApproval++;
+    if (fate < 0.05) {
+      await api.must(username('drafter', s), 'POST', `/documents/${id}/withdraw`, {});
+      summary.documents.withdrawn++;
+      return;
     }
-    const s = sender.code;
-    const subject = `${pick(SUBJECTS)} ${new Date().getFullYear()} (${i + 1})`;
-    const daysAgo = random() * options.days;
-    const created = await api.must(
-      username('drafter', s),
-      'POST',
-      '/documents',
-      {
-        type: pick(TYPES),
-        subject,
-        recipients,
-        priority: random() < 0.15 ? 2 : 1,
-        // Server time stamps cannot be backdated; the due date is the one date the demo spreads.
-        dueDate: vietnamDay(daysAgo - 14),
-        fileName: `${subject}.pdf`,
-        pdfBase64: (await demoPdf(`${sender.name}: ${subject}`)).toString('base64'),
-      },
-      201,
-    );
-    const id = created.id as string;
     await api.must(username('drafter', s), 'POST', `/documents/${id}/submit`, {});
-    const fate = random();
-    if (fate < 0.15) {
-      await api.must(username('approver', s), 'POST', `/documents/${id}/reject`, {
-        reason: pick(APPROVAL_REASONS),
-      });
-      summary.documents.returnedInApproval++;
-      if (fate < 0.05) {
-        await api.must(username('drafter', s), 'POST', `/documents/${id}/withdraw`, {});
-        summary.documents.withdrawn++;
-        return;
-      }
-      await api.must(username('drafter', s), 'POST', `/documents/${id}/submit`, {});
-    }
-    // The agency's flow may have several approval steps; the demo's approver takes each one it may.
-    for (let step = 0; step < 5; step++) {
-      const approved = await api.must(username('approver', s), 'POST', `/documents/${id}/approve`, {
-        comment: 'Đồng ý',
-      });
-      if (approved.state !== 'IN_APPROVAL') break;
-    }
-    await api.must(username('signer', s), 'POST', `/documents/${id}/sign`, {});
-    await api.must(username('clerk', s), 'POST', `/documents/${id}/issue`, {});
-    summary.documents.issued++;
-    summary.recipients.deliveries += recipients.length;
-    const results = await Promise.allSettled(recipients.map((r) => receive(s, id, r)));
-    for (const r of results) if (r.status === 'rejected') noteError(r.reason);
-  };
+  }
+  // The agency's flow may have several approval steps; the demo's approver takes each one it may.
+  for (let step = 0; step < 5; step++) {
+    const approved = await api.must(username('approver', s), 'POST', `/documents/${id}/approve`, {
+      comment: 'Đồng ý',
+    });
+    if (approved.state !== 'IN_APPROVAL') break;
+  }
+  await api.must(username('signer', s), 'POST', `/documents/${id}/sign`, {});
+  await api.must(username('clerk', s), 'POST', `/documents/${id}/issue`, {});
+  summary.documents.issued++;
+  summary.recipients.deliveries += recipients.length;
+  const results = await Promise.allSettled(recipients.map((r) => receive(run, s, id, r)));
+  for (const r of results) if (r.status === 'rejected') noteError(r.reason);
+}
 
+/** The electronic documents, `options.concurrency` at a time, with the progress bar. */
+async function runDocuments(run: DemoRun, parties: DemoParties): Promise<void> {
+  const { options, summary, noteError } = run;
+  const bar = progressBar(options.documents, options.progress);
+  let finished = 0;
   let next = 0;
   const lanes = Array.from(
     { length: Math.max(1, Math.min(options.concurrency, options.documents)) },
@@ -437,7 +452,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       while (next < options.documents) {
         const i = next++;
         try {
-          await oneDocument(i);
+          await oneDocument(run, parties, i);
         } catch (err) {
           summary.documents.failed++;
           noteError(err);
@@ -447,8 +462,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     },
   );
   await Promise.all(lanes);
+}
 
-  // Paper documents ("văn bản giấy"), dated over the last `days` days: about one for every four electronic ones.
+/** Paper documents ("văn bản giấy"), dated over the last `days` days: about one for every four electronic ones. */
+async function registerPaperDocuments(run: DemoRun, parties: DemoParties): Promise<void> {
+  const { options, api, random, pick, summary, noteError } = run;
+  const { agencies, senders } = parties;
   const paper = Math.max(1, Math.round(options.documents / 4));
   for (let i = 0; i < paper && summary.paperDocuments.skipped === null; i++) {
     const from = pick(senders).code;
@@ -476,8 +495,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       if (!(err instanceof ApiFailure && err.status === 409)) noteError(err);
     }
   }
+}
 
-  // A leadership change near the end: a sender's signer leaves, the approver takes over their pending work.
+/** A leadership change near the end: a sender's signer leaves, the approver takes over their pending work. */
+async function changeLeadership(run: DemoRun, parties: DemoParties): Promise<void> {
+  const { api, summary, noteError } = run;
+  const { senders } = parties;
   const changing = senders[senders.length - 1]!;
   try {
     const change = await personnelChange(api, {
@@ -496,6 +519,31 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } catch (err) {
     noteError(err);
   }
+}
+
+/** Runs the demo load against the API at `options.api`; never throws for a single failed step. */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const started = Date.now();
+  const random = prng(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const api = new ApiClient(options.api.replace(/\/+$/, ''));
+  const summary = emptySummary(options);
+  const noteError = (err: unknown) => {
+    if (err instanceof MissingRoute) {
+      if (!summary.missingRoutes.includes(err.route)) {
+        summary.missingRoutes.push(err.route);
+        process.stderr.write(`\nlienthong demo: ${err.message}; the steps that need it are skipped\n`);
+      }
+      return;
+    }
+    if (summary.errors.length < 20) summary.errors.push(err instanceof Error ? err.message : String(err));
+  };
+  const run: DemoRun = { options, api, random, pick, summary, noteError };
+
+  const parties = await readParties(run);
+  await runDocuments(run, parties);
+  await registerPaperDocuments(run, parties);
+  await changeLeadership(run, parties);
 
   summary.durationMs = Date.now() - started;
   return summary;

@@ -23,7 +23,7 @@ export const ReceiptFailureCodes = [
 /**
  * ETSI EN 319 102-1 sub-indications the PDF verifier reports for a signature (pdf/verify/report.ts
  * `SUB_INDICATIONS`), and the main indications used when a signature has none. schemas/ does not import pdf/, so
- * the list is spelled here; activities/exchange.ts fails to compile if the verifier gains one not listed.
+ * the list is spelled here; activities/exchange/receipt.ts fails to compile if the verifier gains one not listed.
  */
 export const SignatureFailureCodes = [
   'FORMAT_FAILURE',
