@@ -36,6 +36,29 @@ interface ChainHead {
   hash: string;
 }
 
+/** The stored head of one chain as this process wrote it (see `recordHead`). */
+interface HeadWrites {
+  written: number;
+  wanted: number;
+  inFlight?: Promise<void>;
+}
+
+const headWritesByDb = new WeakMap<Db, Map<string, HeadWrites>>();
+
+function headWritesOf(db: Db, agency: string): HeadWrites {
+  let byAgency = headWritesByDb.get(db);
+  if (!byAgency) {
+    byAgency = new Map();
+    headWritesByDb.set(db, byAgency);
+  }
+  let head = byAgency.get(agency);
+  if (!head) {
+    head = { written: 0, wanted: 0 };
+    byAgency.set(agency, head);
+  }
+  return head;
+}
+
 const knownHeadsByDb = new WeakMap<Db, Map<string, ChainHead>>();
 
 function knownHeadsOf(db: Db): Map<string, ChainHead> {
@@ -94,12 +117,33 @@ export class AuditStore {
     const stored = await documentLocks(this.db).run(`audit-chain:${event.agency}`, () =>
       this.appendNow(event),
     );
-    // The head only ever grows ($max, in any order): it lets verify() notice events deleted from the end of a
-    // chain, and need not hold up the next append of the chain.
-    await documentLocks(this.db).run(`audit-head:${stored.agency}`, () =>
-      this.heads.updateOne({ _id: stored.agency }, { $max: { seq: stored.seq } }, { upsert: true }),
-    );
+    await this.recordHead(stored.agency, stored.seq);
     return stored;
+  }
+
+  /**
+   * Raises the stored head of a chain to at least `seq` before returning. The head only ever grows ($max): it lets
+   * verify() notice events deleted from the end of a chain. Appends that wait while a head write is in flight share
+   * the next one (it writes the highest seq asked for), so a busy chain costs one head write per round trip, not
+   * one per event: FerretDB sustains some tens of writes per second, and this was one write of every event.
+   */
+  private async recordHead(agency: string, seq: number): Promise<void> {
+    const head = headWritesOf(this.db, agency);
+    head.wanted = Math.max(head.wanted, seq);
+    while (head.written < seq) {
+      if (!head.inFlight) {
+        const target = head.wanted;
+        head.inFlight = this.heads
+          .updateOne({ _id: agency }, { $max: { seq: target } }, { upsert: true })
+          .then(() => {
+            head.written = Math.max(head.written, target);
+          })
+          .finally(() => {
+            head.inFlight = undefined;
+          });
+      }
+      await head.inFlight;
+    }
   }
 
   private async appendNow(event: AuditEventInput): Promise<AuditEvent> {

@@ -50,6 +50,18 @@ describe('the audit trail', () => {
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
+    // Appends share head writes, but every append returns only once the head covers it.
+    const head = await db.collection(Collections.auditHeads).findOne({ _id: '000.00.33.H29' as never });
+    expect(head?.seq).toBe(20);
+    const last = events.find((e) => e.seq === 20)!;
+    await db.collection(Collections.auditEvents).deleteOne({ _id: last.id as never });
+    expect((await store.verify()).firstBreak).toMatchObject({
+      agency: '000.00.33.H29',
+      seq: 20,
+      reason: 'TRUNCATED',
+    });
+    await db.collection(Collections.auditEvents).insertOne({ _id: last.id as never, ...last });
+    expect((await store.verify()).ok).toBe(true);
   });
 
   it('keeps the chain whole when another process appends to it too', async () => {
