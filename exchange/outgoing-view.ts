@@ -84,19 +84,14 @@ export function outgoingSnapshot(
   };
 }
 
-/** What the workflow returns when it ends (the snapshot without the approval details). */
+/** What the workflow returns when it ends: the snapshot without the approval details. */
 export function outgoingResult(input: DocumentWorkflowInput, s: OutgoingState): DocumentSnapshot {
-  return {
-    id: input.documentId,
-    state: s.state,
-    file: s.file,
-    number: s.number,
-    notation: s.notation,
-    issuedAt: s.issuedAt,
-    busy: s.busy,
-    approvalStep: s.step,
-    flow: s.flow,
-    recipients: recipientViews(s),
-    history: [...s.history],
-  };
+  // The stage length only dates the approval view, which the result leaves out.
+  const {
+    resolvedFlow: _flow,
+    approval: _approval,
+    pendingSigning: _pending,
+    ...result
+  } = outgoingSnapshot(input, s, 0);
+  return result;
 }
