@@ -200,6 +200,16 @@ export class IdentityAdminStore {
   }
 }
 
+interface MergerMap {
+  generation: string | undefined;
+  loadedAt: number;
+  checkedAt: number;
+  /** successor → the agencies merged directly into it */
+  merged: Map<string, string[]>;
+}
+
+const mergerMapsByDb = new WeakMap<Db, MergerMap>();
+
 /** Marks that the merger map changed, so every process reloads it (see `readableAgencies`). */
 async function touchMergers(db: Db): Promise<void> {
   // A fresh random value rather than $inc: any write changes it, even two racing ones on FerretDB.
@@ -210,7 +220,15 @@ async function touchMergers(db: Db): Promise<void> {
       { $set: { generation: randomBytes(8).toString('hex') } },
       { upsert: true },
     );
+  mergerMapsByDb.delete(db);
 }
+
+/**
+ * How long a cached map is used without asking for the generation: other processes see a merger at most this
+ * late (this process at once). A document read asks for the map, and clients poll documents several times a
+ * second while they wait for a status.
+ */
+const MERGER_MAP_FRESH_MS = 1_000;
 
 /**
  * A cached map is reloaded after this long even when the generation did not change: a process that crashed between
@@ -218,38 +236,30 @@ async function touchMergers(db: Db): Promise<void> {
  */
 const MERGER_MAP_MAX_AGE_MS = 60_000;
 
-interface MergerMap {
-  generation: string | undefined;
-  loadedAt: number;
-  /** successor → the agencies merged directly into it */
-  merged: Map<string, string[]>;
-}
-
-const mergerMapsByDb = new WeakMap<Db, MergerMap>();
-
 /**
  * Who was merged into whom, cached per process and reloaded when the `mergers` generation changed. Every document
  * read asks this; finding merged agencies by `successor` is a query FerretDB answers by reading the whole agency
  * collection, while the generation is one `_id` lookup.
  */
 async function mergerMap(db: Db): Promise<Map<string, string[]>> {
+  const now = Date.now();
+  const fresh = mergerMapsByDb.get(db);
+  if (fresh && now - fresh.checkedAt < MERGER_MAP_FRESH_MS) return fresh.merged;
   const meta = await db
     .collection<{ _id: string; generation: string }>(Collections.agencyMergers)
     .findOne({ _id: 'mergers' });
   const cached = mergerMapsByDb.get(db);
-  if (
-    cached &&
-    cached.generation === meta?.generation &&
-    Date.now() - cached.loadedAt < MERGER_MAP_MAX_AGE_MS
-  )
+  if (cached && cached.generation === meta?.generation && now - cached.loadedAt < MERGER_MAP_MAX_AGE_MS) {
+    cached.checkedAt = now;
     return cached.merged;
+  }
   const merged = new Map<string, string[]>();
   const docs = await db
     .collection<AgencyDoc>(Collections.agencies)
     .find({ successor: { $exists: true } }, { projection: { _id: 1, successor: 1 } })
     .toArray();
   for (const d of docs) if (d.successor) merged.set(d.successor, [...(merged.get(d.successor) ?? []), d._id]);
-  mergerMapsByDb.set(db, { generation: meta?.generation, loadedAt: Date.now(), merged });
+  mergerMapsByDb.set(db, { generation: meta?.generation, loadedAt: now, checkedAt: now, merged });
   return merged;
 }
 
