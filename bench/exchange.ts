@@ -1,5 +1,6 @@
 /**
- * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C] [--recipients 1,3,10]`
+ * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C] [--recipients 1,3,10]
+ * [--database sqlite|postgresql[=URL]]`
  * (npm run bench:exchange).
  *
  * Starts a private dev stack (Temporal dev server on SQLite/WAL, NATS 2.11 with JetStream fsync always, FerretDB on
@@ -43,6 +44,7 @@ import { DEMO_AGENCIES, demoUsername } from '../store/demo-province';
 import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
+import { DatabaseProfile } from './lib/database-profile';
 import type { NoopExchangeInput } from './lib/noop-workflow';
 
 const SENDER = '000.01.01.H29';
@@ -76,7 +78,21 @@ function recipientCounts(): number[] {
   return counts;
 }
 
+/**
+ * `--database sqlite` (default: FerretDB on SQLite files, as `npm start`) or `--database postgresql[=URL]` (FerretDB
+ * on a PostgreSQL server, default URL the local one; each run uses its own database name and drops it at the end).
+ */
+function ferretdbPostgresqlUrl(): string | undefined {
+  const i = process.argv.indexOf('--database');
+  const value = i >= 0 ? process.argv[i + 1]! : 'sqlite';
+  if (value === 'sqlite') return undefined;
+  if (value === 'postgresql') return 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (value.startsWith('postgresql=')) return value.slice('postgresql='.length);
+  throw new Error('--database takes sqlite, postgresql or postgresql=URL');
+}
+
 const N = option('documents', 20);
+const POSTGRESQL_URL = ferretdbPostgresqlUrl();
 const CONCURRENCY = option('concurrency', 10);
 const RECIPIENT_COUNTS = recipientCounts();
 
@@ -131,6 +147,7 @@ async function main(): Promise<void> {
     temporalUi: false,
     natsSyncInterval: 'always',
     start: { temporal: true, nats: true, mongo: true },
+    ferretdbPostgresqlUrl: POSTGRESQL_URL,
     log,
   });
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -141,8 +158,9 @@ async function main(): Promise<void> {
         TEMPORAL_ADDRESS: stack.temporalAddress,
         TEMPORAL_TASK_QUEUE: 'bench-lienthong',
         NATS_URL: stack.natsUrl,
-        MONGODB_URI: stack.mongoUri,
-        MONGODB_DB: 'lienthong_bench',
+        MONGODB_URI: DatabaseProfile.withCommandMonitoring(stack.mongoUri),
+        // Unique per run: on PostgreSQL the database outlives the run's temp dir until it is dropped at the end.
+        MONGODB_DB: `lienthong_bench_${randomUUID().slice(0, 8)}`,
         // pino writes to stdout, where the table goes.
         LOG_LEVEL: 'fatal',
         LIENTHONG_KEYSTORE_PASSPHRASE: 'bench-keystore-passphrase',
@@ -155,6 +173,7 @@ async function main(): Promise<void> {
     installTemporalRuntimeLogger(logger);
     const { deps, close } = await connectAppDeps(config, logger);
     cleanups.push(close);
+    if (POSTGRESQL_URL) cleanups.unshift(() => deps.db!.dropDatabase());
     const agencies = DEMO_AGENCIES.filter((a) => a.code === SENDER || RECIPIENTS.includes(a.code));
     await seedDemoProvince(new IdentityStore(deps.db!), agencies);
     const issuedAt = new Date(Date.now() - 10 * 60_000);
@@ -165,6 +184,7 @@ async function main(): Promise<void> {
     }
     const app = await buildApp(deps);
     cleanups.unshift(() => app.close());
+    const database = new DatabaseProfile(deps.db!.client);
 
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.push(() => connection.close());
@@ -386,8 +406,13 @@ async function main(): Promise<void> {
       const recipients = RECIPIENTS.slice(0, k);
       log(`${N} documents to ${k} recipient(s), ${CONCURRENCY} at a time`);
       worker.metrics.resetMetrics();
+      database.reset();
       const { row, sample } = await runExchange(recipients);
       log(`where the worker's time went (${k} recipient(s)):\n${await activityBreakdown(worker.metrics)}`);
+      log(
+        `database commands (${k} recipient(s), ${(database.writes() / N).toFixed(0)} writes per document):\n` +
+          database.table(N),
+      );
       const shape = await activityShape(sample, recipients);
       log(
         `one document's workflows (the run's first, ${sample}):\n${await historyBreakdown(sample, recipients)}`,

@@ -11,6 +11,8 @@ export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 /** MongoDB collection names (plural snake case). */
 export const Collections = {
   agencies: 'agencies',
+  /** One document, `mergers`: changes whenever an agency is merged into another (readers' cache key). */
+  agencyMergers: 'agency_mergers',
   users: 'users',
   auditEvents: 'audit_events',
   auditHeads: 'audit_heads',

@@ -3,7 +3,7 @@ import { MongoServerError, type Db, type Filter } from 'mongodb';
 import { Collections } from '../schemas/constants';
 import { AuditEventInputSchema, type AuditEvent, type AuditEventInput } from '../schemas/audit';
 import { canonicalJson } from './canonical-json';
-import { documentLocks } from './document-locks';
+import { groupCommitOf } from './group-commit';
 
 /** prevHash of the first event of every agency chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -108,17 +108,57 @@ export class AuditStore {
   }
 
   /**
-   * Appends an event to its agency's chain. Appends of one agency from this process run one after another (one
-   * lock per chain), so they do not collide with each other on the (agency, seq) index; collisions with other
+   * Appends an event to its agency's chain. Appends of one agency from this process are group-committed: one
+   * insert of every event that arrived while the previous insert was in flight, in arrival order (see
+   * `commitBatch`), so a busy chain costs one round trip per batch instead of one per event. Collisions with other
    * processes are retried.
    */
   async append(input: AuditEventInput): Promise<AuditEvent> {
     const event = AuditEventInputSchema.parse(input);
-    const stored = await documentLocks(this.db).run(`audit-chain:${event.agency}`, () =>
-      this.appendNow(event),
-    );
+    const stored = await groupCommitOf<AuditEventInput, AuditEvent>(
+      this.db,
+      'audit-chain',
+      (agency, events) => this.commitBatch(agency, events),
+    ).submit(event.agency, event);
     await this.recordHead(stored.agency, stored.seq);
     return stored;
+  }
+
+  /**
+   * Inserts a batch of one chain's events as the next links after the remembered head, in one ordered insert. When
+   * that collides (an event written before by a retried activity, or a link another process took), the events are
+   * settled one by one: those already stored are returned as stored, the rest appended after a fresh head.
+   */
+  private async commitBatch(agency: string, events: AuditEventInput[]): Promise<AuditEvent[]> {
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    let head = this.knownHeads.get(agency) ?? (await this.readHead(agency));
+    const links: AuditEvent[] = unique.map((event) => {
+      const body = {
+        ...event,
+        seq: head ? head.seq + 1 : 1,
+        prevHash: head ? head.hash : GENESIS_HASH,
+      };
+      const full: AuditEvent = { ...body, hash: hashAuditEvent(body) };
+      head = { seq: full.seq, hash: full.hash };
+      return full;
+    });
+    let stored: AuditEvent[];
+    try {
+      await this.events.insertMany(
+        links.map((full) => ({ _id: full.id, ...full })),
+        { ordered: true },
+      );
+      this.knownHeads.set(agency, head!);
+      stored = links;
+    } catch (err) {
+      // Part of the batch may be stored: forget the head and settle each event on its own.
+      this.knownHeads.delete(agency);
+      if (!isDuplicateKey(err)) throw err;
+      stored = [];
+      for (const event of unique) stored.push((await this.get(event.id)) ?? (await this.appendNow(event)));
+    }
+    const byId = new Map(stored.map((e) => [e.id, e]));
+    return events.map((e) => byId.get(e.id)!);
   }
 
   /**

@@ -184,6 +184,7 @@ export class IdentityAdminStore {
     const set: Record<string, unknown> = { active: false, retiredAt: at.toISOString() };
     if (successor) set.successor = successor;
     const res = await this.agencies.updateOne({ _id: code, active: { $ne: false } }, { $set: set });
+    if (successor && res.matchedCount === 1) await touchMergers(this.db);
     if (res.matchedCount !== 1) {
       if (!(await this.getAgency(code))) throw new LienthongError('NOT_FOUND', `no agency ${code}`);
       throw new LienthongError('WRONG_STATE', `agency ${code} is already retired`);
@@ -199,16 +200,77 @@ export class IdentityAdminStore {
   }
 }
 
+interface MergerMap {
+  generation: string | undefined;
+  loadedAt: number;
+  checkedAt: number;
+  /** successor → the agencies merged directly into it */
+  merged: Map<string, string[]>;
+}
+
+const mergerMapsByDb = new WeakMap<Db, MergerMap>();
+
+/** Marks that the merger map changed, so every process reloads it (see `readableAgencies`). */
+async function touchMergers(db: Db): Promise<void> {
+  // A fresh random value rather than $inc: any write changes it, even two racing ones on FerretDB.
+  await db
+    .collection<{ _id: string; generation: string }>(Collections.agencyMergers)
+    .updateOne(
+      { _id: 'mergers' },
+      { $set: { generation: randomBytes(8).toString('hex') } },
+      { upsert: true },
+    );
+  mergerMapsByDb.delete(db);
+}
+
+/**
+ * How long a cached map is used without asking for the generation: other processes see a merger at most this
+ * late (this process at once). A document read asks for the map, and clients poll documents several times a
+ * second while they wait for a status.
+ */
+const MERGER_MAP_FRESH_MS = 1_000;
+
+/**
+ * A cached map is reloaded after this long even when the generation did not change: a process that crashed between
+ * retiring an agency and touching the generation leaves caches stale for at most this long.
+ */
+const MERGER_MAP_MAX_AGE_MS = 60_000;
+
+/**
+ * Who was merged into whom, cached per process and reloaded when the `mergers` generation changed. Every document
+ * read asks this; finding merged agencies by `successor` is a query FerretDB answers by reading the whole agency
+ * collection, while the generation is one `_id` lookup.
+ */
+async function mergerMap(db: Db): Promise<Map<string, string[]>> {
+  const now = Date.now();
+  const fresh = mergerMapsByDb.get(db);
+  if (fresh && now - fresh.checkedAt < MERGER_MAP_FRESH_MS) return fresh.merged;
+  const meta = await db
+    .collection<{ _id: string; generation: string }>(Collections.agencyMergers)
+    .findOne({ _id: 'mergers' });
+  const cached = mergerMapsByDb.get(db);
+  if (cached && cached.generation === meta?.generation && now - cached.loadedAt < MERGER_MAP_MAX_AGE_MS) {
+    cached.checkedAt = now;
+    return cached.merged;
+  }
+  const merged = new Map<string, string[]>();
+  const docs = await db
+    .collection<AgencyDoc>(Collections.agencies)
+    .find({ successor: { $exists: true } }, { projection: { _id: 1, successor: 1 } })
+    .toArray();
+  for (const d of docs) if (d.successor) merged.set(d.successor, [...(merged.get(d.successor) ?? []), d._id]);
+  mergerMapsByDb.set(db, { generation: meta?.generation, loadedAt: now, checkedAt: now, merged });
+  return merged;
+}
+
 /**
  * The agencies whose records a user of `agency` reads: its own and, transitively, every agency merged into it
  * (a merged commune's documents stay readable under the new one). Bounded against a corrupt successor cycle.
  */
 export async function readableAgencies(db: Db, agency: string): Promise<string[]> {
-  const agencies = db.collection<AgencyDoc>(Collections.agencies);
+  const merged = await mergerMap(db);
   const result = [agency];
-  for (let i = 0; i < result.length && result.length < 200; i++) {
-    const merged = await agencies.find({ successor: result[i] }, { projection: { _id: 1 } }).toArray();
-    for (const m of merged) if (!result.includes(m._id)) result.push(m._id);
-  }
+  for (let i = 0; i < result.length && result.length < 200; i++)
+    for (const m of merged.get(result[i]!) ?? []) if (!result.includes(m)) result.push(m);
   return result;
 }

@@ -123,6 +123,8 @@ const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.
  */
 export class PkiStore {
   private readonly crlValidityMs: number;
+  /** CA certificates read so far (see caCertificate). */
+  private readonly caCertificates = new Map<CaName, Uint8Array>();
 
   constructor(
     private readonly db: Db,
@@ -222,11 +224,19 @@ export class PkiStore {
     return (await this.cas.countDocuments({})) === 2;
   }
 
-  /** DER certificate of a CA. @throws LienthongError NOT_FOUND before ensureCa. */
+  /**
+   * DER certificate of a CA, remembered once read: a CA's certificate is written once (ensureCa) and never changed,
+   * and every signature and every verification on receipt asks for both.
+   * @throws LienthongError NOT_FOUND before ensureCa.
+   */
   async caCertificate(name: CaName): Promise<Uint8Array> {
+    const known = this.caCertificates.get(name);
+    if (known) return known.slice();
     const doc = await this.loadCa(name);
     if (!doc) throw new LienthongError('NOT_FOUND', `CA ${name} is not initialised`);
-    return toBytes(doc.certificate);
+    const der = toBytes(doc.certificate);
+    this.caCertificates.set(name, der.slice());
+    return der;
   }
 
   /** Issues an end-entity certificate whose key the server keeps (encrypted). */

@@ -1,6 +1,7 @@
 import { MongoServerError, type Db } from 'mongodb';
 import { ExchangeCollections } from '../schemas/document';
 import { LienthongError } from '../schemas/errors';
+import { documentLocks } from './document-locks';
 
 /** Outgoing register ("sổ văn bản đi") or incoming register ("sổ văn bản đến"). */
 export type RegisterKind = 'outgoing' | 'incoming';
@@ -65,8 +66,18 @@ export class RegisterStore {
     return doc ? strip(doc) : null;
   }
 
-  /** The next free number for `documentKey`, or the one it already holds (idempotent). */
+  /**
+   * The next free number for `documentKey`, or the one it already holds (idempotent). Assignments of one register
+   * from this process run one after another: concurrent ones would collide on the same candidate, and each
+   * collision costs the queries that read the whole register.
+   */
   async assign(register: string, documentKey: string, now: Date): Promise<RegisterAssignment> {
+    return documentLocks(this.db).run(`register:${register}`, () =>
+      this.assignNow(register, documentKey, now),
+    );
+  }
+
+  private async assignNow(register: string, documentKey: string, now: Date): Promise<RegisterAssignment> {
     const known = await this.keys.findOne({ _id: keyId(register, documentKey) });
     if (known) return { register, number: known.number, documentKey, assignedAt: known.assignedAt };
     let candidate = ((await this.counters.findOne({ _id: register }))?.last ?? 0) + 1;
@@ -100,16 +111,14 @@ export class RegisterStore {
 
   /** Raises the counter hint and writes the key document of an entry (both idempotent). */
   private async remember(entry: EntryDoc): Promise<void> {
-    await this.counters.updateOne(
-      { _id: entry.register },
-      { $max: { last: entry.number } },
-      { upsert: true },
-    );
-    await this.keys.updateOne(
-      { _id: keyId(entry.register, entry.documentKey) },
-      { $setOnInsert: { number: entry.number, assignedAt: entry.assignedAt } },
-      { upsert: true },
-    );
+    await Promise.all([
+      this.counters.updateOne({ _id: entry.register }, { $max: { last: entry.number } }, { upsert: true }),
+      this.keys.updateOne(
+        { _id: keyId(entry.register, entry.documentKey) },
+        { $setOnInsert: { number: entry.number, assignedAt: entry.assignedAt } },
+        { upsert: true },
+      ),
+    ]);
   }
 
   /**

@@ -95,11 +95,11 @@ export function createRecordActivities(
       /** The one new history line (workflows before the change sent the whole array in the view instead). */
       entry?: HistoryEntry;
     }): Promise<void> {
-      const stored = await deps.audit.append(input.event);
-      // Counters and read model are independent writes, each idempotent (KPI counters by event id, the view by
-      // version): a retried activity counts once and never moves the view backwards.
+      // The read model does not wait for the audit trail: the three writes are independent and each idempotent
+      // (the audit event by id, KPI counters by event id, the view by version), so a retried activity counts once,
+      // audits once and never moves the view backwards. Counters need the stored event, so they follow the append.
       await Promise.all([
-        kpis.apply(stored),
+        deps.audit.append(input.event).then((stored) => kpis.apply(stored)),
         input.outgoing && documents.saveOutgoing(input.outgoing, input.entry),
         input.incoming && documents.saveIncoming(input.incoming, input.entry),
       ]);

@@ -28,6 +28,12 @@ export interface StackOptions {
   natsAuthConfig?: string;
   /** Which services to start; the others are external (env-provided). */
   start: { temporal: boolean; nats: boolean; mongo: boolean };
+  /**
+   * FerretDB's storage: SQLite files under dataDir (default), or a PostgreSQL server given by URL (FerretDB keeps
+   * each MongoDB database as a schema there). SQLite takes one writer at a time; PostgreSQL commits concurrent
+   * writers together.
+   */
+  ferretdbPostgresqlUrl?: string;
   log?: Log;
 }
 
@@ -217,21 +223,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await checkFree(ports.mongo, 'FerretDB (MongoDB API)', 'MONGO_PORT');
       const sqliteDir = join(dataDir, 'ferretdb');
       mkdirSync(sqliteDir, { recursive: true });
+      const pg = options.ferretdbPostgresqlUrl;
+      const backend = pg
+        ? ['--handler=postgresql', `--postgresql-url=${pg}`]
+        : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
       const child = launch(
         children,
         'ferretdb',
         tools.ferretdb,
-        [
-          `--listen-addr=127.0.0.1:${ports.mongo}`,
-          '--handler=sqlite',
-          `--sqlite-url=file:${sqliteDir}/`,
-          '--log-level=error',
-        ],
+        [`--listen-addr=127.0.0.1:${ports.mongo}`, ...backend, '--log-level=error'],
         join(logDir, 'ferretdb.log'),
         log,
       );
       await waitForPort(ports.mongo, child, 'FerretDB', 30_000);
-      log(`FerretDB (MongoDB wire protocol, SQLite) on 127.0.0.1:${ports.mongo}`);
+      log(`FerretDB (MongoDB wire protocol, ${pg ? 'PostgreSQL' : 'SQLite'}) on 127.0.0.1:${ports.mongo}`);
     }
 
     if (options.start.temporal) {

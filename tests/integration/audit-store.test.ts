@@ -87,6 +87,29 @@ describe('the audit trail', () => {
     }
   });
 
+  it('settles a burst holding an event stored before and one event twice: each stored once, in one chain', async () => {
+    const agency = '000.00.38.H29';
+    const before = await store.append(event('evt-mix-0', agency));
+    // The first append goes alone; the others arrive while it is in flight and are committed as one batch.
+    const results = await Promise.all([
+      store.append(event('evt-mix-1', agency)),
+      store.append(event('evt-mix-0', agency)),
+      store.append(event('evt-mix-2', agency)),
+      store.append(event('evt-mix-2', agency)),
+      store.append(event('evt-mix-3', agency)),
+    ]);
+    expect(results[1]).toEqual(before);
+    expect(results[3]).toEqual(results[2]);
+    const events = (await store.list({ agency })).sort((a, b) => a.seq - b.seq);
+    expect(events.map((e) => [e.seq, e.id])).toEqual([
+      [1, 'evt-mix-0'],
+      [2, 'evt-mix-1'],
+      [3, 'evt-mix-2'],
+      [4, 'evt-mix-3'],
+    ]);
+    expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+
   it('detects an event edited directly in MongoDB', async () => {
     for (let i = 0; i < 5; i++) await store.append(event(`evt-edit-${i}`, '000.00.34.H29'));
     await db
