@@ -46,9 +46,12 @@ function clock(time: unknown): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/** The message is shown whole, on one line. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
 function shorten(text: string): string {
-  const oneLine = text.replace(/\s*\n\s*/g, ' ');
-  return oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
+  const line = oneLine(text);
+  return line.length > MAX_VALUE ? `${line.slice(0, MAX_VALUE - 1)}…` : line;
 }
 
 /** A field's value: plain when it is a simple word, quoted when it has spaces, compact JSON for objects. */
@@ -100,7 +103,7 @@ export function formatLogLine(line: string, options: LogFormatOptions): string {
   const head = [
     paint(colour, 90, clock(entry.time)),
     paint(colour, level.colour, level.label.padEnd(5)),
-    `${entry.name ? `${String(entry.name)}: ` : ''}${typeof entry.msg === 'string' ? shorten(entry.msg) : ''}`,
+    `${entry.name ? `${String(entry.name)}: ` : ''}${typeof entry.msg === 'string' ? oneLine(entry.msg) : ''}`,
   ].join(' ');
   const tail: string[] = [];
   const req = request(entry);

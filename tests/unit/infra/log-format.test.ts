@@ -59,6 +59,10 @@ describe('readable log lines', () => {
     const plain = formatLogLine(json, { colour: false });
     expect(plain).not.toContain('\u001b[');
     expect(plain).toContain(`detail=${'x'.repeat(119)}…`);
+    const message = `ready: ${'http://127.0.0.1:8080/api/v1 '.repeat(6)}`.trim();
+    expect(formatLogLine(JSON.stringify({ level: 30, time: 0, msg: message }), { colour: false })).toContain(
+      ` INFO  ${message}\n`,
+    );
   });
 
   it('passes a line that is not JSON through unchanged', () => {
