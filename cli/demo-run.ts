@@ -31,7 +31,7 @@ export interface DemoSummary {
   agencies: number;
   /** The agencies that took part (sent and received), every level represented. */
   participants: { code: string; level: string }[];
-  /** Logins sent: one per user taking part, more only when a token expired or was revoked. */
+  /** Logins sent: one per user taking part, more only when one was refused (429) or a token expired. */
   logins: number;
   documents: {
     requested: number;
