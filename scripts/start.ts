@@ -10,9 +10,18 @@ import { portsFromEnv } from './lib/ports';
 import { startStack, portInUse, type RunningStack } from './lib/stack';
 import { ensureTools } from './lib/tools';
 import { projectRoot } from '../infra/project-root';
+import { formatLogLine } from '../infra/log-format';
 
 const root = projectRoot();
-const say = (line: string) => console.log(`[lienthong] ${line}`);
+/** On a terminal, the same look as the API's and worker's lines below it; plain text in a pipe or a file. */
+const say = process.stdout.isTTY
+  ? (line: string) =>
+      process.stdout.write(
+        formatLogLine(JSON.stringify({ level: 30, time: Date.now(), name: 'lienthong', msg: line }), {
+          colour: true,
+        }),
+      )
+  : (line: string) => console.log(`[lienthong] ${line}`);
 
 /** Starts `script` (e.g. 'workers/main') through bin/run.js: compiled from dist/ when it is fresh, else with tsx. */
 function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {

@@ -47,6 +47,13 @@ describe('lienthong demo', () => {
     expect(d.failed).toBe(0);
     expect(d.issued + d.withdrawn).toBe(5);
     expect(d.issued).toBeGreaterThan(0);
+    // Every level of the directory sent something (province, departments, communes), not only the first agencies.
+    const levels = [...new Set(summary.participants.map((p) => p.level))].sort();
+    expect(levels).toEqual(['commune', 'department', 'province']);
+    for (const level of levels) expect(d.issuedByLevel[level]).toBeGreaterThan(0);
+    expect(Object.values(d.issuedByLevel).reduce((x, y) => x + y, 0)).toBe(d.issued);
+    // One login per user taking part (four per agency, and the administrator): tokens are kept for the run.
+    expect(summary.logins).toBeLessThanOrEqual(4 * summary.participants.length + 1);
     const r = summary.recipients;
     expect(r.deliveries).toBeGreaterThanOrEqual(d.issued);
     expect(r.accepted + r.rejected + r.autoRejected).toBe(r.deliveries);
