@@ -27,6 +27,7 @@ export const agencyName = (ctx: Ctx, code: string) => ctx.agencies.get(code)?.na
 
 /** Runs an action, reports the outcome in the live region, and renders the page again on success. */
 export async function act(ctx: Ctx, label: string, run: () => Promise<unknown>): Promise<boolean> {
+  ctx.notify('');
   try {
     await run();
     ctx.notify(ctx.t('done', { action: label }), 'ok');
