@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** Field-level messages of a validation failure (`body.stages.0.id: …`). */
+    readonly errors: { path: string; message: string }[] = [],
   ) {
     super(detail);
   }
@@ -51,6 +53,7 @@ function saveSession(body: { token: string; user: SessionUser; passwordChangeReq
 async function problemOf(res: Response): Promise<ApiError> {
   let code = `HTTP_${res.status}`;
   let detail = res.statusText;
+  let errors: { path: string; message: string }[] = [];
   try {
     const body = (await res.json()) as {
       code?: string;
@@ -60,11 +63,12 @@ async function problemOf(res: Response): Promise<ApiError> {
     };
     code = body.code ?? code;
     detail = body.detail ?? body.title ?? detail;
-    if (body.errors?.length) detail += ` (${body.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`;
+    errors = body.errors ?? [];
+    if (errors.length) detail += ` (${errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`;
   } catch {
     // Not JSON: the status text is all there is.
   }
-  return new ApiError(res.status, code, detail);
+  return new ApiError(res.status, code, detail, errors);
 }
 
 export async function login(username: string, password: string): Promise<Session> {

@@ -148,13 +148,19 @@ function pageFor(ctx: Ctx): Promise<HTMLElement> | HTMLElement {
   }
 }
 
+/** The first path segment of a route (`#/admin/flows?x` → `admin`), which names its navigation tab. */
+const section = (hash: string) => hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+
 async function route(moveFocus: boolean): Promise<void> {
   if (!session || !shell) return;
   const seq = ++renderSeq;
   const ctx = makeCtx(session);
   document.body.dataset.ready = 'false';
   for (const a of root.querySelectorAll<HTMLElement>('nav.tabs a'))
-    a.toggleAttribute('aria-current', location.hash.startsWith(a.getAttribute('href')!));
+    a.toggleAttribute(
+      'aria-current',
+      section(location.hash || '#/outgoing') === section(a.getAttribute('href')!),
+    );
   void loadUnread(ctx);
   let page: HTMLElement;
   try {

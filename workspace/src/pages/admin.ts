@@ -4,12 +4,16 @@ import { getJson, postJson } from '../api';
 import { act, hasRole, type Ctx } from '../context';
 import { field, h } from '../dom';
 import { roleName, type MessageKey } from '../i18n';
+import { flowsTab } from './admin-flows';
 import { pageHead } from './common';
 
 /** Who sees the administration pages: an agency administrator (its agency), a province administrator (all). */
 export const ADMIN_ROLES = ['agency_admin', 'province_admin'];
 
-const TABS: { id: string; label: MessageKey }[] = [{ id: 'users', label: 'users' }];
+const TABS: { id: string; label: MessageKey }[] = [
+  { id: 'users', label: 'users' },
+  { id: 'flows', label: 'flows' },
+];
 
 /** The administration area: a tab bar and the chosen tab. */
 export async function adminPage(ctx: Ctx, tab: string, query: URLSearchParams): Promise<HTMLElement> {
@@ -22,7 +26,7 @@ export async function adminPage(ctx: Ctx, tab: string, query: URLSearchParams): 
       h('a', { href: `#/admin/${x.id}`, 'aria-current': x.id === tab ? 'page' : false }, ctx.t(x.label)),
     ),
   );
-  const body = await usersTab(ctx, query);
+  const body = tab === 'flows' ? await flowsTab(ctx, query) : await usersTab(ctx, query);
   return h('div', { 'data-page': `admin-${tab}` }, pageHead(ctx.t('administration')), bar, body);
 }
 
@@ -92,7 +96,6 @@ function createUserForm(ctx: Ctx, agency: string, province: boolean): HTMLElemen
     r,
     box: h('input', { type: 'checkbox', value: r }) as HTMLInputElement,
   }));
-  const result = h('p', { role: 'status' });
   const form = h(
     'form',
     { class: 'card' },
@@ -111,20 +114,25 @@ function createUserForm(ctx: Ctx, agency: string, province: boolean): HTMLElemen
       h('legend', {}, ctx.t('roles')),
       ...roles.map(({ r, box }) => h('label', { class: 'check' }, box, ` ${roleName(ctx.lang, r)}`)),
     ),
-    result,
     h('button', { type: 'submit', class: 'primary' }, ctx.t('createUser')),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void act(ctx, ctx.t('createUser'), () =>
-      postJson(ctx.session, '/admin/users', {
+    let temporary: string | undefined;
+    void act(ctx, ctx.t('createUser'), async () => {
+      const created = await postJson<{ temporaryPassword?: string }>(ctx.session, '/admin/users', {
         username: username.value.trim(),
         fullName: fullName.value.trim(),
         title: title.value.trim() || undefined,
         agency: agencySelect.value,
         roles: roles.filter((x) => x.box.checked).map((x) => x.r),
-      }),
-    );
+      });
+      temporary = created.temporaryPassword;
+    }).then((ok) => {
+      // Shown once, as the API returns it once: the user must change it at first sign-in.
+      if (ok && temporary)
+        ctx.notify(`${ctx.t('createUser')}: ${ctx.t('temporaryPassword', { password: temporary })}`);
+    });
   });
   return form;
 }
