@@ -326,8 +326,33 @@ describe('the agency workspace in a real browser', () => {
     await open(admin, '#/admin/users', 'admin-users');
     expect(await admin.locator(`tr[data-user="drafter.${TP.toLowerCase()}"]`).count()).toBe(1);
     await shot(admin, '15-admin-users');
+    // The agency's seal and its signer's certificate (issued by the harness), each with its chain to download.
+    await open(admin, '#/admin/certificates', 'admin-certificates');
+    expect(await admin.locator('table[data-table="certificates"] tr[data-status="active"]').count()).toBe(2);
+    const download = admin.waitForEvent('download');
+    await admin.getByRole('button', { name: 'Tải chuỗi chứng thư' }).first().click();
+    expect((await download).suggestedFilename()).toMatch(/-chain\.pem$/);
+    await shot(admin, '16-admin-certificates');
     await admin.context().close();
   }, 180_000);
+
+  it('lets the clerk record a paper document in the register', async () => {
+    const clerk = await signIn(user('clerk', TP));
+    await open(clerk, '#/paper', 'paper');
+    await clerk.getByLabel('Cơ quan nhận').selectOption({ label: 'Sở Nội vụ' });
+    await clerk.getByLabel('Số', { exact: true }).fill('12');
+    await clerk.getByLabel('Ký hiệu').fill('TB-UBND');
+    await clerk.getByLabel('Ngày ban hành').fill('2026-11-20');
+    await clerk.getByLabel('Loại văn bản').selectOption({ label: 'Thông báo' });
+    await clerk.getByLabel('Trích yếu').fill('Thông báo lịch tiếp công dân tháng 12');
+    await clerk.getByRole('button', { name: 'Vào sổ', exact: true }).click();
+    await clerk.waitForSelector('body[data-ready="true"] table[data-table="paper"] tr[data-paper]', {
+      timeout: WAIT,
+    });
+    expect(await clerk.locator('table[data-table="paper"]').textContent()).toContain('12/TB-UBND');
+    await shot(clerk, '17-paper-register');
+    await clerk.context().close();
+  }, 120_000);
 
   it('switches to English and stays readable at phone width', async () => {
     const clerk = await signIn(user('clerk', SNV), { width: 390, height: 844 });

@@ -10,6 +10,7 @@ import { incomingListPage } from './pages/incoming-list';
 import { notificationsPage, unreadCount } from './pages/notifications';
 import { outgoingDetailPage } from './pages/outgoing-detail';
 import { outgoingListPage } from './pages/outgoing-list';
+import { paperPage } from './pages/paper';
 import { changePasswordPage, signInPage } from './pages/sign-in';
 import './style.css';
 
@@ -114,6 +115,7 @@ function buildShell(ctx: Ctx): Shell {
       { class: 'tabs', 'aria-label': ctx.t('appTitle') },
       nav('#/outgoing', 'outgoing'),
       nav('#/incoming', 'incoming'),
+      hasRole(ctx, 'clerk') ? nav('#/paper', 'paper') : null,
       hasRole(ctx, ...ADMIN_ROLES) ? nav('#/admin/users', 'administration') : null,
     ),
     status,
@@ -140,6 +142,8 @@ function pageFor(ctx: Ctx): Promise<HTMLElement> | HTMLElement {
       return parts[1] ? incomingDetailPage(ctx, parts[1]) : incomingListPage(ctx, query);
     case 'notifications':
       return notificationsPage(ctx);
+    case 'paper':
+      return paperPage(ctx);
     case 'admin':
       return adminPage(ctx, parts[1] ?? 'users', query);
     default:

@@ -4,7 +4,9 @@ import { getJson, postJson } from '../api';
 import { act, hasRole, type Ctx } from '../context';
 import { field, h } from '../dom';
 import { roleName, type MessageKey } from '../i18n';
+import { certificatesTab } from './admin-certificates';
 import { flowsTab } from './admin-flows';
+import { personnelTab } from './admin-personnel';
 import { pageHead } from './common';
 
 /** Who sees the administration pages: an agency administrator (its agency), a province administrator (all). */
@@ -13,6 +15,8 @@ export const ADMIN_ROLES = ['agency_admin', 'province_admin'];
 const TABS: { id: string; label: MessageKey }[] = [
   { id: 'users', label: 'users' },
   { id: 'flows', label: 'flows' },
+  { id: 'certificates', label: 'certificates' },
+  { id: 'personnel', label: 'personnel' },
 ];
 
 /** The administration area: a tab bar and the chosen tab. */
@@ -26,8 +30,21 @@ export async function adminPage(ctx: Ctx, tab: string, query: URLSearchParams): 
       h('a', { href: `#/admin/${x.id}`, 'aria-current': x.id === tab ? 'page' : false }, ctx.t(x.label)),
     ),
   );
-  const body = tab === 'flows' ? await flowsTab(ctx, query) : await usersTab(ctx, query);
+  const body = await tabBody(ctx, tab, query);
   return h('div', { 'data-page': `admin-${tab}` }, pageHead(ctx.t('administration')), bar, body);
+}
+
+function tabBody(ctx: Ctx, tab: string, query: URLSearchParams): Promise<HTMLElement> | HTMLElement {
+  switch (tab) {
+    case 'flows':
+      return flowsTab(ctx, query);
+    case 'certificates':
+      return certificatesTab(ctx);
+    case 'personnel':
+      return personnelTab(ctx);
+    default:
+      return usersTab(ctx, query);
+  }
 }
 
 /** Users of the agency (every agency for a province administrator, filterable), their roles, and a new account. */
