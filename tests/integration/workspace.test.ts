@@ -354,6 +354,32 @@ describe('the agency workspace in a real browser', () => {
     await clerk.context().close();
   }, 120_000);
 
+  it('makes a user whose password was reset choose a new one before anything else', async () => {
+    const username = user('approver', SNV);
+    const admin = await h.loginAs('admin');
+    const reset = await h.api(admin).post(`/admin/users/${username}/reset-password`, {
+      password: 'Tam-thoi-2026',
+    });
+    expect(reset.status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${base}/app/`);
+    await page.getByLabel('Tên đăng nhập').fill(username);
+    await page.getByLabel('Mật khẩu').fill('Tam-thoi-2026');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="change-password"]', { timeout: WAIT });
+    await shot(page, '18-change-password');
+    await page.getByLabel('Mật khẩu hiện tại').fill('Tam-thoi-2026');
+    await page.getByLabel('Mật khẩu mới', { exact: true }).fill('Mat-khau-moi-2026');
+    await page.getByLabel('Nhập lại mật khẩu mới').fill('Mat-khau-moi-2026');
+    await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="outgoing"]', { timeout: WAIT });
+    expect(await page.locator('[data-field="fullName"]').count()).toBe(1);
+    await h.login(username, 'Mat-khau-moi-2026');
+    await context.close();
+  }, 120_000);
+
   it('switches to English and stays readable at phone width', async () => {
     const clerk = await signIn(user('clerk', SNV), { width: 390, height: 844 });
     await open(clerk, '#/incoming', 'incoming');

@@ -48,3 +48,15 @@ export function when(lang: string, iso: string | null | undefined): string {
     timeZone: 'Asia/Ho_Chi_Minh',
   }).format(new Date(iso));
 }
+
+/**
+ * Copies each column's heading onto its cells (`data-label`), so that on a phone the stylesheet can show every row
+ * as a card of "heading: value" lines instead of a table wider than the screen.
+ */
+export function labelCells(root: ParentNode): void {
+  for (const table of root.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+    for (const tr of table.querySelectorAll('tbody tr'))
+      [...tr.children].forEach((td, i) => td.setAttribute('data-label', heads[i] ?? ''));
+  }
+}

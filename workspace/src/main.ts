@@ -1,7 +1,7 @@
 import type { Agency } from '../../schemas/identity';
 import { clearSession, getJson, loadSession, UnauthorisedError, type Session } from './api';
 import { hasRole, type Ctx } from './context';
-import { h } from './dom';
+import { h, labelCells } from './dom';
 import { roleName, t, type Lang, type MessageKey } from './i18n';
 import { adminPage, ADMIN_ROLES } from './pages/admin';
 import { composePage } from './pages/compose';
@@ -178,6 +178,7 @@ async function route(moveFocus: boolean): Promise<void> {
     );
   }
   if (seq !== renderSeq || !shell) return;
+  labelCells(page);
   shell.main.replaceChildren(page);
   document.body.dataset.page = page.dataset.page ?? 'error';
   document.body.dataset.ready = 'true';

@@ -1,3 +1,4 @@
+import { REVOCATION_REASON_LABELS } from '../../../kpi/labels';
 import type { CertificateRequest, CertificateView } from '../../../schemas/pki';
 import { RevocationReasonSchema } from '../../../schemas/pki';
 import { download, getJson, postJson } from '../api';
@@ -138,7 +139,9 @@ function certificateRow(ctx: Ctx, c: CertificateView): HTMLElement {
   const reason = h(
     'select',
     {},
-    ...RevocationReasonSchema.options.map((r) => h('option', { value: r }, r)),
+    ...RevocationReasonSchema.options.map((r) =>
+      h('option', { value: r }, ctx.lang === 'vi' ? (REVOCATION_REASON_LABELS[r] ?? r) : r),
+    ),
   ) as HTMLSelectElement;
   return h(
     'tr',
@@ -151,7 +154,7 @@ function certificateRow(ctx: Ctx, c: CertificateView): HTMLElement {
       {},
       c.status === 'active'
         ? l.active
-        : `${l.revoked} ${when(ctx.lang, c.revokedAt)} (${c.revocationReason ?? ''})`,
+        : `${l.revoked} ${when(ctx.lang, c.revokedAt)} (${ctx.lang === 'vi' ? (REVOCATION_REASON_LABELS[c.revocationReason ?? ''] ?? c.revocationReason ?? '') : (c.revocationReason ?? '')})`,
     ),
     h(
       'td',
