@@ -4,6 +4,7 @@ import { ApiError, getJson, postJson } from '../api';
 import { hasRole, type Ctx } from '../context';
 import { field, h } from '../dom';
 import { roleName } from '../i18n';
+import { V, type FlowLabel as Key } from './admin-flows-labels';
 
 interface SimulationResult {
   document: { id?: string; agency: string; type: string; priority: number; recipientLevels: string[] };
@@ -16,87 +17,6 @@ interface Simulation {
   results: SimulationResult[];
   differing: number;
 }
-
-const V = {
-  vi: {
-    flowName: 'Mã quy trình',
-    flowTitle: 'Tên quy trình',
-    scopeAgency: 'Áp dụng cho cơ quan',
-    types: 'Áp dụng cho loại văn bản (không chọn: mọi loại)',
-    stage: 'Bước {n}',
-    stageId: 'Mã bước',
-    stageName: 'Tên bước',
-    approverRoles: 'Vai trò được duyệt',
-    approverUsers: 'Người duyệt cụ thể (tên đăng nhập, cách nhau bởi dấu phẩy)',
-    mode: 'Cách duyệt',
-    any: 'Một người duyệt là đủ',
-    all: 'Tất cả cùng duyệt',
-    quorum: 'Đủ số người duyệt',
-    quorumN: 'Số người cần duyệt',
-    deadline: 'Hạn duyệt (giờ)',
-    condition: 'Điều kiện áp dụng bước',
-    always: 'Luôn áp dụng',
-    urgentOnly: 'Chỉ văn bản có độ khẩn từ',
-    addStage: 'Thêm bước',
-    removeStage: 'Bỏ bước',
-    simulate: 'Mô phỏng',
-    activate: 'Lưu và kích hoạt',
-    simulation: 'Kết quả mô phỏng',
-    simulateFirst: 'Hãy mô phỏng trước khi kích hoạt',
-    noSamples: 'Chưa có văn bản gần đây; mô phỏng với văn bản mẫu',
-    currentFlow: 'Quy trình đang áp dụng',
-    draftFlow: 'Quy trình mới',
-    differs: 'Thay đổi',
-    same: 'Không đổi',
-    differing: '{n}/{of} văn bản sẽ đi theo quy trình khác',
-    activated: 'Đã kích hoạt phiên bản {v}',
-    flows: 'Các quy trình',
-    version: 'Phiên bản đang dùng {a} / mới nhất {l}',
-    invalid: 'Quy trình chưa hợp lệ',
-    edit: 'Sửa',
-    newFlow: 'Quy trình mới',
-  },
-  en: {
-    flowName: 'Flow id',
-    flowTitle: 'Flow title',
-    scopeAgency: 'For the agency',
-    types: 'For document types (none: all)',
-    stage: 'Stage {n}',
-    stageId: 'Stage id',
-    stageName: 'Stage name',
-    approverRoles: 'Roles that approve',
-    approverUsers: 'Named approvers (usernames, comma-separated)',
-    mode: 'Mode',
-    any: 'Any one approver',
-    all: 'All approvers',
-    quorum: 'A quorum',
-    quorumN: 'Approvals needed',
-    deadline: 'Deadline (hours)',
-    condition: 'Stage applies',
-    always: 'Always',
-    urgentOnly: 'Only from urgency',
-    addStage: 'Add a stage',
-    removeStage: 'Remove stage',
-    simulate: 'Simulate',
-    activate: 'Save and activate',
-    simulation: 'Simulation',
-    simulateFirst: 'Simulate before activating',
-    noSamples: 'No recent documents; simulated with sample documents',
-    currentFlow: 'Active flow',
-    draftFlow: 'New flow',
-    differs: 'Changes',
-    same: 'Same',
-    differing: '{n}/{of} documents would route differently',
-    activated: 'Version {v} activated',
-    flows: 'Flows',
-    version: 'Active version {a} / latest {l}',
-    invalid: 'The flow is not valid',
-    edit: 'Edit',
-    newFlow: 'New flow',
-  },
-};
-
-type Key = keyof (typeof V)['vi'];
 
 /**
  * The approval-flow editor: stages, approvers (roles and named users), any/all/quorum, deadlines and an urgency
@@ -157,6 +77,14 @@ interface StageInputs {
   value(): Record<string, unknown>;
 }
 
+/** The lowest urgency a stage's condition asks for (0: the stage always applies), as the editor writes it. */
+function urgencyOf(condition: unknown): number {
+  const c = condition as { field?: string; op?: string; value?: unknown } | undefined;
+  if (c?.field !== 'priority') return 0;
+  if (c.op === 'in' && Array.isArray(c.value)) return Math.min(...(c.value as number[]));
+  return c.op === 'eq' ? Number(c.value) : 0;
+}
+
 function stageInputs(ctx: Ctx, tr: Tr, n: number, stage?: Def['stages'][number]): StageInputs {
   const id = h('input', { value: stage?.id ?? `buoc-${n}`, required: true }) as HTMLInputElement;
   const name = h('input', { value: stage?.name ?? '', required: true }) as HTMLInputElement;
@@ -187,13 +115,7 @@ function stageInputs(ctx: Ctx, tr: Tr, n: number, stage?: Def['stages'][number])
     min: 1,
     value: stage?.deadlineHours ?? '',
   }) as HTMLInputElement;
-  const when = stage?.when as { field?: string; op?: string; value?: unknown } | undefined;
-  const urgent =
-    when?.field === 'priority' && when.op === 'in' && Array.isArray(when.value)
-      ? Math.min(...(when.value as number[]))
-      : when?.field === 'priority' && when.op === 'eq'
-        ? Number(when.value)
-        : 0;
+  const urgent = urgencyOf(stage?.when);
   const condition = h(
     'select',
     {},
@@ -246,27 +168,7 @@ function stageInputs(ctx: Ctx, tr: Tr, n: number, stage?: Def['stages'][number])
 }
 
 function editor(ctx: Ctx, tr: Tr, def: Def | undefined): HTMLElement {
-  const province = hasRole(ctx, 'province_admin');
-  const name = h('input', { value: def?.name ?? '', required: true, readonly: !!def }) as HTMLInputElement;
-  const title = h('input', { value: def?.title ?? '', required: true }) as HTMLInputElement;
-  const scopeAgency =
-    'agency' in (def?.scope ?? {}) ? (def!.scope as { agency: string }).agency : ctx.session.user.agency;
-  const agency = h(
-    'select',
-    { disabled: !province },
-    ...[...ctx.agencies.values()].map((a) =>
-      h('option', { value: a.code, selected: a.code === scopeAgency }, a.name),
-    ),
-  ) as HTMLSelectElement;
-  const types = Object.entries(DocumentTypes).map(([code, t]) => ({
-    code,
-    box: h('input', {
-      type: 'checkbox',
-      value: code,
-      checked: def?.documentTypes.includes(code as never) ?? false,
-    }) as HTMLInputElement,
-    name: t.name,
-  }));
+  const head = headInputs(ctx, tr, def);
   const stagesBox = h('div', {});
   const stages: StageInputs[] = [];
   const addStage = (s?: Def['stages'][number]) => {
@@ -283,13 +185,7 @@ function editor(ctx: Ctx, tr: Tr, def: Def | undefined): HTMLElement {
     tr('activate'),
   ) as HTMLButtonElement;
 
-  const definition = (): FlowDraft => ({
-    name: name.value.trim(),
-    title: title.value.trim(),
-    scope: { agency: agency.value },
-    documentTypes: types.filter((x) => x.box.checked).map((x) => x.code),
-    stages: stages.map((s) => s.value()),
-  });
+  const definition = (): FlowDraft => ({ ...head.value(), stages: stages.map((s) => s.value()) });
   const showError = (err: unknown) => {
     const details =
       err instanceof ApiError
@@ -302,19 +198,7 @@ function editor(ctx: Ctx, tr: Tr, def: Def | undefined): HTMLElement {
     'form',
     { class: 'card', 'data-flow-editor': '' },
     h('h3', {}, def ? `${tr('edit')}: ${def.title}` : tr('newFlow')),
-    h(
-      'div',
-      { class: 'grid2' },
-      field(tr('flowName'), name),
-      field(tr('flowTitle'), title),
-      field(tr('scopeAgency'), agency),
-    ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, tr('types')),
-      ...types.map((x) => h('label', { class: 'check' }, x.box, ` ${x.name}`)),
-    ),
+    ...head.elements,
     stagesBox,
     h(
       'div',
@@ -343,20 +227,70 @@ function editor(ctx: Ctx, tr: Tr, def: Def | undefined): HTMLElement {
   });
   activate.addEventListener('click', () => {
     const d = definition();
-    void (async () => {
-      const saved = await postJson<FlowVersion>(ctx.session, '/admin/flows', d);
-      const summary = await postJson<FlowSummary>(
-        ctx.session,
-        `/admin/flows/${encodeURIComponent(d.name)}/activate`,
-        {
-          version: saved.version,
-        },
-      );
-      ctx.notify(tr('activated', { v: summary.activeVersion ?? saved.version }), 'ok');
-      ctx.navigate(`#/admin/flows?flow=${encodeURIComponent(d.name)}`);
-    })().catch(showError);
+    saveAndActivate(ctx, tr, d).catch(showError);
   });
   return form;
+}
+
+/** Name, title, agency and document types of a flow, with the values the form sends. */
+function headInputs(ctx: Ctx, tr: Tr, def: Def | undefined) {
+  const province = hasRole(ctx, 'province_admin');
+  const name = h('input', { value: def?.name ?? '', required: true, readonly: !!def }) as HTMLInputElement;
+  const title = h('input', { value: def?.title ?? '', required: true }) as HTMLInputElement;
+  const scopeAgency = def && 'agency' in def.scope ? def.scope.agency : ctx.session.user.agency;
+  const agency = h(
+    'select',
+    { disabled: !province },
+    ...[...ctx.agencies.values()].map((a) =>
+      h('option', { value: a.code, selected: a.code === scopeAgency }, a.name),
+    ),
+  ) as HTMLSelectElement;
+  const types = Object.entries(DocumentTypes).map(([code, t]) => ({
+    code,
+    box: h('input', {
+      type: 'checkbox',
+      value: code,
+      checked: def?.documentTypes.includes(code as never) ?? false,
+    }) as HTMLInputElement,
+    name: t.name,
+  }));
+  return {
+    elements: [
+      h(
+        'div',
+        { class: 'grid2' },
+        field(tr('flowName'), name),
+        field(tr('flowTitle'), title),
+        field(tr('scopeAgency'), agency),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, tr('types')),
+        ...types.map((x) => h('label', { class: 'check' }, x.box, ` ${x.name}`)),
+      ),
+    ],
+    value: () => ({
+      name: name.value.trim(),
+      title: title.value.trim(),
+      scope: { agency: agency.value },
+      documentTypes: types.filter((x) => x.box.checked).map((x) => x.code),
+    }),
+  };
+}
+
+/** Saves the form as a new version and activates it (the first version of a flow is active once saved). */
+async function saveAndActivate(ctx: Ctx, tr: Tr, d: FlowDraft): Promise<void> {
+  const saved = await postJson<FlowVersion>(ctx.session, '/admin/flows', d);
+  const summary = await postJson<FlowSummary>(
+    ctx.session,
+    `/admin/flows/${encodeURIComponent(d.name)}/activate`,
+    {
+      version: saved.version,
+    },
+  );
+  ctx.notify(tr('activated', { v: summary.activeVersion ?? saved.version }), 'ok');
+  ctx.navigate(`#/admin/flows?flow=${encodeURIComponent(d.name)}`);
 }
 
 /** The agency's recent documents; when it has none yet, one sample per urgency of the flow's first type. */
