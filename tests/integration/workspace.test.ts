@@ -161,7 +161,7 @@ describe('the agency workspace in a real browser', () => {
     expect(index.body).not.toMatch(/https?:\/\//);
   });
 
-  it('carries a document from the drafter to the recipient’s acceptance through the pages only', async () => {
+  it('carries a document from the drafter to the recipient’s acceptance, completion and recall through the pages only', async () => {
     const subject = 'Công văn về việc triển khai chuyển đổi số — Ủy ban nhân dân xã Tân Phú';
     const drafter = await signIn(user('drafter', TP));
     await shot(drafter, '01-outgoing-list-empty');
@@ -231,6 +231,20 @@ describe('the agency workspace in a real browser', () => {
     ).toBe('03');
     await shot(drafter, '08-outgoing-list');
 
+    // The clerk assigns it; the assignee processes and completes it; the sender sees 06.
+    await receiver.getByLabel('Người xử lý').fill(user('signer', SNV));
+    await step(receiver, 'Phân công', 'ASSIGNED');
+    const assignee = await signIn(user('signer', SNV));
+    await open(assignee, `#/incoming/${inboxId}`, 'incoming-detail');
+    await step(assignee, 'Đang xử lý', 'PROCESSING');
+    await step(assignee, 'Hoàn thành', 'COMPLETED');
+    await until(
+      clerk,
+      `#/outgoing/${id}`,
+      'outgoing-detail',
+      `tr[data-recipient="${SNV}"][data-status="06"]`,
+    );
+
     // The clerk recalls it; the recipient's clerk is told, agrees, and the sender sees 15.
     await clerk.getByLabel('Lý do').fill('Văn bản có sai sót về số liệu');
     await clerk.getByRole('button', { name: 'Thu hồi', exact: true }).click();
@@ -255,7 +269,7 @@ describe('the agency workspace in a real browser', () => {
     );
     await shot(clerk, '10-outgoing-detail-recalled');
 
-    for (const p of [drafter, approver, signer, clerk, receiver]) await p.context().close();
+    for (const p of [drafter, approver, signer, clerk, receiver, assignee]) await p.context().close();
   }, 300_000);
 
   it('returns a draft to the drafter with the approver’s reason, and lets the drafter withdraw it', async () => {
