@@ -394,6 +394,27 @@ describe('the agency workspace in a real browser', () => {
     await context.close();
   }, 120_000);
 
+  it('signs in and opens a document with the keyboard alone', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${base}/app/`);
+    await page.waitForSelector('body[data-ready="true"][data-page="sign-in"]');
+    // The username field has the focus; Tab goes to the password, Enter submits.
+    await page.keyboard.type(user('drafter', TP));
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('demo');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-ready="true"][data-page="outgoing"]', { timeout: WAIT });
+    // Tab reaches the first document's link; Enter opens it.
+    const first = page.locator('table[data-table="outgoing"] tbody a').first();
+    for (let i = 0; i < 30 && !(await first.evaluate((a) => a === a.ownerDocument.activeElement)); i++)
+      await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-ready="true"][data-page="outgoing-detail"]', { timeout: WAIT });
+    await context.close();
+  }, 60_000);
+
   it('switches to English and stays readable at phone width', async () => {
     const clerk = await signIn(user('clerk', SNV), { width: 390, height: 844 });
     await open(clerk, '#/incoming', 'incoming');
