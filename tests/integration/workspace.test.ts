@@ -99,6 +99,9 @@ async function step(page: Page, button: string, state: string): Promise<void> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
+  // A document page is pictured with its PDF drawn.
+  if ((await page.locator('[data-pdf]').count()) > 0)
+    await page.waitForSelector('[data-pdf][data-rendered]', { timeout: WAIT });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

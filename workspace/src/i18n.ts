@@ -433,3 +433,43 @@ export function indication(lang: Lang, main: string, sub?: string): string {
   if (!sub) return head;
   return `${head} — ${lang === 'vi' ? (SUB_INDICATIONS_VI[sub] ?? sub) : sub.toLowerCase().replace(/_/g, ' ')}`;
 }
+
+/** History events in the words of a register ("sổ theo dõi"); anything newer shows its own name. */
+const EVENTS_VI: Record<string, string> = {
+  'document.created': 'Tạo dự thảo',
+  'document.submitted': 'Trình duyệt',
+  'document.approval_step': 'Duyệt một bước',
+  'document.stage_completed': 'Hoàn thành bước duyệt',
+  'document.stage_skipped': 'Bỏ qua bước duyệt (không áp dụng)',
+  'document.approval_reminder': 'Nhắc hạn duyệt',
+  'document.approval_overdue': 'Quá hạn duyệt',
+  'document.escalated': 'Chuyển cấp duyệt',
+  'document.approved': 'Đã duyệt',
+  'document.returned': 'Trả lại',
+  'document.signing_requested': 'Yêu cầu ký bằng token',
+  'document.signed': 'Ký số',
+  'document.numbered': 'Cấp số',
+  'document.sealed': 'Ký số của cơ quan',
+  'document.dispatched': 'Phát hành, gửi đi',
+  'document.resent': 'Gửi lại',
+  'document.send_failed': 'Gửi không thành công',
+  'document.status_received': 'Nhận trạng thái từ nơi nhận',
+  'document.completed': 'Hoàn thành',
+  'document.withdrawn': 'Rút lại',
+  'document.recall_requested': 'Đề nghị thu hồi',
+  'document.recall_answered': 'Nơi nhận trả lời thu hồi',
+  'document.recalled': 'Đã thu hồi',
+  'document.rerouted': 'Chuyển người xử lý (thay đổi nhân sự)',
+  'document.flow_migrated': 'Chuyển sang quy trình mới',
+  'document.superseded': 'Bị thay thế',
+  'document.supersedes': 'Thay thế văn bản trước',
+  'incoming.received': 'Nhận văn bản',
+  'incoming.verified': 'Kiểm tra chữ ký số: hợp lệ',
+  'incoming.verification_failed': 'Kiểm tra chữ ký số: không hợp lệ',
+  'incoming.status_sent': 'Gửi trạng thái cho nơi gửi',
+  'incoming.recall_requested': 'Nơi gửi đề nghị thu hồi',
+  'incoming.superseded': 'Bị thay thế',
+  'incoming.supersedes': 'Thay thế văn bản trước',
+};
+
+export const eventName = (lang: Lang, event: string) => (lang === 'vi' ? (EVENTS_VI[event] ?? event) : event);

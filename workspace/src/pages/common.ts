@@ -1,7 +1,7 @@
 import type { HistoryEntry, RecipientView } from '../../../schemas/document';
 import { agencyName, type Ctx } from '../context';
 import { h, when } from '../dom';
-import { statusCode } from '../i18n';
+import { eventName, statusCode } from '../i18n';
 
 /** One recipient's edXML status as a chip: the code, with its meaning and the agency spelled out. */
 export function statusChip(
@@ -54,7 +54,7 @@ export function historyTable(ctx: Ctx, history: HistoryEntry[]): HTMLElement {
               'tr',
               { 'data-event': e.event },
               h('td', {}, when(ctx.lang, e.at)),
-              h('td', {}, e.event),
+              h('td', {}, eventName(ctx.lang, e.event)),
               h('td', {}, e.actor),
               h('td', {}, e.comment ?? ''),
             ),

@@ -3,7 +3,7 @@ import type { OutgoingCommand } from '../../../exchange/outgoing-commands';
 import { getJson, postJson } from '../api';
 import { act, agencyName, type Ctx } from '../context';
 import { field, h, when } from '../dom';
-import { outgoingState, priorityName, statusCode, type MessageKey } from '../i18n';
+import { eventName, outgoingState, priorityName, statusCode, type MessageKey } from '../i18n';
 import { mayOutgoing } from '../permissions';
 import { historyTable, pageHead, statusChip } from './common';
 import { pdfView } from './pdf-view';
@@ -193,7 +193,7 @@ function approvalFlow(ctx: Ctx, doc: DocumentDetail): HTMLElement {
           'li',
           { 'data-event': e.event },
           h('strong', {}, e.actor),
-          ` — ${e.event} — ${when(ctx.lang, e.at)}`,
+          ` — ${eventName(ctx.lang, e.event)} — ${when(ctx.lang, e.at)}`,
           e.comment ? h('div', { class: 'muted' }, e.comment) : null,
         ),
       ),
