@@ -1,13 +1,20 @@
 import { INCOMING_COMMANDS, type IncomingCommand } from '../../exchange/incoming-commands';
 import { OUTGOING_COMMANDS, type OutgoingCommand } from '../../exchange/outgoing-commands';
 import type { DocumentDetail, InboxDetail } from '../../schemas/document';
-import type { SessionUser } from './api';
+import type { Role } from '../../schemas/identity';
+
+/** Who is asking: the signed-in user as the session knows them. */
+export interface Asker {
+  username: string;
+  agency: string;
+  roles: readonly Role[];
+}
 
 /**
  * Which buttons a user sees: the exchange's own command tables (state × who), read from the document as the API
  * shows it. The workflow's validators still decide; this only hides what would certainly be refused.
  */
-export function mayOutgoing(user: SessionUser, doc: DocumentDetail, cmd: OutgoingCommand): boolean {
+export function mayOutgoing(user: Asker, doc: DocumentDetail, cmd: OutgoingCommand): boolean {
   const rule = OUTGOING_COMMANDS[cmd];
   if (doc.agency !== user.agency || !(rule.from as readonly string[]).includes(doc.state)) return false;
   const has = (...roles: string[]) => user.roles.some((r) => roles.includes(r));
@@ -37,7 +44,7 @@ export function mayOutgoing(user: SessionUser, doc: DocumentDetail, cmd: Outgoin
   }
 }
 
-export function mayIncoming(user: SessionUser, doc: InboxDetail, cmd: IncomingCommand): boolean {
+export function mayIncoming(user: Asker, doc: InboxDetail, cmd: IncomingCommand): boolean {
   const rule = INCOMING_COMMANDS[cmd];
   if (!(rule.from as readonly string[]).includes(doc.state)) return false;
   if (rule.who === 'assignee') return doc.assignee === user.username;
