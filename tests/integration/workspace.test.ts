@@ -386,7 +386,7 @@ describe('the agency workspace in a real browser', () => {
     await page.getByLabel('Mật khẩu').fill('Tam-thoi-2026');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.waitForSelector('body[data-ready="true"][data-page="change-password"]', { timeout: WAIT });
-    await shot(page, '18-change-password');
+    await shot(page, '19-change-password');
     await page.getByLabel('Mật khẩu hiện tại').fill('Tam-thoi-2026');
     await page.getByLabel('Mật khẩu mới', { exact: true }).fill('Mat-khau-moi-2026');
     await page.getByLabel('Nhập lại mật khẩu mới').fill('Mat-khau-moi-2026');
@@ -395,6 +395,39 @@ describe('the agency workspace in a real browser', () => {
     expect(await page.locator('[data-field="fullName"]').count()).toBe(1);
     await h.login(username, 'Mat-khau-moi-2026');
     await context.close();
+  }, 120_000);
+
+  it('shows a token holder the signing request and accepts the signature value pasted back', async () => {
+    const as = async (role: 'drafter' | 'approver') => h.api(await h.loginAs(role, TP));
+    const created = await (
+      await as('drafter')
+    ).post('/documents', {
+      type: 'TTR',
+      subject: 'Tờ trình phê duyệt dự toán năm 2027',
+      recipients: [SNV],
+      fileName: 'to-trinh.pdf',
+      pdfBase64: (await makePdf('To trinh phe duyet du toan')).toString('base64'),
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await (await as('drafter')).post(`/documents/${id}/submit`, {})).status).toBe(200);
+    expect((await (await as('approver')).post(`/documents/${id}/approve`, {})).status).toBe(200);
+
+    const signer = await signIn(user('signer', TP));
+    await open(signer, `#/outgoing/${id}`, 'outgoing-detail');
+    await signer.getByText('Yêu cầu ký số bằng token').click();
+    await signer.getByRole('button', { name: 'Tạo yêu cầu ký (token)' }).click();
+    const toBeSigned = (await signer.locator('[data-to-be-signed]').first().textContent({ timeout: WAIT }))!;
+    // The "token": the signer's own key, used outside the server's signing step.
+    const token = await h.deps.pki.signerFor(
+      { agency: TP, profile: 'personal', username: user('signer', TP) },
+      new Date(),
+    );
+    const value = await token.sign(Buffer.from(toBeSigned, 'base64'), { hash: 'SHA-256' });
+    await signer.getByLabel('Chữ ký (base64)').fill(Buffer.from(value).toString('base64'));
+    await shot(signer, '18-deferred-signing');
+    await step(signer, 'Gửi chữ ký', 'SIGNED');
+    await signer.context().close();
   }, 120_000);
 
   it('signs in and opens a document with the keyboard alone', async () => {

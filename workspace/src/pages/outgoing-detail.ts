@@ -118,7 +118,7 @@ function deferredSigning(ctx: Ctx, doc: DocumentDetail, path: string): HTMLEleme
         h('div', {}, h('dt', {}, 'hash'), h('dd', {}, `${req.hash} / ${req.keyAlgorithm}`)),
         h('div', {}, h('dt', {}, 'toBeSignedDigest'), h('dd', { class: 'mono' }, req.toBeSignedDigest)),
       ),
-      h('pre', { class: 'mono' }, req.toBeSigned),
+      h('pre', { class: 'mono', 'data-to-be-signed': '' }, req.toBeSigned),
       field(ctx.t('signatureValue'), value),
       h(
         'button',
