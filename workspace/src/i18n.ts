@@ -339,7 +339,7 @@ const INCOMING_STATES: Record<Lang, Record<IncomingState, string>> = {
 /** edXML status codes (QCVN 102:2016) as a recipient's status reads to the sender. */
 const STATUS_CODES: Record<Lang, Record<string, string>> = {
   vi: {
-    PENDING: 'Đang gửi',
+    PENDING: 'Chờ gửi',
     SEND_FAILED: 'Gửi không thành công',
     '01': 'Đã đến',
     '02': 'Từ chối',
@@ -352,7 +352,7 @@ const STATUS_CODES: Record<Lang, Record<string, string>> = {
     '16': 'Từ chối thu hồi',
   },
   en: {
-    PENDING: 'Sending',
+    PENDING: 'Not yet delivered',
     SEND_FAILED: 'Send failed',
     '01': 'Arrived',
     '02': 'Rejected',
