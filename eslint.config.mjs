@@ -43,6 +43,7 @@ export default tseslint.config(
       'coverage/**',
       'test-output/**',
       'dashboard/dist/**',
+      'workspace/dist/**',
       'bin/**',
     ],
   },

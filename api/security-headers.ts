@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
- * CSP of the pages (the dashboard at /dashboard, Swagger UI at /docs): their own scripts, styles, fonts and images
+ * CSP of the pages (the dashboard at /dashboard, the workspace at /app, Swagger UI at /docs): their own scripts, styles, fonts and images
  * only, API calls to the same origin, no plugins, no inline scripts, never framed. Inline styles stay allowed:
  * Swagger UI and Chart.js style elements at run time.
  */
@@ -22,7 +22,7 @@ export const PAGE_CSP = [
   "style-src 'self' 'unsafe-inline'",
 ].join('; ');
 
-const isPage = (url: string) => /^\/(dashboard|docs)(\/|\?|$)/.test(url);
+const isPage = (url: string) => /^\/(dashboard|docs|app)(\/|\?|$)/.test(url);
 
 /**
  * Response headers every answer carries: no MIME sniffing, no framing (X-Frame-Options and CSP frame-ancestors),

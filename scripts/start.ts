@@ -76,11 +76,13 @@ async function main(): Promise<void> {
   if (await portInUse(apiPort)) {
     throw new Error(`API: port ${apiPort} is already in use. Stop what uses it or set PORT to another port.`);
   }
-  if (!existsSync(resolve(root, 'dashboard/dist/index.html'))) {
-    say('building the dashboard (first run only)...');
+  // The leadership dashboard and the agency workspace, each a Vite build served by the API.
+  for (const page of ['dashboard', 'workspace']) {
+    if (existsSync(resolve(root, page, 'dist/index.html'))) continue;
+    say(`building the ${page} (first run only)...`);
     execFileSync(
       process.execPath,
-      [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', 'dashboard', '--logLevel', 'warn'],
+      [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', page, '--logLevel', 'warn'],
       {
         cwd: root,
         stdio: 'inherit',
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
     say(`API          ${base}/api/v1   (health ${base}/healthz, metrics ${base}/metrics)`);
     say(`OpenAPI      ${base}/openapi.json   docs ${base}/docs`);
     say(`Dashboard    ${base}/dashboard`);
+    say(`Workspace    ${base}/app`);
     if (stack.temporalUiUrl) say(`Temporal UI  ${stack.temporalUiUrl}`);
     say(`sign in as admin / demo, or <role>.<agency code> / demo (e.g. drafter.000.00.32.h29)`);
     say('Ctrl-C stops everything');
