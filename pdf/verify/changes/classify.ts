@@ -74,7 +74,8 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (num === r.fieldsArray) return classifyList(ctx, num, a, b, 'AcroForm /Fields');
   if (num === r.acroFormDr) return [await classifyDr(ctx, num, new PdfRef(num, 0), new PdfRef(num, 0))];
   const annotsOf = r.annotsArrays.get(num);
-  if (annotsOf !== undefined) return classifyList(ctx, num, a, b, `page ${r.pages.get(annotsOf)} /Annots`);
+  if (annotsOf !== undefined)
+    return classifyList(ctx, num, a, b, `page ${r.pages.get(annotsOf)} /Annots`, annotsOf);
   if (r.pages.has(num)) return classifyPage(ctx, num, a, b);
   if (r.pageTreeNodes.has(num)) return [classifyPageTreeNode(num, a, b)];
   const field = r.fields.get(num);

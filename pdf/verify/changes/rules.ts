@@ -155,6 +155,22 @@ export const CHANGE_RULES = {
     level: 'ANNOTATIONS',
     meaning: 'annotation added, changed or deleted where DocMDP P=3 allows it (ISO 32000-1 12.8.2.2.2)',
   },
+  ANNOTATION_ADDED_CLEAR: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'annotation (not a widget) added to a document without certification, its /Rect clear of everything the ' +
+      'page showed: an over-estimate of what the content streams draw and the /Rect of every annotation (DSS ' +
+      'accepts added annotations and flags those that overlap others or change the visible page); under DocMDP ' +
+      'P=1/P=2 it is refused as any annotation',
+  },
+  NAMED_APPEARANCES_ADDED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'catalog /Names gains an /AP name tree (named annotation appearance streams, ISO 32000-1 7.7.4 Table 31), ' +
+      'every other name tree kept: nothing is drawn from it unless an annotation, judged on its own, uses it',
+  },
   ROOT_REPLACED: {
     allowed: false,
     level: 'OTHER',
