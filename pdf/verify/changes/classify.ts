@@ -11,6 +11,7 @@ import { classifyAcroForm, classifyAppearanceObject, classifyDr, classifyField }
 import { classifyList } from './items';
 import { classifyAnnotation, classifyPage } from './pages';
 import { classifyResourcesObject } from './resources';
+import { classifyStructAnnotationsRemoved } from './struct-annotations';
 
 const FONT_TYPES = new Set(['Font', 'FontDescriptor']);
 
@@ -84,7 +85,12 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (ap) return [await classifyAppearanceObject(ctx, num, ap, b)];
   if (num === r.dss) return [await classifyDss(ctx, num, a, b)];
   if (r.dssParts.has(num)) return [classifyDssPart(num, a, b)];
-  if (r.structTree.has(num)) return [classifyStructNode(num, a, b)];
+  if (r.structTree.has(num)) {
+    const node = classifyStructNode(num, a, b);
+    const cleanUp =
+      node.rule === 'OBJECT_OVERRIDDEN' && (await classifyStructAnnotationsRemoved(ctx, num, a, b));
+    return [cleanUp || node];
+  }
   if (r.annotations.has(num)) return [classifyAnnotation(ctx, num, b)];
   const resources =
     r.content.has(num) && isDict(a) ? await classifyResourcesObject(ctx, num, a, b) : undefined;

@@ -136,6 +136,14 @@ export const CHANGE_RULES = {
       'structure tree /ParentTree and /K extended for added widgets, or a page /StructParents key into the ' +
       '/ParentTree set (ISO 32000-1 14.7.4.4; iText leaves /StructParents out of its page comparison)',
   },
+  STRUCT_TREE_ANNOTATION_REMOVED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      "structure element's /K drops only object references (OBJR, ISO 32000-1 14.7.4.3) to non-widget annotations " +
+      'that the same revision removes from their page (iText DocumentRevisionsValidator); allowed only where ' +
+      'annotations may be changed',
+  },
   TAB_ORDER_STRUCTURE: {
     allowed: true,
     level: 'FORM_FILLING',
