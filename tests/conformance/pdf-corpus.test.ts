@@ -32,8 +32,6 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     'stricter than iText: freed objects and removed widgets after signing are refused (OBJECT_FREED, FIELD_REMOVED), as pyHanko does',
   'itext-removeFieldAnnots.pdf':
     'stricter than iText: removed field widgets after signing are refused (FIELD_REMOVED), as pyHanko does',
-  'itext-taggedDocModifyAnnotationAndStructContent.pdf':
-    'iText allows /StructElem content updates that follow a modified annotation; our STRUCT_TREE_UPDATE accepts additions only',
 };
 
 /**

@@ -11,7 +11,7 @@ import { classifyAcroForm, classifyAppearanceObject, classifyDr, classifyField }
 import { classifyList } from './items';
 import { classifyAnnotation, classifyPage } from './pages';
 import { classifyResourcesObject } from './resources';
-import { classifyStructAnnotationsRemoved } from './struct-annotations';
+import { classifyStructAnnotationsRemoved, classifyStructObjrMarked } from './struct-annotations';
 
 const FONT_TYPES = new Set(['Font', 'FontDescriptor']);
 
@@ -87,9 +87,11 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (r.dssParts.has(num)) return [classifyDssPart(num, a, b)];
   if (r.structTree.has(num)) {
     const node = classifyStructNode(num, a, b);
-    const cleanUp =
-      node.rule === 'OBJECT_OVERRIDDEN' && (await classifyStructAnnotationsRemoved(ctx, num, a, b));
-    return [cleanUp || node];
+    if (node.rule !== 'OBJECT_OVERRIDDEN') return [node];
+    const annotationFollowUp =
+      (await classifyStructAnnotationsRemoved(ctx, num, a, b)) ??
+      (await classifyStructObjrMarked(ctx, num, a, b));
+    return [annotationFollowUp ?? node];
   }
   if (r.annotations.has(num)) return [classifyAnnotation(ctx, num, b)];
   const resources =

@@ -144,6 +144,14 @@ export const CHANGE_RULES = {
       'that the same revision removes from their page (iText DocumentRevisionsValidator); allowed only where ' +
       'annotations may be changed',
   },
+  STRUCT_TREE_OBJR_MARKED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      "structure element's direct object references (OBJR) gain or change only keys outside ISO 32000-1 Table 325 " +
+      '(/Type, /Pg, /Obj kept), next to a change of the non-widget annotation they name (iText ' +
+      'DocumentRevisionsValidator); allowed only where annotations may be changed',
+  },
   TAB_ORDER_STRUCTURE: {
     allowed: true,
     level: 'FORM_FILLING',

@@ -70,3 +70,48 @@ export async function classifyStructAnnotationsRemoved(
     { deps: [b] },
   );
 }
+
+/** Entries of an object reference that mean something (ISO 32000-1 14.7.4.3, Table 325). */
+const OBJR_KEYS = ['Type', 'Pg', 'Obj'];
+
+/**
+ * Whether `after` is the OBJR `before` with only keys outside Table 325 changed, for a non-widget annotation that this
+ * revision also changes: no reader gives such a key a meaning.
+ */
+async function objrMarkedOnly(ctx: StepContext, before: PdfValue, after: PdfValue): Promise<boolean> {
+  if (!isDict(before) || !isDict(after) || nameOf(before.get('Type')) !== 'OBJR') return false;
+  if (OBJR_KEYS.some((k) => !deepEqual(before.get(k), after.get(k)))) return false;
+  const obj = before.get('Obj');
+  if (!(obj instanceof PdfRef) || !ctx.diff.overridden.has(obj.num)) return false;
+  const annot = await ctx.old.resolveDict(obj);
+  return !!annot && annot.has('Rect') && nameOf(annot.get('Subtype')) !== 'Widget';
+}
+
+/**
+ * A structure element whose only change is that direct object references in its /K gain or change keys no standard
+ * defines, next to a change of the annotation they name (iText's DocumentRevisionsValidator accepts the structure
+ * content update that follows an allowed annotation modification). What the references point to (/Obj, /Pg) and
+ * every other entry stay as signed. ANNOTATIONS level, like the annotation change itself.
+ */
+export async function classifyStructObjrMarked(
+  ctx: StepContext,
+  num: number,
+  a: PdfValue,
+  b: PdfValue,
+): Promise<Finding | undefined> {
+  if (!isDict(a) || !isDict(b) || nameOf(a.get('Type')) !== 'StructElem') return undefined;
+  const keys = differingKeys(a, b);
+  if (keys.length !== 1 || keys[0] !== 'K') return undefined;
+  const before = asList(a.get('K'));
+  const after = asList(b.get('K'));
+  if (before.length !== after.length) return undefined;
+  for (let i = 0; i < before.length; i++)
+    if (!deepEqual(before[i], after[i]) && !(await objrMarkedOnly(ctx, before[i]!, after[i]!)))
+      return undefined;
+  return finding(
+    num,
+    'STRUCT_TREE_OBJR_MARKED',
+    `structure element ${num}: object references of changed annotations gain keys outside ISO 32000-1 Table 325`,
+    { deps: [b] },
+  );
+}

@@ -1,4 +1,4 @@
-import { PdfDict, type PdfRef } from '../../../pdf/core/objects';
+import { PdfDict, type PdfRef, type PdfValue } from '../../../pdf/core/objects';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 import {
   append,
@@ -75,7 +75,7 @@ const remove = (signed: Uint8Array, what: { fromPage: boolean; fromStructure: bo
     if (what.fromStructure) await editDict(e, elem.num, (d) => void d.set('K', []));
   });
 
-describe('change analysis: structure tree after an annotation is removed', () => {
+describe('change analysis: structure tree after an annotation is removed or changed', () => {
   it('allows the OBJR of a removed annotation to leave its structure element under P=3 (STRUCT_TREE_ANNOTATION_REMOVED)', async () => {
     const certified = await signFirst(pki, tagged, { certify: 3 });
     const s = await expectAllowed(
@@ -103,5 +103,34 @@ describe('change analysis: structure tree after an annotation is removed', () =>
       'DOCMDP_FORBIDS',
     );
     expect(s.changesAfterSigning.find((c) => c.object === elem.num)?.allowed).toBe(false);
+  });
+
+  /** Marks the note's OBJR with `objr` entries, optionally recolouring the note in the same revision. */
+  const mark = (signed: Uint8Array, objr: [string, PdfValue][], recolour: boolean) =>
+    appendRevision(signed, async (e) => {
+      if (recolour) await editDict(e, note.num, (d) => void d.set('C', [1, 0, 0]));
+      await editDict(e, elem.num, (d) => {
+        const ref = new PdfDict([['Type', n('OBJR')], ['Obj', note], ...objr]);
+        d.set('K', [ref]);
+      });
+    });
+
+  it('allows an unknown key on the OBJR of an annotation changed in the same revision (STRUCT_TREE_OBJR_MARKED)', async () => {
+    const certified = await signFirst(pki, tagged, { certify: 3 });
+    await expectAllowed(
+      pki,
+      await mark(certified, [['RandomName', n('RandomValue')]], true),
+      'STRUCT_TREE_OBJR_MARKED',
+    );
+  });
+
+  it('refuses it when the annotation is left as signed, or when /Pg is set (OBJECT_OVERRIDDEN)', async () => {
+    const certified = await signFirst(pki, tagged, { certify: 3 });
+    await expectRefused(
+      pki,
+      await mark(certified, [['RandomName', n('RandomValue')]], false),
+      'OBJECT_OVERRIDDEN',
+    );
+    await expectRefused(pki, await mark(certified, [['Pg', elem]], true), 'OBJECT_OVERRIDDEN');
   });
 });
