@@ -26,8 +26,6 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     "ByteRange gap far larger than /Contents with objects injected into it: we verify the bytes named (intact) and refuse the coverage (TOTAL_FAILED, forbidden); DSS calls the signature not intact. pyHanko's gap-too-big file gets the same treatment and agrees; a recipient refuses both",
   'dss-DSS-1683.pdf':
     "SHA-1 signature: INDETERMINATE by the crypto policy (no proof of existence before 2010); the manifest's 'invalid' may come from DSS1683Test.test(), which validates the bare CMS without the PDF; to be re-checked against the DSS source, expectation left as recorded",
-  'dss-DSS-2199.pdf':
-    'an existing /VRI entry is changed (DSS_MALFORMED); pyHanko refuses this too, DSS allows it',
   'itext-removeAllAnnots.pdf':
     'stricter than iText: freed objects and removed widgets after signing are refused (OBJECT_FREED, FIELD_REMOVED), as pyHanko does',
   'itext-removeFieldAnnots.pdf':

@@ -24,15 +24,20 @@ export async function classifyDss(
   if (extra.length) return bad(`/DSS has unexpected /${extra.join(' /')}`);
   const oldVri = await ctx.old.resolveDict(oldDss?.get('VRI'));
   const newVri = await ctx.cur.resolveDict(newDss.get('VRI'));
-  for (const [key, v] of oldVri?.map ?? [])
-    if (!deepEqual(v, newVri?.get(key))) return bad(`/VRI /${key} changed or removed`);
+  for (const key of oldVri?.map.keys() ?? []) if (!newVri?.has(key)) return bad(`/VRI /${key} removed`);
+  const rewritten: string[] = [];
   for (const [key, v] of newVri?.map ?? []) {
-    if (oldVri?.has(key)) continue;
+    if (deepEqual(v, oldVri?.get(key))) continue;
+    if (oldVri?.has(key)) rewritten.push(key);
     const entry = await ctx.cur.resolveDict(v);
     if (!/^[0-9A-F]{40}$/.test(key) || !entry) return bad(`/VRI /${key} is not a VRI entry`);
     const extraVri = [...entry.map.keys()].filter((k) => !VRI_KEYS.has(k));
     if (extraVri.length) return bad(`/VRI /${key} has unexpected /${extraVri.join(' /')}`);
   }
+  if (rewritten.length)
+    return finding(holder, 'DSS_VRI_REWRITTEN', `/DSS extended, /VRI /${rewritten.join(' /')} rewritten`, {
+      deps: [b ?? null],
+    });
   return finding(holder, 'DSS_UPDATE', oldDss ? '/DSS extended' : '/DSS added', { deps: [b ?? null] });
 }
 

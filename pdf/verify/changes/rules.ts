@@ -56,6 +56,14 @@ export const CHANGE_RULES = {
     level: 'LTA_UPDATES',
     meaning: 'document security store /DSS and /VRI added or extended (ETSI EN 319 142-1 5.4.2)',
   },
+  DSS_VRI_REWRITTEN: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      '/DSS extended with an earlier /VRI entry rewritten, holding validation data only (/Cert /CRL /OCSP /TU /TS, ' +
+      'ETSI EN 319 142-1 5.4.2.2), as DSS writes when it extends a signature again: the verifier checks that data ' +
+      'itself and nothing is shown from it; a VRI entry removed, or with other keys, stays DSS_MALFORMED',
+  },
   DOC_TIMESTAMP_ADDED: {
     allowed: true,
     level: 'LTA_UPDATES',
@@ -274,7 +282,7 @@ export const CHANGE_RULES = {
   DSS_MALFORMED: {
     allowed: false,
     level: 'OTHER',
-    meaning: '/DSS or /VRI with unexpected keys, or an earlier VRI entry changed or removed',
+    meaning: '/DSS or /VRI with unexpected keys, or an earlier VRI entry removed or redefined in place',
   },
   DOCMDP_FORBIDS: {
     allowed: false,
