@@ -10,6 +10,7 @@ import {
   contentExtent,
 } from './content-extent';
 import type { StepContext } from './context';
+import { type GlyphMetrics, fontMetrics } from './font-bounds';
 
 /** Most bytes of decoded page content read to prove an annotation clear of it. */
 const MAX_CONTENT_BYTES = 16 << 20;
@@ -26,13 +27,9 @@ async function pageResources(r: PdfReader, page: PdfDict): Promise<PdfDict | und
 
 /** Fonts and XObjects of the resources, read ahead so that the content scan stays synchronous. */
 async function extentResources(r: PdfReader, res: PdfDict | undefined): Promise<ExtentResources> {
-  const fonts = new Map<string, boolean>();
-  for (const [name, v] of (await r.resolveDict(res?.get('Font')))?.map ?? []) {
-    const font = await r.resolveDict(v);
-    const encoding = nameOf(font?.get('Encoding')) ?? '';
-    // Type 3 glyphs are drawn by arbitrary procedures; vertical CMaps (…-V) advance downwards.
-    fonts.set(name, !!font && nameOf(font.get('Subtype')) !== 'Type3' && !encoding.endsWith('-V'));
-  }
+  const fonts = new Map<string, GlyphMetrics | undefined>();
+  for (const [name, v] of (await r.resolveDict(res?.get('Font')))?.map ?? [])
+    fonts.set(name, await fontMetrics(r, v));
   const xobjects = new Map<string, ReturnType<ExtentResources['xobject']>>();
   for (const [name, v] of (await r.resolveDict(res?.get('XObject')))?.map ?? []) {
     const x = await r.resolve(v);
@@ -42,7 +39,7 @@ async function extentResources(r: PdfReader, res: PdfDict | undefined): Promise<
     const matrix = subtype === 'Image' ? asMatrix(undefined) : asMatrix(d?.get('Matrix'));
     if ((subtype === 'Image' || subtype === 'Form') && bbox && matrix) xobjects.set(name, { bbox, matrix });
   }
-  return { font: (n) => fonts.get(n) ?? false, xobject: (n) => xobjects.get(n) };
+  return { font: (n) => fonts.get(n), xobject: (n) => xobjects.get(n) };
 }
 
 async function pageContent(r: PdfReader, page: PdfDict): Promise<Uint8Array | undefined> {

@@ -1,14 +1,15 @@
 import { Parser } from '../../core/parser';
 import { PdfName, PdfString, type PdfValue } from '../../core/objects';
+import type { GlyphMetrics } from './font-bounds';
 
 /**
  * Where a content stream may draw (ISO 32000-1 8, 9), over-estimated without rendering: the boxes returned contain
  * every mark the stream can make on the page, or the answer is `undefined` ("anywhere"). Used to prove that an
  * annotation added after signing covers nothing the signed page shows (DSS's visual-difference and annotation-overlap
  * checks, without a renderer). Every approximation errs towards a larger box:
- * - text: each byte of a shown string may advance between 0 and 1.5 em and its glyph may reach 0.5 em further on
- *   either side, from 0.5 em below the baseline to 1.5 em above it (Tc, Tw, Tz, Ts, TJ offsets applied to both
- *   bounds); vertical or Type 3 fonts are "anywhere";
+ * - text: each byte of a shown string may advance between 0 and the font's widest glyph, and each glyph's ink lies
+ *   in the font's /FontBBox around its origin (Tc, Tw, Tz, Ts, TJ offsets applied to both bounds); fonts without
+ *   such metrics (`font-bounds.ts`: Type 3, vertical, unreadable) are "anywhere";
  * - paths: the box of every point (Bézier control points included) widened by five line widths (miter joins);
  * - images and inline images: the unit square under the CTM; form XObjects: their /BBox under /Matrix and the CTM;
  * - shadings (`sh`), PostScript XObjects, unknown resources, unreadable syntax: "anywhere".
@@ -19,15 +20,13 @@ type Matrix = [number, number, number, number, number, number];
 
 /** What the resources tell about a name used by the content: enough to bound what it draws. */
 export interface ExtentResources {
-  /** Font resource: false when its glyphs cannot be bounded by the em square (Type 3, vertical writing). */
-  font(name: string): boolean;
+  /** Font resource: its glyph metrics, undefined when they cannot be bounded (Type 3, vertical writing). */
+  font(name: string): GlyphMetrics | undefined;
   /** XObject resource: the box in form space it draws into (unit square for an image), undefined if unknown. */
   xobject(name: string): { bbox: Box; matrix: Matrix } | undefined;
 }
 
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
-const MAX_ADVANCE_EM = 1.5;
-const GLYPH_SLACK_EM = 0.5;
 const MAX_OPERATIONS = 1_000_000;
 
 export function multiply(m: Matrix, n: Matrix): Matrix {
@@ -78,7 +77,7 @@ class Anywhere extends Error {}
 interface GraphicsState {
   ctm: Matrix;
   lineWidth: number;
-  font: boolean;
+  font: GlyphMetrics | undefined;
   fontSize: number;
   charSpacing: number;
   wordSpacing: number;
@@ -156,28 +155,29 @@ class TextCursor {
   }
 
   /** Shows `items` (strings and TJ offsets); returns the text-space box the glyphs may cover. */
-  show(gs: GraphicsState, items: PdfValue[]): Box {
+  show(gs: GraphicsState, font: GlyphMetrics, items: PdfValue[]): Box {
     const fs = gs.fontSize;
     const th = gs.scale / 100;
-    // Four bracketing runs: start at either end of the interval, every glyph advancing 0 or the maximum.
+    // Four bracketing runs: start at either end of the interval, every glyph advancing 0 or the widest advance.
     const runs = [
       { x: this.lo, w: 0 },
-      { x: this.lo, w: MAX_ADVANCE_EM },
+      { x: this.lo, w: font.maxAdvance },
       { x: this.hi, w: 0 },
-      { x: this.hi, w: MAX_ADVANCE_EM },
+      { x: this.hi, w: font.maxAdvance },
     ];
+    // Every glyph origin lies between the smallest and the largest run position.
     let min = Math.min(this.lo, this.hi);
     let max = Math.max(this.lo, this.hi);
-    const reach = MAX_ADVANCE_EM * fs * th;
     for (const item of items) {
       if (typeof item === 'number') {
         for (const r of runs) r.x -= (item / 1000) * fs * th;
       } else if (item instanceof PdfString) {
         for (const byte of item.bytes)
           for (const r of runs) {
-            min = Math.min(min, r.x, r.x + reach);
-            max = Math.max(max, r.x, r.x + reach);
+            // Tw on spaces may move back while Tc moves on: every intermediate origin counts.
             r.x += (r.w * fs + gs.charSpacing + (byte === 32 ? gs.wordSpacing : 0)) * th;
+            min = Math.min(min, r.x);
+            max = Math.max(max, r.x);
           }
       } else throw new Anywhere();
       for (const r of runs) {
@@ -187,9 +187,15 @@ class TextCursor {
     }
     this.lo = Math.min(...runs.map((r) => r.x));
     this.hi = Math.max(...runs.map((r) => r.x));
-    const slack = GLYPH_SLACK_EM * Math.abs(fs * th);
-    const up = Math.abs(fs);
-    return [min - slack, gs.rise - 0.5 * up, max + slack, gs.rise + 1.5 * up];
+    // Ink around an origin: the glyph box scaled by the font size and horizontal scaling (either may be negative).
+    const xs = [font.xMin * fs * th, font.xMax * fs * th, 0];
+    const ys = [font.yMin * fs, font.yMax * fs];
+    return [
+      min + Math.min(...xs),
+      gs.rise + Math.min(...ys),
+      max + Math.max(...xs),
+      gs.rise + Math.max(...ys),
+    ];
   }
 }
 
@@ -198,7 +204,7 @@ class ExtentScanner {
   gs: GraphicsState = {
     ctm: IDENTITY,
     lineWidth: 1,
-    font: false,
+    font: undefined,
     fontSize: 0,
     charSpacing: 0,
     wordSpacing: 0,
@@ -236,7 +242,7 @@ class ExtentScanner {
 
   private showText(items: PdfValue[]): void {
     if (!this.gs.font) throw new Anywhere();
-    const box = this.text.show(this.gs, items);
+    const box = this.text.show(this.gs, this.gs.font, items);
     this.boxes.push(mapBox(multiply(this.text.tm, this.gs.ctm), box));
   }
 
@@ -278,7 +284,7 @@ class ExtentScanner {
     if (op === 'BT') this.text = new TextCursor();
     else if (op === 'Tf') {
       const name = args[0];
-      gs.font = name instanceof PdfName && this.res.font(name.name);
+      gs.font = name instanceof PdfName ? this.res.font(name.name) : undefined;
       gs.fontSize = num(args[1]);
     } else if (op === 'Tc') gs.charSpacing = num(args[0]);
     else if (op === 'Tw') gs.wordSpacing = num(args[0]);
