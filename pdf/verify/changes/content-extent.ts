@@ -229,21 +229,26 @@ class ExtentScanner {
     const m = this.gs.ctm;
     const scale = Math.max(Math.hypot(m[0], m[1]), Math.hypot(m[2], m[3]));
     const grow = (5 * Math.abs(this.gs.lineWidth) + 1) * scale;
-    const xs = this.path.map((p) => p[0]);
-    const ys = this.path.map((p) => p[1]);
-    this.boxes.push([
-      Math.min(...xs) - grow,
-      Math.min(...ys) - grow,
-      Math.max(...xs) + grow,
-      Math.max(...ys) + grow,
-    ]);
+    // A loop, not Math.min(...points): a path may hold more points than a call takes arguments.
+    const box: Box = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of this.path) {
+      box[0] = Math.min(box[0], x - grow);
+      box[1] = Math.min(box[1], y - grow);
+      box[2] = Math.max(box[2], x + grow);
+      box[3] = Math.max(box[3], y + grow);
+    }
+    this.boxes.push(box);
     this.path = [];
   }
 
   private showText(items: PdfValue[]): void {
     if (!this.gs.font) throw new Anywhere();
     const box = this.text.show(this.gs, this.gs.font, items);
-    this.boxes.push(mapBox(multiply(this.text.tm, this.gs.ctm), box));
+    const [x1, y1, x2, y2] = mapBox(multiply(this.text.tm, this.gs.ctm), box);
+    // Stroked text (Tr 1, 2, 5, 6) reaches half a line width beyond the outlines.
+    const m = this.gs.ctm;
+    const grow = Math.abs(this.gs.lineWidth) * Math.max(Math.hypot(m[0], m[1]), Math.hypot(m[2], m[3]));
+    this.boxes.push([x1 - grow, y1 - grow, x2 + grow, y2 + grow]);
   }
 
   private nextLine(): void {
