@@ -27,8 +27,8 @@ describe('content extent: where signed page content may draw', () => {
     expect(covers(boxes, [100, 700, 101, 705])).toBe(true); // inside the first line
     expect(covers(boxes, [80, 681, 81, 683])).toBe(true); // second line (TD)
     expect(covers(boxes, [72, 661, 73, 663])).toBe(true); // third line (T* with the leading TD set)
-    expect(covers(boxes, [10, 690, 69, 720])).toBe(false); // left of the text, clear of the glyph box
-    expect(covers(boxes, [72, 712, 200, 740])).toBe(false); // above the first line's ascent (700 + 0.931 * 12)
+    expect(covers(boxes, [10, 690, 68, 720])).toBe(false); // left of the glyph box (72 - 0.166 * 12 - line width)
+    expect(covers(boxes, [72, 713, 200, 740])).toBe(false); // above the ascent (700 + 0.931 * 12 + line width)
     expect(covers(boxes, [170, 700, 180, 710])).toBe(false); // beyond "Ky hieu": 7 bytes of at most 1 em, + 1 em
   });
 
