@@ -256,7 +256,9 @@ export const CHANGE_RULES = {
   ANNOTATION_NOT_PERMITTED: {
     allowed: false,
     level: 'OTHER',
-    meaning: 'annotation added, changed or removed without a DocMDP P=3 certification that allows it',
+    meaning:
+      'annotation changed or removed without a DocMDP P=3 certification that allows it, or added over what the ' +
+      'page showed (an added one clear of it is ANNOTATION_ADDED_CLEAR)',
   },
   SHADOW_HIDE_OVERLAY: {
     allowed: false,
