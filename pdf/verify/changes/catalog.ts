@@ -24,15 +24,20 @@ export async function classifyDss(
   if (extra.length) return bad(`/DSS has unexpected /${extra.join(' /')}`);
   const oldVri = await ctx.old.resolveDict(oldDss?.get('VRI'));
   const newVri = await ctx.cur.resolveDict(newDss.get('VRI'));
-  for (const [key, v] of oldVri?.map ?? [])
-    if (!deepEqual(v, newVri?.get(key))) return bad(`/VRI /${key} changed or removed`);
+  for (const key of oldVri?.map.keys() ?? []) if (!newVri?.has(key)) return bad(`/VRI /${key} removed`);
+  const rewritten: string[] = [];
   for (const [key, v] of newVri?.map ?? []) {
-    if (oldVri?.has(key)) continue;
+    if (deepEqual(v, oldVri?.get(key))) continue;
+    if (oldVri?.has(key)) rewritten.push(key);
     const entry = await ctx.cur.resolveDict(v);
     if (!/^[0-9A-F]{40}$/.test(key) || !entry) return bad(`/VRI /${key} is not a VRI entry`);
     const extraVri = [...entry.map.keys()].filter((k) => !VRI_KEYS.has(k));
     if (extraVri.length) return bad(`/VRI /${key} has unexpected /${extraVri.join(' /')}`);
   }
+  if (rewritten.length)
+    return finding(holder, 'DSS_VRI_REWRITTEN', `/DSS extended, /VRI /${rewritten.join(' /')} rewritten`, {
+      deps: [b ?? null],
+    });
   return finding(holder, 'DSS_UPDATE', oldDss ? '/DSS extended' : '/DSS added', { deps: [b ?? null] });
 }
 
@@ -49,6 +54,32 @@ async function classifyMetadataValue(
   )
     return finding(holder, 'XMP_UPDATE', 'XMP metadata stream updated', { deps: [b ?? null] });
   return finding(holder, 'CATALOG_CHANGED', 'catalog /Metadata is not an XMP metadata stream');
+}
+
+/**
+ * The catalog's name dictionary (ISO 32000-1 7.7.4) changed: allowed when the only name tree added or changed is
+ * /AP (named appearance streams, which show nothing by themselves) and every other tree is kept as it was, so no
+ * /JavaScript, /EmbeddedFiles or destination can come in this way. An indirect name dictionary of the signed
+ * revision redefined in place is judged as any object no rule claims.
+ */
+async function classifyNames(
+  ctx: StepContext,
+  holder: number,
+  a: PdfValue | undefined,
+  b: PdfValue | undefined,
+): Promise<Finding> {
+  const oldNames = a === undefined ? undefined : await ctx.old.resolveDict(a);
+  const newNames = await ctx.cur.resolveDict(b);
+  const refuse = (why: string) => finding(holder, 'CATALOG_CHANGED', `catalog /Names changed (${why})`);
+  if ((a !== undefined && !oldNames) || !newNames) return refuse('not a dictionary');
+  const keys = new Set([...(oldNames?.map.keys() ?? []), ...newNames.map.keys()]);
+  const changed = [...keys].filter((k) => !deepEqual(oldNames?.get(k), newNames.get(k)));
+  const other = changed.filter((k) => k !== 'AP');
+  if (other.length) return refuse(`/${other.join(' /')}`);
+  if (!(await ctx.cur.resolveDict(newNames.get('AP')))) return refuse('/AP is not a name tree');
+  return finding(holder, 'NAMED_APPEARANCES_ADDED', 'catalog /Names: /AP name tree of appearances set', {
+    deps: [b ?? null],
+  });
 }
 
 /** The catalog redefined (ISO 32000-1 7.7.2): each changed entry is decided on its own. */
@@ -68,6 +99,7 @@ export async function classifyCatalog(
       out.push(finding(num, 'EXTENSIONS_UPDATE', `catalog /${key} updated`, { deps: [nv ?? null] }));
     else if (key === 'DSS') out.push(await classifyDss(ctx, num, a.get('DSS'), nv));
     else if (key === 'Metadata') out.push(await classifyMetadataValue(ctx, num, nv));
+    else if (key === 'Names') out.push(await classifyNames(ctx, num, a.get('Names'), nv));
     else if (key === 'AcroForm') {
       const form = await classifyAcroForm(
         ctx,

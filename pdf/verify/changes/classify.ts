@@ -11,6 +11,7 @@ import { classifyAcroForm, classifyAppearanceObject, classifyDr, classifyField }
 import { classifyList } from './items';
 import { classifyAnnotation, classifyPage } from './pages';
 import { classifyResourcesObject } from './resources';
+import { classifyStructAnnotationsRemoved, classifyStructObjrMarked } from './struct-annotations';
 
 const FONT_TYPES = new Set(['Font', 'FontDescriptor']);
 
@@ -74,7 +75,8 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (num === r.fieldsArray) return classifyList(ctx, num, a, b, 'AcroForm /Fields');
   if (num === r.acroFormDr) return [await classifyDr(ctx, num, new PdfRef(num, 0), new PdfRef(num, 0))];
   const annotsOf = r.annotsArrays.get(num);
-  if (annotsOf !== undefined) return classifyList(ctx, num, a, b, `page ${r.pages.get(annotsOf)} /Annots`);
+  if (annotsOf !== undefined)
+    return classifyList(ctx, num, a, b, `page ${r.pages.get(annotsOf)} /Annots`, annotsOf);
   if (r.pages.has(num)) return classifyPage(ctx, num, a, b);
   if (r.pageTreeNodes.has(num)) return [classifyPageTreeNode(num, a, b)];
   const field = r.fields.get(num);
@@ -83,7 +85,14 @@ export async function classifyOverride(ctx: StepContext, num: number): Promise<F
   if (ap) return [await classifyAppearanceObject(ctx, num, ap, b)];
   if (num === r.dss) return [await classifyDss(ctx, num, a, b)];
   if (r.dssParts.has(num)) return [classifyDssPart(num, a, b)];
-  if (r.structTree.has(num)) return [classifyStructNode(num, a, b)];
+  if (r.structTree.has(num)) {
+    const node = classifyStructNode(num, a, b);
+    if (node.rule !== 'OBJECT_OVERRIDDEN') return [node];
+    const annotationFollowUp =
+      (await classifyStructAnnotationsRemoved(ctx, num, a, b)) ??
+      (await classifyStructObjrMarked(ctx, num, a, b));
+    return [annotationFollowUp ?? node];
+  }
   if (r.annotations.has(num)) return [classifyAnnotation(ctx, num, b)];
   const resources =
     r.content.has(num) && isDict(a) ? await classifyResourcesObject(ctx, num, a, b) : undefined;

@@ -1,5 +1,6 @@
 import { decodeTextString } from '../../core/document';
 import { type PdfDict, PdfRef, PdfString, type PdfValue, deepEqual, nameOf } from '../../core/objects';
+import { annotationIsClear } from './annotation-overlap';
 import { type Finding, type StepContext, finding, isInvisibleTimestamp, isVisible } from './context';
 
 function partialName(d: PdfDict | undefined): string | undefined {
@@ -32,14 +33,15 @@ async function fieldHolding(
 }
 
 /**
- * Decides on one entry added to /Fields or to a page's /Annots by a later revision: a new signature field or its
- * widget (12.7.4.5), a document time-stamp, a new non-signature field, or an annotation (12.5).
+ * Decides on one entry added to /Fields or to a page's /Annots (of page object `page`) by a later revision: a new
+ * signature field or its widget (12.7.4.5), a document time-stamp, a new non-signature field, or an annotation (12.5).
  */
 async function classifyAddedItem(
   ctx: StepContext,
   holder: number,
   item: PdfValue,
   where: string,
+  page?: number,
 ): Promise<Finding> {
   const isNew = item instanceof PdfRef && ctx.diff.added.has(item.num);
   const d = await ctx.cur.resolveDict(item);
@@ -77,13 +79,18 @@ async function classifyAddedItem(
     );
   const what = `${where}: ${subtype ?? 'untyped'} annotation ${String(item)} added`;
   if (ctx.permissions !== undefined) return finding(holder, 'ANNOTATION_ADDED', what, { deps: [item] });
+  // A widget no field holds is a dangling form part, never a mere annotation (iText refuses it too).
+  if (page !== undefined && subtype !== 'Widget' && (await annotationIsClear(ctx, page, d)))
+    return finding(holder, 'ANNOTATION_ADDED_CLEAR', `${what}, clear of what the page showed`, {
+      deps: [item],
+    });
   const shows = isVisible(d) && d?.get('AP') !== undefined;
   return finding(holder, shows ? 'SHADOW_HIDE_OVERLAY' : 'ANNOTATION_NOT_PERMITTED', what, { deps: [item] });
 }
 
 /**
  * Compares an array of /Fields or /Annots entries across revisions: removed entries are refused, added entries
- * are classified one by one.
+ * are classified one by one. `page` is the page object whose /Annots these are.
  */
 export async function classifyList(
   ctx: StepContext,
@@ -91,6 +98,7 @@ export async function classifyList(
   oldValue: PdfValue | undefined,
   newValue: PdfValue | undefined,
   where: string,
+  page?: number,
 ): Promise<Finding[]> {
   const oldArr = await ctx.old.resolve(oldValue);
   const newArr = await ctx.cur.resolve(newValue);
@@ -110,7 +118,7 @@ export async function classifyList(
     out.push(finding(holder, rule, `${where}: entry ${String(x)} removed`));
   }
   for (const y of n)
-    if (!o.some((x) => deepEqual(x, y))) out.push(await classifyAddedItem(ctx, holder, y, where));
+    if (!o.some((x) => deepEqual(x, y))) out.push(await classifyAddedItem(ctx, holder, y, where, page));
   if (out.length === 0 && !deepEqual(oldArr, newArr))
     out.push(finding(holder, 'OBJECT_OVERRIDDEN', `${where}: entries reordered`));
   return out;

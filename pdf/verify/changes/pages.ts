@@ -18,7 +18,9 @@ export async function classifyPage(
   const out: Finding[] = [];
   for (const key of differingKeys(a, b)) {
     if (key === 'Annots')
-      out.push(...(await classifyList(ctx, num, a.get('Annots'), b.get('Annots'), `page ${page} /Annots`)));
+      out.push(
+        ...(await classifyList(ctx, num, a.get('Annots'), b.get('Annots'), `page ${page} /Annots`, num)),
+      );
     else if (key === 'Tabs') out.push(classifyTabOrder(num, page, a.get('Tabs'), b.get('Tabs')));
     else if (key === 'StructParents')
       out.push(

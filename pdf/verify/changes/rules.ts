@@ -56,6 +56,14 @@ export const CHANGE_RULES = {
     level: 'LTA_UPDATES',
     meaning: 'document security store /DSS and /VRI added or extended (ETSI EN 319 142-1 5.4.2)',
   },
+  DSS_VRI_REWRITTEN: {
+    allowed: true,
+    level: 'LTA_UPDATES',
+    meaning:
+      '/DSS extended with an earlier /VRI entry rewritten, holding validation data only (/Cert /CRL /OCSP /TU /TS, ' +
+      'ETSI EN 319 142-1 5.4.2.2), as DSS writes when it extends a signature again: the verifier checks that data ' +
+      'itself and nothing is shown from it; a VRI entry removed, or with other keys, stays DSS_MALFORMED',
+  },
   DOC_TIMESTAMP_ADDED: {
     allowed: true,
     level: 'LTA_UPDATES',
@@ -136,6 +144,22 @@ export const CHANGE_RULES = {
       'structure tree /ParentTree and /K extended for added widgets, or a page /StructParents key into the ' +
       '/ParentTree set (ISO 32000-1 14.7.4.4; iText leaves /StructParents out of its page comparison)',
   },
+  STRUCT_TREE_ANNOTATION_REMOVED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      "structure element's /K drops only object references (OBJR, ISO 32000-1 14.7.4.3) to non-widget annotations " +
+      'that the same revision removes from their page (iText DocumentRevisionsValidator); allowed only where ' +
+      'annotations may be changed',
+  },
+  STRUCT_TREE_OBJR_MARKED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      "structure element's direct object references (OBJR) gain or change only keys outside ISO 32000-1 Table 325 " +
+      '(/Type, /Pg, /Obj kept), next to a change of the non-widget annotation they name (iText ' +
+      'DocumentRevisionsValidator); allowed only where annotations may be changed',
+  },
   TAB_ORDER_STRUCTURE: {
     allowed: true,
     level: 'FORM_FILLING',
@@ -154,6 +178,22 @@ export const CHANGE_RULES = {
     allowed: true,
     level: 'ANNOTATIONS',
     meaning: 'annotation added, changed or deleted where DocMDP P=3 allows it (ISO 32000-1 12.8.2.2.2)',
+  },
+  ANNOTATION_ADDED_CLEAR: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'annotation (not a widget) added to a document without certification, its /Rect clear of everything the ' +
+      'page showed: an over-estimate of what the content streams draw and the /Rect of every annotation (DSS ' +
+      'accepts added annotations and flags those that overlap others or change the visible page); under DocMDP ' +
+      'P=1/P=2 it is refused as any annotation',
+  },
+  NAMED_APPEARANCES_ADDED: {
+    allowed: true,
+    level: 'ANNOTATIONS',
+    meaning:
+      'catalog /Names gains an /AP name tree (named annotation appearance streams, ISO 32000-1 7.7.4 Table 31), ' +
+      'every other name tree kept: nothing is drawn from it unless an annotation, judged on its own, uses it',
   },
   ROOT_REPLACED: {
     allowed: false,
@@ -216,7 +256,9 @@ export const CHANGE_RULES = {
   ANNOTATION_NOT_PERMITTED: {
     allowed: false,
     level: 'OTHER',
-    meaning: 'annotation added, changed or removed without a DocMDP P=3 certification that allows it',
+    meaning:
+      'annotation changed or removed without a DocMDP P=3 certification that allows it, or added over what the ' +
+      'page showed (an added one clear of it is ANNOTATION_ADDED_CLEAR)',
   },
   SHADOW_HIDE_OVERLAY: {
     allowed: false,
@@ -242,7 +284,7 @@ export const CHANGE_RULES = {
   DSS_MALFORMED: {
     allowed: false,
     level: 'OTHER',
-    meaning: '/DSS or /VRI with unexpected keys, or an earlier VRI entry changed or removed',
+    meaning: '/DSS or /VRI with unexpected keys, or an earlier VRI entry removed or redefined in place',
   },
   DOCMDP_FORBIDS: {
     allowed: false,
