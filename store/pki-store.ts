@@ -229,6 +229,26 @@ export class PkiStore {
     return toBytes(doc.certificate);
   }
 
+  /**
+   * Issues a certificate with the issuing CA for a profile built elsewhere (the TSA's, pki/tsa/profile.ts); the CA
+   * key never leaves this store. Returns the certificate and its chain (certificate, issuing CA).
+   * @throws LienthongError CONFLICT before ensureCa.
+   */
+  async issueWithIssuingCa(
+    build: (
+      issuer: CaCredentials,
+      urls: { crlUrl: string; caIssuersUrl: string },
+    ) => { certificate: Uint8Array },
+  ): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
+    const issuing = await this.loadCa('issuing');
+    if (!issuing) throw new LienthongError('CONFLICT', 'the CA is not initialised (run pki ca init)');
+    const { certificate } = build(this.credentials(issuing), {
+      crlUrl: this.crlUrl('issuing'),
+      caIssuersUrl: this.caCertUrl('issuing'),
+    });
+    return { certificate, chain: [certificate, toBytes(issuing.certificate)] };
+  }
+
   /** Issues an end-entity certificate whose key the server keeps (encrypted). */
   async issueServerHeld(req: IssueRequest, now: Date): Promise<CertificateRecord> {
     return (await this.issue(req, now, 'server')).record;
