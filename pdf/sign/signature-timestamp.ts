@@ -13,8 +13,11 @@ import type { PreparedSignatureState } from './prepare';
  */
 export type TimestampTokenSource = (digest: Uint8Array, hash: DigestAlgorithm) => Promise<Uint8Array>;
 
-/** Bytes reserved in /Contents for a signature time-stamp token (TSTInfo, TSA signature, TSA certificate chain). */
-export const SIGNATURE_TIMESTAMP_RESERVE = 12_000;
+/**
+ * Bytes reserved in /Contents for a signature time-stamp token (TSTInfo, TSA signature, TSA certificate chain): the
+ * province TSA's is about 3 KB with its two certificates; the rest is room for an external TSA's longer chain.
+ */
+export const SIGNATURE_TIMESTAMP_RESERVE = 8192;
 
 /**
  * Adds a signature time-stamp (id-aa-signatureTimeStampToken, RFC 3161 Appendix A; ETSI EN 319 122-1 5.3) as an
