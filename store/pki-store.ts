@@ -19,6 +19,7 @@ import {
 import type { Config } from '../schemas/config';
 import { LienthongError } from '../schemas/errors';
 import type { Agency, User } from '../schemas/identity';
+import { TsaStore } from './tsa-store';
 
 export type KeyRef =
   { agency: string; profile: 'organisation' } | { agency: string; profile: 'personal'; username: string };
@@ -123,6 +124,7 @@ const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.
  */
 export class PkiStore {
   private readonly crlValidityMs: number;
+  private tsaStore?: TsaStore;
 
   constructor(
     private readonly db: Db,
@@ -139,6 +141,15 @@ export class PkiStore {
   }
   private get crlDocs() {
     return this.db.collection<CrlDoc>('crls');
+  }
+
+  /** The province time-stamp authority, whose key is protected like the CA's (see store/tsa-store.ts). */
+  tsa(): TsaStore {
+    this.tsaStore ??= new TsaStore(this.db, this, {
+      passphrase: this.options.passphrase,
+      keyAlgorithm: this.options.keyAlgorithm,
+    });
+    return this.tsaStore;
   }
 
   crlUrl(ca: CaName): string {

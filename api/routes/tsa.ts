@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { answerTimestampRequest, type TsaPolicy } from '../../pki/tsa/authority';
-import { LIENTHONG_TSA_POLICY_OID } from '../../pki/tsa/profile';
+import { PROVINCE_TSA_POLICY, answerTimestampRequest } from '../../pki/tsa/authority';
 import { TimestampRequestError, parseTimestampRequest } from '../../pki/tsa/request';
-import { LienthongError } from '../../schemas/errors';
-import { TsaStore } from '../../store/tsa-store';
 import { sendProblem } from '../problem';
 import type { AppDeps } from '../deps';
-
-/**
- * The TSA's clock is the API host's system clock (`deps.clock`), which operations keep synchronised by NTP to a
- * national time source; one second is the accuracy it states in every token (README, Long-term validity).
- */
-const POLICY: TsaPolicy = { policy: LIENTHONG_TSA_POLICY_OID, accuracy: { seconds: 1 } };
 
 /** A TimeStampReq is under 200 bytes with a SHA-512 imprint; anything much larger is not one. */
 const QUERY_LIMIT = 4096;
@@ -25,17 +16,7 @@ const QUERY_LIMIT = 4096;
  */
 export function tsaRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    const store = deps.db
-      ? new TsaStore(deps.db, deps.pki, {
-          passphrase: deps.config.keystorePassphrase ?? '',
-          keyAlgorithm: deps.config.pki.keyAlgorithm,
-        })
-      : undefined;
-    const tsa = () => {
-      if (!store || !deps.config.keystorePassphrase)
-        throw new LienthongError('DEPENDENCY_DOWN', 'the time-stamp authority has no key store');
-      return store;
-    };
+    const tsa = () => deps.pki.tsa();
     app.addContentTypeParser(
       'application/timestamp-query',
       { parseAs: 'buffer', bodyLimit: QUERY_LIMIT },
@@ -60,11 +41,12 @@ export function tsaRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           if (!(err instanceof TimestampRequestError)) throw err;
           return sendProblem(reply, { code: 'BAD_REQUEST', detail: err.message });
         }
+        // genTime: the API host's system clock, kept by NTP (README, Time-stamp authority).
         const now = deps.clock();
         const store = tsa();
         const answer = await answerTimestampRequest(req, {
           credentials: await store.credentials(now),
-          policy: POLICY,
+          policy: PROVINCE_TSA_POLICY,
           now,
           allocateSerial: (genTime) =>
             store.allocateSerial(genTime, {

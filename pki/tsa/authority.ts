@@ -1,5 +1,6 @@
 import type { DigestAlgorithm } from '../../pdf/core/source';
 import { parseCertificate } from '../../pdf/cms/certificate';
+import { LIENTHONG_TSA_POLICY_OID } from './profile';
 import type { TimestampRequest } from './request';
 import { type FailureInfo, grantedResponse, rejectionResponse } from './response';
 import { type Accuracy, type TsaCredentials, buildTimestampToken, buildTstInfo } from './token';
@@ -13,6 +14,12 @@ export interface TsaPolicy {
   policy: string;
   accuracy: Accuracy;
 }
+
+/**
+ * The province TSA's policy: its OID and a stated accuracy of one second, which the host's NTP-synchronised clock
+ * keeps (README, Time-stamp authority).
+ */
+export const PROVINCE_TSA_POLICY: TsaPolicy = { policy: LIENTHONG_TSA_POLICY_OID, accuracy: { seconds: 1 } };
 
 /** Why a well-formed request is refused, or undefined when it is accepted (RFC 3161 2.4.2 PKIFailureInfo). */
 export function refusal(
@@ -66,4 +73,37 @@ export async function answerTimestampRequest(req: TimestampRequest, c: StampCont
   );
   const token = await buildTimestampToken(tstInfo, c.credentials, { includeCertificates: req.certReq });
   return grantedResponse(token);
+}
+
+/**
+ * A token over `digest` for the TSA's own use inside the stack (the exchange's signatures), without the request and
+ * reply envelope: the same TSTInfo, serial allocation and signature as a granted `POST /tsa`, certificates included.
+ */
+export async function stampDigest(
+  digest: Uint8Array,
+  hash: DigestAlgorithm,
+  c: StampContext,
+): Promise<Buffer> {
+  const req: TimestampRequest = {
+    version: 1,
+    hashAlgorithmOid: '',
+    hashAlgorithm: hash,
+    hashedMessage: digest,
+    certReq: true,
+    hasExtensions: false,
+  };
+  const refused = refusal(req, c.policy);
+  if (refused) throw new Error(`time-stamp refused: ${refused.text}`);
+  const tstInfo = buildTstInfo(
+    {
+      policy: c.policy.policy,
+      hashAlgorithm: hash,
+      hashedMessage: digest,
+      serial: await c.allocateSerial(c.now),
+      genTime: c.now,
+      accuracy: c.policy.accuracy,
+    },
+    parseCertificate(c.credentials.chain[0]!),
+  );
+  return buildTimestampToken(tstInfo, c.credentials, { includeCertificates: true });
 }
