@@ -5,7 +5,7 @@ import { verifyPdf } from '../../../pdf';
 import { incomingId } from '../../../schemas/document';
 import { nssDbWithRoot, pdfsig, tempDir, tool } from '../../unit/pdf/support/tools';
 import { api, startHarness, user, type Api, type Harness } from '../helpers/harness';
-import { SENDER, signedDocument } from './support';
+import { SENDER, createDraft, signedDocument } from './support';
 
 const RECIPIENT = '000.00.32.H29'; // Sở Nội vụ
 let h: Harness;
@@ -65,5 +65,38 @@ describe('an exchanged document is PAdES B-LTA', () => {
       join(dir, 'received.pdf.sig1'),
     ]);
     expect(cms.stdout).toContain('id-smime-aa-timeStampToken');
+  }, 120_000);
+
+  it('time-stamps a deferred (token) signature once the signature value arrives', async () => {
+    const s = SENDER.code;
+    const signer = user('signer', s);
+    const id = await createDraft(a, 'Tờ trình ký bằng thiết bị ký số', [RECIPIENT]);
+    await a.call(user('drafter', s), 'POST', `/documents/${id}/submit`, {});
+    await a.call(user('approver', s), 'POST', `/documents/${id}/approve`, {});
+    const req = await a.call(signer, 'GET', `/documents/${id}/signing-request`);
+    expect(req.status).toBe(200);
+    const token = await h.deps.pki.signerFor(
+      { agency: s, profile: 'personal', username: signer },
+      new Date(),
+    );
+    const value = await token.sign(Buffer.from(req.body.toBeSigned, 'base64'), { hash: 'SHA-256' });
+    const signed = await a.call(signer, 'POST', `/documents/${id}/signature`, {
+      signatureValue: Buffer.from(value).toString('base64'),
+    });
+    expect(signed.body.state).toBe('SIGNED');
+    expect((await a.call(user('clerk', s), 'POST', `/documents/${id}/issue`, {})).status).toBe(200);
+    const file = await a.call(user('drafter', s), 'GET', `/documents/${id}/file`);
+    const root = await h.deps.pki.caCertificate('root');
+    const report = await verifyPdf(new Uint8Array(file.raw), {
+      anchors: [root],
+      at: new Date(),
+      revocation: 'when-available',
+    });
+    expect(report.signatures[0]).toMatchObject({
+      role: 'personal',
+      level: 'B-LTA',
+      indication: 'TOTAL_PASSED',
+    });
+    expect(report.signatures[0]!.timestampTimes).toHaveLength(1);
   }, 120_000);
 });
