@@ -132,9 +132,4 @@ export class TsaStore {
     }
     throw new Error('could not allocate a unique TSA serial number');
   }
-
-  /** How many serial numbers have been issued (for tests and monitoring). */
-  async issuedCount(): Promise<number> {
-    return this.serials.countDocuments({});
-  }
 }

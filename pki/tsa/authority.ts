@@ -1,5 +1,6 @@
 import type { DigestAlgorithm } from '../../pdf/core/source';
 import { parseCertificate } from '../../pdf/cms/certificate';
+import { DIGEST_OID_OF } from '../../pdf/cms/oids';
 import { LIENTHONG_TSA_POLICY_OID } from './profile';
 import type { TimestampRequest } from './request';
 import { type FailureInfo, grantedResponse, rejectionResponse } from './response';
@@ -86,7 +87,7 @@ export async function stampDigest(
 ): Promise<Buffer> {
   const req: TimestampRequest = {
     version: 1,
-    hashAlgorithmOid: '',
+    hashAlgorithmOid: DIGEST_OID_OF[hash],
     hashAlgorithm: hash,
     hashedMessage: digest,
     certReq: true,
