@@ -30,6 +30,7 @@ import { kpiRoutes } from './routes/kpi';
 import { notificationRoutes } from './routes/notifications';
 import { paperDocumentRoutes } from './routes/paper-documents';
 import { reportRoutes } from './routes/reports';
+import { tsaRoutes } from './routes/tsa';
 import { workspaceRoutes } from './routes/workspace';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   await app.register(dashboardRoutes(deps));
   await app.register(workspaceRoutes(deps));
   await app.register(pkiPublicationRoutes(deps));
+  await app.register(tsaRoutes(deps));
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(
     async (scope) => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { type KeyObject, createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import type { AppearanceKind, PdfVerificationReport, Rect } from '../pdf';
@@ -12,6 +12,7 @@ import type * as SignPdf from '../pdf/sign/sign-pdf';
 import type * as VerifyPdf from '../pdf/verify/verify-pdf';
 import type * as KeySigner from '../pki/keystore/key-signer';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
+import { extendFile, parseLevel, registerLongTermCommands, tokenSource } from './pdf-long-term';
 
 // Each command requires only what it runs (require rather than import(): see GROUPS in cli/main.ts).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -108,6 +109,9 @@ interface SignFlags {
   hash: string;
   pss?: boolean;
   font?: string;
+  level: string;
+  tsa?: string;
+  crl: string[];
 }
 
 async function signCommand(f: SignFlags): Promise<void> {
@@ -115,6 +119,9 @@ async function signCommand(f: SignFlags): Promise<void> {
   if (!kinds.includes(f.appearance as AppearanceKind))
     throw new UsageError(`--appearance must be one of ${kinds.join(', ')}`);
   if (f.hash !== 'SHA-256' && f.hash !== 'SHA-384') throw new UsageError('--hash must be SHA-256 or SHA-384');
+  const level = parseLevel(f.level);
+  // B-T and above: a signature time-stamp over the signature value (ETSI EN 319 142-1 6.3).
+  const signatureTimestamp = level === 'B-B' ? undefined : tokenSource(f.tsa, level);
   let pass: string | undefined;
   if (f.keyPassEnv) {
     pass = process.env[f.keyPassEnv];
@@ -140,10 +147,14 @@ async function signCommand(f: SignFlags): Promise<void> {
     throw new UsageError('--page must be a positive integer');
   const { signPdfFile } = loadSigning();
   const { createKeySigner } = loadKeySigner();
-  await signPdfFile(f.in, f.out, {
+  const longTerm = level === 'B-LT' || level === 'B-LTA';
+  // The CLI is a composition root: the clock is read here, never inside the library.
+  const now = new Date();
+  const signedPath = longTerm ? `${f.out}.signed` : f.out;
+  await signPdfFile(f.in, signedPath, {
+    signatureTimestamp,
     signer: createKeySigner(key, certs),
-    // The CLI is a composition root: the clock is read here, never inside the library.
-    signingTime: f.time ? parseDate(f.time, '--time') : new Date(),
+    signingTime: f.time ? parseDate(f.time, '--time') : now,
     hash: f.hash,
     rsaScheme: f.pss ? 'pss' : 'pkcs1',
     reason: f.reason,
@@ -160,6 +171,12 @@ async function signCommand(f: SignFlags): Promise<void> {
       defaultFontPath: process.env.LIENTHONG_FONT,
     },
   });
+  if (!longTerm) return;
+  try {
+    await extendFile(signedPath, f.out, level, f.crl, f.tsa, now);
+  } finally {
+    await unlink(signedPath).catch(() => undefined);
+  }
 }
 
 interface VerifyFlags {
@@ -202,8 +219,9 @@ async function verifyCommand(f: VerifyFlags): Promise<void> {
     intermediates,
     crls: crls.map(pemToDer),
     at: f.at ? parseDate(f.at, '--at') : new Date(),
-    // Without --crl, revocation is not checked (documented in --help); with CRLs, coverage is required.
-    revocation: crls.length ? 'require' : 'none',
+    // Without --crl and without CRLs in the /DSS, revocation is not checked (documented in --help); with CRLs,
+    // coverage is required.
+    revocation: 'when-available',
     decree30: f.agency !== undefined ? { issuingAgency: f.agency || undefined } : undefined,
   });
   process.stdout.write(`${JSON.stringify(f.full ? report : summarise(report))}\n`);
@@ -231,7 +249,10 @@ function guarded<T>(fn: (f: T) => Promise<void>): (f: T) => Promise<void> {
 export function registerPdfCommands(pdf: Command): void {
   pdf
     .command('sign')
-    .description('add a PAdES B-B signature (ETSI.CAdES.detached) as an incremental update')
+    .description(
+      'add a PAdES signature (ETSI.CAdES.detached) as an incremental update: B-B, or with --tsa B-T (signature ' +
+        'time-stamp), B-LT (plus /DSS) or B-LTA (plus a document time-stamp)',
+    )
     .requiredOption('--in <file>', 'input PDF')
     .requiredOption('--out <file>', 'output PDF (must differ from --in)')
     .option('--cert <file>', 'signer certificate, DER or PEM')
@@ -252,12 +273,24 @@ export function registerPdfCommands(pdf: Command): void {
     .option('--hash <alg>', 'SHA-256 | SHA-384', 'SHA-256')
     .option('--pss', 'RSA: sign with RSASSA-PSS instead of PKCS #1 v1.5')
     .option('--font <ttf>', 'TrueType font for appearances (default $LIENTHONG_FONT, then system fonts)')
+    .option('--level <level>', 'B-B | B-T | B-LT | B-LTA (ETSI EN 319 142-1 baseline level)', 'B-B')
+    .option(
+      '--tsa <url>',
+      'RFC 3161 time-stamp authority URL (B-T and above), e.g. http://127.0.0.1:8080/tsa',
+    )
+    .option(
+      '--crl <file>',
+      'B-LT/B-LTA: CRL to embed, DER or PEM; repeatable (default: fetched)',
+      collect,
+      [],
+    )
     .action(guarded(signCommand));
   pdf
     .command('verify')
     .description(
       'verify every signature; prints one JSON object; exit 0 valid, 1 invalid or unsigned, 2 bad usage. ' +
-        'Without --crl revocation is NOT checked; with --crl every certificate needs CRL coverage.',
+        'Without --crl and without CRLs embedded in the /DSS revocation is NOT checked; with CRLs every ' +
+        "certificate needs CRL coverage. --full reports each signature's PAdES level and time-stamp times.",
     )
     .requiredOption('--in <file>', 'PDF to verify')
     .option('--anchor <file>', 'trust anchor certificate, DER or PEM; repeatable', collect, [])
@@ -267,4 +300,5 @@ export function registerPdfCommands(pdf: Command): void {
     .option('--agency [name]', 'also check the Decree 30/2020 layout (and the issuing agency name if given)')
     .option('--full', 'print the full report instead of the summary')
     .action(guarded(verifyCommand));
+  registerLongTermCommands(pdf, guarded);
 }

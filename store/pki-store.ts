@@ -19,6 +19,7 @@ import {
 import type { Config } from '../schemas/config';
 import { LienthongError } from '../schemas/errors';
 import type { Agency, User } from '../schemas/identity';
+import { TsaStore } from './tsa-store';
 
 export type KeyRef =
   { agency: string; profile: 'organisation' } | { agency: string; profile: 'personal'; username: string };
@@ -125,6 +126,7 @@ export class PkiStore {
   private readonly crlValidityMs: number;
   /** CA certificates read so far (see caCertificate). */
   private readonly caCertificates = new Map<CaName, Uint8Array>();
+  private tsaStore?: TsaStore;
 
   constructor(
     private readonly db: Db,
@@ -141,6 +143,15 @@ export class PkiStore {
   }
   private get crlDocs() {
     return this.db.collection<CrlDoc>('crls');
+  }
+
+  /** The province time-stamp authority, whose key is protected like the CA's (see store/tsa-store.ts). */
+  tsa(): TsaStore {
+    this.tsaStore ??= new TsaStore(this.db, this, {
+      passphrase: this.options.passphrase,
+      keyAlgorithm: this.options.keyAlgorithm,
+    });
+    return this.tsaStore;
   }
 
   crlUrl(ca: CaName): string {
@@ -237,6 +248,26 @@ export class PkiStore {
     const der = toBytes(doc.certificate);
     this.caCertificates.set(name, der.slice());
     return der;
+  }
+
+  /**
+   * Issues a certificate with the issuing CA for a profile built elsewhere (the TSA's, pki/tsa/profile.ts); the CA
+   * key never leaves this store. Returns the certificate and its chain (certificate, issuing CA).
+   * @throws LienthongError CONFLICT before ensureCa.
+   */
+  async issueWithIssuingCa(
+    build: (
+      issuer: CaCredentials,
+      urls: { crlUrl: string; caIssuersUrl: string },
+    ) => { certificate: Uint8Array },
+  ): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
+    const issuing = await this.loadCa('issuing');
+    if (!issuing) throw new LienthongError('CONFLICT', 'the CA is not initialised (run pki ca init)');
+    const { certificate } = build(this.credentials(issuing), {
+      crlUrl: this.crlUrl('issuing'),
+      caIssuersUrl: this.caCertUrl('issuing'),
+    });
+    return { certificate, chain: [certificate, toBytes(issuing.certificate)] };
   }
 
   /** Issues an end-entity certificate whose key the server keeps (encrypted). */

@@ -1,9 +1,24 @@
+import { createHash } from 'node:crypto';
 import {
   completeSignature,
   prepareSignature,
   type PreparedSignatureState,
   type SignPdfOptions,
+  type SignatureResult,
 } from '../../pdf';
+import { addDocumentTimestamp } from '../../pdf/sign/document-timestamp';
+import { appendDss } from '../../pdf/sign/dss';
+import {
+  SIGNATURE_TIMESTAMP_RESERVE,
+  type TimestampTokenSource,
+  addSignatureTimestamp,
+  timestampedCms,
+} from '../../pdf/sign/signature-timestamp';
+import { gatherValidationMaterial } from '../../pdf/sign/validation-material';
+import { parseSignedData } from '../../pdf/cms/parse-signed-data';
+import { isPdfError } from '../../pdf/core/errors';
+import { PROVINCE_TSA_POLICY, stampDigest } from '../../pki/tsa/authority';
+import { fetchTimestamp } from '../../pki/tsa/client';
 import type { FileRef, SignatureSubmission, SigningRequest } from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
 import type { PkiStore } from '../../store/pki-store';
@@ -16,32 +31,122 @@ import {
   type StoredFileSigning,
 } from './shared';
 
+/**
+ * PAdES level of the exchange's signatures (ETSI EN 319 142-1): 'B-T' time-stamps every personal and organisation
+ * signature; 'B-LTA' also embeds, at issue, the validation material of every signature and time-stamp (/DSS) and a
+ * document time-stamp over it, before dispatch; 'B-B' does neither.
+ */
+export interface LongTermSigning {
+  level: 'B-B' | 'B-T' | 'B-LTA';
+  /** An external RFC 3161 TSA; by default the province TSA of this stack signs in process (deps.pki.tsa()). */
+  tsaUrl?: string;
+}
+
+/** Every exchanged document reaches B-LTA with the province TSA unless the composition root says otherwise. */
+export const DEFAULT_LONG_TERM_SIGNING: LongTermSigning = { level: 'B-LTA' };
+
+/** Where the exchange's time-stamp tokens come from: the external TSA, or the province TSA's key in this stack. */
+function timestampSource(deps: ExchangeActivityDeps, lt: LongTermSigning): TimestampTokenSource {
+  const url = lt.tsaUrl;
+  if (url) return async (digest, hash) => (await fetchTimestamp(url, digest, hash, fetch)).token;
+  return async (digest, hash) => {
+    const tsa = deps.pki.tsa();
+    const now = deps.clock();
+    return stampDigest(digest, hash, {
+      credentials: await tsa.credentials(now),
+      policy: PROVINCE_TSA_POLICY,
+      now,
+      allocateSerial: (genTime) =>
+        tsa.allocateSerial(genTime, { algorithm: hash, hex: Buffer.from(digest).toString('hex') }),
+    });
+  };
+}
+
+/**
+ * B-LT then B-LTA (ETSI EN 319 142-1 6.4, 6.5): the /DSS with every certificate the signatures and their
+ * time-stamps carry and the CAs' current CRLs, then a document time-stamp over it. Incremental: the signatures stay.
+ */
+async function archiveTimestamp(
+  deps: ExchangeActivityDeps,
+  bytes: Uint8Array,
+  source: TimestampTokenSource,
+): Promise<Uint8Array> {
+  const now = deps.clock();
+  const crls = [await deps.pki.currentCrl('issuing', now), await deps.pki.currentCrl('root', now)];
+  const material = await gatherValidationMaterial(bytes, { crls, gatheredAt: now });
+  return addDocumentTimestamp(await appendDss(bytes, material), { source });
+}
+
 /** Signs a stored file with a server-held key and stores the result (both server-key signing activities). */
 function signStored(
   deps: ExchangeActivityDeps,
   files: ExchangeContext['files'],
   input: StoredFileSigning,
   key: Parameters<PkiStore['signerFor']>[0],
-  how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'>,
+  how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'> & { archive?: boolean },
+  lt: LongTermSigning,
 ): Promise<FileRef> {
   return permanentAsFailure(async () => {
     const signer = await deps.pki.signerFor(key, deps.clock());
     const bytes = await files.get(input.file);
-    const signed = await signWithAppearance(bytes, {
-      ...how,
+    const source = lt.level === 'B-B' ? undefined : timestampSource(deps, lt);
+    let signed = await signWithAppearance(bytes, {
+      reason: how.reason,
+      fieldName: how.fieldName,
+      appearance: how.appearance,
       signer,
       signingTime: new Date(input.signingTime),
       location: input.location,
+      ...(source ? { signatureTimestamp: source } : {}),
     });
+    if (how.archive && source && lt.level === 'B-LTA') signed = await archiveTimestamp(deps, signed, source);
     return files.put(signed, { fileName: input.fileName });
   });
+}
+
+/**
+ * The token's result with a signature time-stamp (B-T, fetched now that the signature value exists). A state
+ * prepared without room for it (before B-T was configured) is completed at B-B: the document time-stamp at issue
+ * still dates it.
+ */
+async function completeWithTimestamp(
+  prepared: Uint8Array,
+  state: PreparedSignatureState,
+  submission: SignatureSubmission,
+  source: TimestampTokenSource | undefined,
+): Promise<Uint8Array> {
+  const plain: SignatureResult =
+    'signatureValue' in submission
+      ? { signatureValue: Buffer.from(submission.signatureValue, 'base64') }
+      : { cms: Buffer.from(submission.cms, 'base64') };
+  if (!source) return completeSignature(prepared, state, plain);
+  let cms: Uint8Array;
+  if ('signatureValue' in plain) cms = await timestampedCms(state, plain.signatureValue, source);
+  else {
+    const value = parseSignedData(plain.cms).signerInfos[0]?.signature;
+    if (!value) return completeSignature(prepared, state, plain);
+    cms = addSignatureTimestamp(
+      plain.cms,
+      await source(createHash('sha256').update(value).digest(), 'SHA-256'),
+    );
+  }
+  try {
+    return await completeSignature(prepared, state, { cms });
+  } catch (err) {
+    if (!isPdfError(err) || err.code !== 'CONTENTS_TOO_SMALL') throw err;
+    return completeSignature(prepared, state, plain);
+  }
 }
 
 /**
  * Deferred (two-phase) signing for a token holder: the server prepares the PDF, the token signs elsewhere, the
  * server embeds the result. Part of createSigningActivities; separate because nothing here holds a key.
  */
-function createDeferredSigningActivities(deps: ExchangeActivityDeps, files: ExchangeContext['files']) {
+function createDeferredSigningActivities(
+  deps: ExchangeActivityDeps,
+  files: ExchangeContext['files'],
+  lt: LongTermSigning,
+) {
   return {
     /** Phase one of deferred signing for a token holder: prepares the PDF and returns what to sign. */
     async prepareDeferredSigning(input: {
@@ -69,6 +174,8 @@ function createDeferredSigningActivities(deps: ExchangeActivityDeps, files: Exch
           signingTime: new Date(input.signingTime),
           reason: 'Ký duyệt văn bản',
           fieldName: `personal-${input.username}`,
+          // Room for the signature time-stamp added when the token's signature arrives (B-T).
+          ...(lt.level === 'B-B' ? {} : { contentsMargin: 512 + SIGNATURE_TIMESTAMP_RESERVE }),
         });
         const prepared = await files.put(p.prepared!, { fileName: `${input.fileName}.prepared` });
         return {
@@ -94,21 +201,22 @@ function createDeferredSigningActivities(deps: ExchangeActivityDeps, files: Exch
     }): Promise<FileRef> {
       return permanentAsFailure(async () => {
         const prepared = await files.get(input.prepared);
-        const result =
-          'signatureValue' in input.submission
-            ? { signatureValue: Buffer.from(input.submission.signatureValue, 'base64') }
-            : { cms: Buffer.from(input.submission.cms, 'base64') };
-        const signed = await completeSignature(prepared, input.state, result);
+        const source = lt.level === 'B-B' ? undefined : timestampSource(deps, lt);
+        const signed = await completeWithTimestamp(prepared, input.state, input.submission, source);
         return files.put(signed, { fileName: input.fileName });
       });
     },
   };
 }
 
-/** Signing activities: personal (server-held key or deferred to a token) and the organisation seal. */
+/**
+ * Signing activities: personal (server-held key or deferred to a token) and the organisation seal, at the PAdES
+ * level `lt` (default {@link DEFAULT_LONG_TERM_SIGNING}).
+ */
 export function createSigningActivities(
   deps: ExchangeActivityDeps,
   { files }: ExchangeContext = exchangeContext(deps),
+  lt: LongTermSigning = DEFAULT_LONG_TERM_SIGNING,
 ) {
   return {
     /** Applies the signer's personal signature with the server-held key (one step). */
@@ -123,6 +231,7 @@ export function createSigningActivities(
           fieldName: `personal-${input.username}`,
           appearance: { kind: 'personal' },
         },
+        lt,
       );
     },
 
@@ -137,10 +246,13 @@ export function createSigningActivities(
           reason: 'Phát hành văn bản',
           fieldName: 'organisation',
           appearance: { kind: 'organisation' },
+          // At issue, before dispatch: the material of every signature and a document time-stamp (B-LTA).
+          archive: true,
         },
+        lt,
       );
     },
 
-    ...createDeferredSigningActivities(deps, files),
+    ...createDeferredSigningActivities(deps, files, lt),
   };
 }

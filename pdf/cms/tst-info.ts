@@ -15,6 +15,8 @@ export interface TstInfo {
   genTime: Date;
   /** The tsa GeneralName when it is a directoryName, as an RFC 4514 string. */
   tsaName?: string;
+  /** nonce as lower-case hex, when the request carried one (RFC 3161 2.4.2: echoed by the TSA). */
+  nonceHex?: string;
 }
 
 /** GeneralizedTime with optional fractional seconds, in UTC (RFC 3161 2.4.2: "YYYYMMDDhhmmss[.s...]Z"). */
@@ -48,7 +50,12 @@ export function parseTstInfo(der: Uint8Array): TstInfo {
   const serial = expectTag(f[3], 0x02, 'serialNumber').value;
   const genTime = generalizedTime(f[4]!);
   let tsaName: string | undefined;
+  let nonceHex: string | undefined;
   for (const x of f.slice(5)) {
+    if (x.tag === 0x02)
+      nonceHex = Buffer.from(x.value)
+        .toString('hex')
+        .replace(/^(00)+(?=.)/, '');
     if (x.tag !== 0xa0) continue;
     // tsa [0] GeneralName (EXPLICIT, as GeneralName is a CHOICE); directoryName is [4] EXPLICIT Name.
     const gn = children(x)[0];
@@ -64,5 +71,6 @@ export function parseTstInfo(der: Uint8Array): TstInfo {
       .replace(/^(00)+(?=.)/, ''),
     genTime,
     ...(tsaName !== undefined ? { tsaName } : {}),
+    ...(nonceHex !== undefined ? { nonceHex } : {}),
   };
 }

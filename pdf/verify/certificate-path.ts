@@ -12,6 +12,12 @@ export interface TrustOptions {
   at: Date;
   revocation?: 'require' | 'none';
   validatePath?: (input: PathValidationInput) => Promise<ValidationReport>;
+  /**
+   * When the embedded validation material (/DSS) was gathered: with a proof of existence before it, a path that no
+   * longer validates at `at` (expired, CRLs out of date, revoked since) is validated again at this time
+   * (ETSI EN 319 102-1 5.6.2.1 past certificate validation).
+   */
+  pastValidationTime?: Date;
 }
 
 /** Path validation at the claimed signing time (without revocation) and at the validation time. */
@@ -47,7 +53,7 @@ export async function checkCertificatePath(
   // At the claimed signing time the path is checked without revocation: the CRLs a verifier holds are issued later
   // and RFC 5280 6.3 refuses a CRL whose thisUpdate is after the validation time. Revocation is decided at `at`.
   const atSigning = signingTime ? await validate({ ...input(signingTime), revocation: 'none' }) : undefined;
-  const atValidation = await validate(input(opts.at));
+  const atValidation = await pastIfProven(validate, input, await validate(input(opts.at)), opts, poe, v);
   for (const [r, when] of [
     [atSigning, 'signing'],
     [atValidation, 'validation'],
@@ -76,4 +82,32 @@ function provenBeforeEvent(r: ValidationReport, cert: CertificateInfo, poe: Date
   if (r.code === 'EXPIRED' && poe >= cert.notBefore && poe <= cert.notAfter)
     return `but a time-stamp proves the signature existed at ${poe.toISOString()}, while the certificate was valid`;
   return undefined;
+}
+
+/** Codes that a validation at an earlier time, with material gathered then, can resolve. */
+const TIME_BOUND = new Set(['EXPIRED', 'CRL_INVALID', 'CRL_MISSING', 'REVOKED']);
+
+/**
+ * Past certificate validation (ETSI EN 319 102-1 5.6.2.1): when the path fails at `at` for a reason bound to time
+ * and a proof of existence precedes the embedded material's control time, the path is validated at that control
+ * time instead; a revocation after the proof of existence is then resolved by {@link provenBeforeEvent}.
+ */
+async function pastIfProven(
+  validate: (input: PathValidationInput) => Promise<ValidationReport>,
+  input: (at: Date) => PathValidationInput,
+  now: ValidationReport,
+  opts: TrustOptions,
+  poe: Date | undefined,
+  v: Verdict,
+): Promise<ValidationReport> {
+  const control = opts.pastValidationTime;
+  if (now.code === 'VALID' || !TIME_BOUND.has(now.code) || !poe || !control) return now;
+  if (poe.getTime() > control.getTime() || control.getTime() >= opts.at.getTime()) return now;
+  const past = await validate(input(control));
+  if (past.code !== 'VALID' && past.code !== 'REVOKED') return now;
+  v.note(
+    `certificate path at validation time: ${now.code}; validated instead at ${control.toISOString()} with the ` +
+      `embedded validation material, after the proof of existence at ${poe.toISOString()}`,
+  );
+  return past;
 }

@@ -128,6 +128,10 @@ export interface SignatureReport {
   certificatePath?: { atSigningTime?: ValidationReport; atValidationTime?: ValidationReport };
   /** Role under Decree 30/2020 (personal = leader's signature, organisation = agency seal). */
   role?: 'personal' | 'organisation';
+  /** PAdES baseline level reached (ETSI EN 319 142-1 6), from verified time-stamps and the /DSS. */
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+  /** genTime of each valid signature time-stamp, ISO 8601 UTC. */
+  timestampTimes?: string[];
   /**
    * Each SignerInfo of the CMS, verified on its own; the signature's indication is the worst of them and of the
    * PDF-level checks. Signer, serial, issuer, algorithms and path above are the first SignerInfo's.
@@ -159,6 +163,8 @@ export interface PdfVerificationReport {
   /** Document time-stamps, verified: imprint over the ByteRange, TSA signature and certificate. */
   timestamps: DocumentTimestampReport[];
   decree30?: Decree30Report;
+  /** What the Document Security Store holds (ETSI EN 319 142-1 5.4.2), when the document has one. */
+  dss?: { certs: number; crls: number; vri: number; gatheredAt?: string };
   /** Structural oddities tolerated while reading (a rebuilt cross-reference table, offsets that were off). */
   structureWarnings?: StructureWarning[];
 }

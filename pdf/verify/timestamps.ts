@@ -103,7 +103,10 @@ export async function verifyTimestampToken(
       'CHAIN_CONSTRAINTS_FAILURE',
       'TSA certificate must have a critical extKeyUsage with id-kp-timeStamping only (RFC 3161 2.3)',
     );
-  const path = await checkCertificatePath(v, r.cert, sd.certificates, undefined, opts);
+  // With embedded material the token's own genTime dates the TSA certificate's use (past validation); a later
+  // document time-stamp is what protects that claim (B-LTA).
+  const poe = opts.pastValidationTime ? tst.genTime : undefined;
+  const path = await checkCertificatePath(v, r.cert, sd.certificates, undefined, opts, poe);
   report.certificatePath = { atValidationTime: path.atValidationTime };
   return finish(v, report, tst);
 }

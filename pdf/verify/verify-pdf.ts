@@ -13,7 +13,10 @@ import { verifyDocumentTimestamp } from './document-timestamp';
 import { type FoundSignature, type SignatureDiscovery, findSignatures } from './find-signatures';
 import type { DocumentTimestampReport, PdfVerificationReport, SignatureReport } from './report';
 import { worstIndication } from './verdict';
-import { type SignatureTarget, verifySignature } from './verify-signature';
+import { type SignatureOptions, type SignatureTarget, verifySignature } from './verify-signature';
+import { baselineLevel } from './baseline-level';
+import { type DssMaterial, readDss } from './dss';
+import { vriKey } from '../sign/dss';
 
 /** Inputs of {@link verifyPdf}: trust anchors, revocation data and an explicit validation time. */
 export interface VerifyPdfOptions {
@@ -25,8 +28,11 @@ export interface VerifyPdfOptions {
   crls?: Uint8Array[];
   /** Validation time; never defaulted to the clock inside the library. */
   at: Date;
-  /** 'require' (default): every certificate needs CRL coverage; 'none': revocation is not checked. */
-  revocation?: 'require' | 'none';
+  /**
+   * 'require' (default): every certificate needs CRL coverage; 'none': revocation is not checked;
+   * 'when-available': 'require' when CRLs are given or embedded in the /DSS, else 'none'.
+   */
+  revocation?: 'require' | 'none' | 'when-available';
   /** When given, also checks the Decree 30/2020 layout (personal then organisation signature). */
   decree30?: Decree30Options;
   /** Accepted digest algorithms and key sizes; defaults to {@link DEFAULT_CRYPTO_POLICY}. */
@@ -59,6 +65,34 @@ function signatureFields(discovery: SignatureDiscovery): SigField[] {
 
 function isTimestamp(f: SigField): boolean {
   return nameOf(f.sig.get('SubFilter')) === 'ETSI.RFC3161' || nameOf(f.sig.get('Type')) === 'DocTimeStamp';
+}
+
+/** The /VRI key of a signature (SHA-1 of its /Contents), when /Contents is a string. */
+function vriKeyOf(t: SignatureTarget): string | undefined {
+  const c = t.sig.get('Contents');
+  return c instanceof PdfString ? vriKey(c.bytes) : undefined;
+}
+
+/**
+ * Trust inputs with the document's /DSS added (ETSI EN 319 142-1 5.4.2): its certificates as intermediates, its CRLs
+ * as revocation data, and the time they were gathered as the control time of past validation.
+ */
+function withEmbeddedMaterial(opts: VerifyPdfOptions, dss: DssMaterial): SignatureOptions {
+  const crls = [...(opts.crls ?? []), ...dss.crls];
+  const revocation =
+    opts.revocation === 'when-available'
+      ? crls.length
+        ? 'require'
+        : 'none'
+      : (opts.revocation ?? 'require');
+  return {
+    ...opts,
+    intermediates: [...(opts.intermediates ?? []), ...dss.certs],
+    crls,
+    revocation,
+    ...(dss.gatheredAt && dss.gatheredAt <= opts.at ? { pastValidationTime: dss.gatheredAt } : {}),
+    policy: opts.cryptoPolicy ?? DEFAULT_CRYPTO_POLICY,
+  };
 }
 
 /**
@@ -110,7 +144,8 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
     const discovery = await findSignatures(src, full);
     const fields = signatureFields(discovery);
     const revEnds = await revisionEnds(src);
-    const sigOpts = { ...opts, policy: opts.cryptoPolicy ?? DEFAULT_CRYPTO_POLICY };
+    const dss = await readDss(src, full, revEnds);
+    const sigOpts = withEmbeddedMaterial(opts, dss);
     const targets = groupBySignature(fields.filter((f) => !isTimestamp(f)));
     const stamps = groupBySignature(fields.filter(isTimestamp));
     const signatures: SignatureReport[] = [];
@@ -148,6 +183,15 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
     const order = signatures.map((_, i) => i).sort((x, y) => positions[x]! - positions[y]! || x - y);
     const sorted = order.map((i) => signatures[i]!);
     const sortedCerts = order.map((i) => certs[i]);
+    const keys = order.map((i) => vriKeyOf(targets[i]!));
+    for (const [i, sig] of sorted.entries()) {
+      const level = baselineLevel(sig, keys[i], dss, timestamps);
+      if (level) sig.level = level;
+      const times = sig.signerInfos[0]?.signatureTimestamps
+        .filter((t) => t.valid && t.genTime)
+        .map((t) => t.genTime!);
+      if (times?.length) sig.timestampTimes = times;
+    }
     const decree30 = opts.decree30 ? checkDecree30(sorted, sortedCerts, opts.decree30) : undefined;
     // No signature is INDETERMINATE: nothing was proven.
     const indication = worstIndication(sorted.map((s) => s.indication));
@@ -161,6 +205,16 @@ export async function verifyPdf(input: PdfInput, opts: VerifyPdfOptions): Promis
       documentTimestamps: stamps.flatMap((t) => t.fieldNames),
       timestamps,
       decree30,
+      ...(dss.present
+        ? {
+            dss: {
+              certs: dss.certs.length,
+              crls: dss.crls.length,
+              vri: dss.vriKeys.size,
+              ...(dss.gatheredAt ? { gatheredAt: dss.gatheredAt.toISOString() } : {}),
+            },
+          }
+        : {}),
       structureWarnings: discovery.warnings,
     };
   } finally {

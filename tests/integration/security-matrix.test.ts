@@ -92,6 +92,9 @@ const MATRIX: Record<string, Entry> = {
   'GET /healthz': PUBLIC(200),
   'GET /pki/crl/{file}': PUBLIC(200),
   'GET /pki/ca/{file}': PUBLIC(200),
+  'GET /pki/ca/tsa.cer': PUBLIC(200),
+  // The TSA reads application/timestamp-query only; the matrix's JSON body is another media type.
+  'POST /tsa': PUBLIC(415),
   'POST /api/v1/auth/login': PUBLIC(401, { body: () => ({ username: 'nobody', password: 'wrong' }) }),
   'GET /api/v1/agencies': e(200),
   'GET /api/v1/me': e(200),
