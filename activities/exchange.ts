@@ -19,7 +19,7 @@ export function createExchangeActivities(deps: ExchangeActivityDeps) {
   return {
     ...createRecordActivities(deps, context),
     ...createFlowActivities(deps, context),
-    ...createSigningActivities(deps, context),
+    ...createSigningActivities(deps, context, deps.longTerm),
     ...createRegisterActivities(deps, context),
     ...createTransportActivities(deps, context),
     ...createReceiptActivities(deps, context),

@@ -199,6 +199,7 @@ async function main(): Promise<void> {
         pki: deps.pki,
         db: deps.db!,
         exchangeNamespace: config.exchange.namespace,
+        longTerm: config.exchange.signing,
         clock: () => new Date(),
         systemAgency: config.systemAgency,
         renewalReminderDays: config.pki.renewalReminderDays,

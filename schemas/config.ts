@@ -47,6 +47,10 @@ export const EnvSchema = z.object({
     .default(''),
   EXCHANGE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
   EXCHANGE_MAX_RESENDS: z.coerce.number().int().min(0).max(100).default(3),
+  /** PAdES level of exchanged documents: B-LTA (default: time-stamps, /DSS, document time-stamp), B-T or B-B. */
+  EXCHANGE_SIGNING_LEVEL: z.enum(['B-B', 'B-T', 'B-LTA']).default('B-LTA'),
+  /** An external RFC 3161 TSA for the exchange's time-stamps; by default the province TSA of this stack. */
+  EXCHANGE_TSA_URL: z.string().url().optional(),
   /** Seconds per hour of approval-flow deadlines; lower only in tests. */
   EXCHANGE_FLOW_HOUR_SECONDS: z.coerce.number().positive().default(3600),
   /** Days a completed document stays open for recall, update and replacement. */
@@ -126,6 +130,8 @@ export interface Config {
     /** Resend to a recipient when no `01` arrives within this time (reception awareness). */
     readonly ackTimeoutSeconds: number;
     readonly maxResends: number;
+    /** PAdES level of exchanged documents and where their time-stamps come from (see LongTermSigning). */
+    readonly signing: { readonly level: 'B-B' | 'B-T' | 'B-LTA'; readonly tsaUrl?: string };
     /** Seconds per hour of approval-flow deadlines and reminders (3600; tests use 1). */
     readonly flowHourSeconds: number;
     /** Days a completed document (and, twice as long, a completed received copy) stays open for recall, update
@@ -194,6 +200,7 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       namespace: e.EXCHANGE_NAMESPACE,
       ackTimeoutSeconds: e.EXCHANGE_ACK_TIMEOUT_SECONDS,
       maxResends: e.EXCHANGE_MAX_RESENDS,
+      signing: Object.freeze({ level: e.EXCHANGE_SIGNING_LEVEL, tsaUrl: e.EXCHANGE_TSA_URL }),
       flowHourSeconds: e.EXCHANGE_FLOW_HOUR_SECONDS,
       followUpDays: e.EXCHANGE_FOLLOW_UP_DAYS,
       maxDeliver: e.EXCHANGE_MAX_DELIVER,

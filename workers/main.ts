@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       pki: pkiStoreFromConfig(mongo.db, config),
       db: mongo.db,
       exchangeNamespace: config.exchange.namespace,
+      longTerm: config.exchange.signing,
       clock: () => new Date(),
       systemAgency: config.systemAgency,
       renewalReminderDays: config.pki.renewalReminderDays,

@@ -24,6 +24,8 @@ export interface ExchangeActivityDeps {
   clock: () => Date;
   /** Separates deployments (or test files) sharing one NATS server; default none. */
   exchangeNamespace?: string;
+  /** PAdES level of exchanged documents and the TSA (default B-LTA with the province TSA in process). */
+  longTerm?: { level: 'B-B' | 'B-T' | 'B-LTA'; tsaUrl?: string };
 }
 
 export const encoder = new TextEncoder();

@@ -117,6 +117,7 @@ export async function startHarness(
       pki: deps.pki,
       db: deps.db!,
       exchangeNamespace: config.exchange.namespace,
+      longTerm: config.exchange.signing,
       clock: () => new Date(),
       systemAgency: config.systemAgency,
       renewalReminderDays: config.pki.renewalReminderDays,
