@@ -3,12 +3,14 @@ import fontkit from '@pdf-lib/fontkit';
 import { PdfError } from '../core/errors';
 import { padGlyphs } from './pad-glyphs';
 
-/** Weights of the bundled font. */
-export type FontWeight = 'regular' | 'bold';
+/** Faces of the bundled font. */
+export type FontWeight = 'regular' | 'bold' | 'italic' | 'boldItalic';
 
 const BUNDLED_FILES: Record<FontWeight, string> = {
   regular: '@expo-google-fonts/tinos/400Regular/Tinos_400Regular.ttf',
   bold: '@expo-google-fonts/tinos/700Bold/Tinos_700Bold.ttf',
+  italic: '@expo-google-fonts/tinos/400Regular_Italic/Tinos_400Regular_Italic.ttf',
+  boldItalic: '@expo-google-fonts/tinos/700Bold_Italic/Tinos_700Bold_Italic.ttf',
 };
 
 /**

@@ -1,0 +1,83 @@
+import { agencyNotation } from '../exchange/envelope';
+import { loadDocumentFonts, layoutDecree30 } from '../pdf/decree30';
+import { draftFields } from '../pdf/decree30/draft';
+import { DocumentTypes, type DocumentType } from '../schemas/document';
+import { DEMO_AGENCIES, DEMO_AGENCY_ROLES, demoPersonName } from '../store/demo-province';
+
+/** An agency as the API lists it (the fields the drafting needs). */
+export interface DemoAgency {
+  code: string;
+  name: string;
+  level: string;
+  shortName?: string;
+  place?: string;
+  parent?: string | null;
+}
+
+/** One demo document to draft: who sends it, to whom, its type and subject, and the day it is dated. */
+export interface DemoDocumentRequest {
+  sender: DemoAgency;
+  recipients: DemoAgency[];
+  /** Every agency listed (to name the sender's managing agency). */
+  agencies: DemoAgency[];
+  type: DocumentType;
+  subject: string;
+  /** yyyy-MM-dd (Vietnam). */
+  date: string;
+  /** Picks the body's wording; the same variant gives the same document. */
+  variant: number;
+}
+
+const OPENINGS = [
+  'Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh Hòa An về việc đẩy mạnh chuyển đổi số trong hoạt động của cơ quan hành chính nhà nước; căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư,',
+  'Căn cứ Luật Tổ chức chính quyền địa phương; căn cứ kế hoạch công tác năm đã được phê duyệt và tình hình thực tế tại địa phương,',
+  'Để kịp thời tổng hợp, báo cáo cấp có thẩm quyền và bảo đảm tiến độ theo quy định, đồng thời nâng cao hiệu quả phối hợp giữa các cơ quan, đơn vị,',
+];
+const REQUESTS = [
+  'Đề nghị các cơ quan, đơn vị khẩn trương triển khai thực hiện, phân công cán bộ đầu mối theo dõi, đôn đốc và gửi kết quả về trước ngày 25 của tháng cuối quý để tổng hợp.',
+  'Các cơ quan, đơn vị chủ động rà soát nhiệm vụ được giao, bố trí nguồn lực phù hợp, bảo đảm chất lượng và đúng thời hạn; trong quá trình thực hiện nếu có khó khăn, vướng mắc kịp thời phản ánh để được hướng dẫn.',
+  'Giao bộ phận chuyên môn chủ trì, phối hợp với các đơn vị liên quan hướng dẫn, kiểm tra việc thực hiện; định kỳ báo cáo kết quả theo quy định.',
+];
+const CLOSING =
+  'Trong quá trình thực hiện, nếu có vướng mắc đề nghị liên hệ Văn phòng để được hướng dẫn. Trân trọng./.';
+
+/** The signer of the demo agency (the seed's `signer.<code>` user), so the block names who really signs. */
+function signatureOf(sender: DemoAgency): { competence?: string; position: string; fullName: string } {
+  const index = DEMO_AGENCIES.findIndex((a) => a.code === sender.code);
+  const fullName = index >= 0 ? demoPersonName(index, DEMO_AGENCY_ROLES.indexOf('signer')) : 'Nguyễn Văn An';
+  if (sender.level === 'department') return { position: 'Giám đốc', fullName };
+  return { competence: 'TM. Ủy ban nhân dân', position: 'Chủ tịch', fullName };
+}
+
+/** Body paragraphs of a demo document: an opening, the subject as the task, a request and a closing. */
+function bodyOf(r: DemoDocumentRequest): string[] {
+  const task = r.subject.replace(/^về việc\s+/iu, '').replace(/\s*\(\d+\)$/, '');
+  return [
+    `${OPENINGS[r.variant % OPENINGS.length]} ${r.sender.name} thông báo và đề nghị thực hiện nội dung ${task} như sau:`,
+    `1. Các cơ quan, đơn vị được nêu tại phần Nơi nhận tổ chức quán triệt, triển khai nội dung ${task}; bảo đảm thống nhất, đồng bộ và đúng quy định của pháp luật.`,
+    `2. ${REQUESTS[r.variant % REQUESTS.length]}`,
+    CLOSING,
+  ];
+}
+
+/** The Decree 30 PDF of a demo document: national title, agency, number, place and date, body, "Nơi nhận", block. */
+export async function demoDocumentPdf(r: DemoDocumentRequest): Promise<Buffer> {
+  const parent = r.sender.parent ? r.agencies.find((a) => a.code === r.sender.parent) : undefined;
+  const org = agencyNotation(r.sender.shortName, r.sender.code);
+  const abbreviation = DocumentTypes[r.type].abbreviation;
+  const fields = draftFields({
+    type: r.type,
+    subject: r.subject,
+    body: bodyOf(r),
+    agency: { name: r.sender.name, place: r.sender.place },
+    // A commune's committee prints no managing agency above its name; a department prints the province's.
+    parentAgency: r.sender.level === 'department' ? parent?.name : undefined,
+    notation: abbreviation ? `${abbreviation}-${org}` : org,
+    date: r.date,
+    recipients: r.recipients.map((a) => a.name),
+    signature: signatureOf(r.sender),
+  });
+  const text = JSON.stringify(fields);
+  const fonts = await loadDocumentFonts(text, process.env.LIENTHONG_FONT);
+  return Buffer.from((await layoutDecree30(fields, fonts)).pdf);
+}
