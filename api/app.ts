@@ -30,6 +30,7 @@ import { kpiRoutes } from './routes/kpi';
 import { notificationRoutes } from './routes/notifications';
 import { paperDocumentRoutes } from './routes/paper-documents';
 import { reportRoutes } from './routes/reports';
+import { signatureImageRoutes } from './routes/signature-images';
 
 /** Route groups that need a signed-in caller, mounted under /api/v1. Later features add theirs here. */
 export type ProtectedRoutes = (deps: AppDeps) => FastifyPluginAsyncZod;
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(reportRoutes(deps));
       await scope.register(adminUserRoutes(deps));
       await scope.register(adminAgencyRoutes(deps));
+      await scope.register(signatureImageRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

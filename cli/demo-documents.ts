@@ -1,7 +1,11 @@
-import { agencyNotation } from '../exchange/envelope';
-import { loadDocumentFonts, layoutDecree30 } from '../pdf/decree30';
-import { draftFields } from '../pdf/decree30/draft';
-import { DocumentTypes, type DocumentType } from '../schemas/document';
+import {
+  draftFields,
+  draftNotation,
+  layoutDecree30,
+  loadDocumentFonts,
+  managingAgencyLine,
+} from '../pdf/decree30';
+import type { DocumentType } from '../schemas/document';
 import { DEMO_AGENCIES, DEMO_AGENCY_ROLES, demoPersonName } from '../store/demo-province';
 
 /** An agency as the API lists it (the fields the drafting needs). */
@@ -63,16 +67,13 @@ function bodyOf(r: DemoDocumentRequest): string[] {
 /** The Decree 30 PDF of a demo document: national title, agency, number, place and date, body, "Nơi nhận", block. */
 export async function demoDocumentPdf(r: DemoDocumentRequest): Promise<Buffer> {
   const parent = r.sender.parent ? r.agencies.find((a) => a.code === r.sender.parent) : undefined;
-  const org = agencyNotation(r.sender.shortName, r.sender.code);
-  const abbreviation = DocumentTypes[r.type].abbreviation;
   const fields = draftFields({
     type: r.type,
     subject: r.subject,
     body: bodyOf(r),
     agency: { name: r.sender.name, place: r.sender.place },
-    // A commune's committee prints no managing agency above its name; a department prints the province's.
-    parentAgency: r.sender.level === 'department' ? parent?.name : undefined,
-    notation: abbreviation ? `${abbreviation}-${org}` : org,
+    parentAgency: managingAgencyLine(r.sender.name, parent?.name),
+    notation: draftNotation(r.type, r.sender),
     date: r.date,
     recipients: r.recipients.map((a) => a.name),
     signature: signatureOf(r.sender),

@@ -1,12 +1,15 @@
 import {
   completeSignature,
   prepareSignature,
+  type AppearanceOptions,
   type PreparedSignatureState,
   type SignPdfOptions,
 } from '../../pdf';
+import { readSignatureBlock } from '../../pdf/decree30/block';
 import type { FileRef, SignatureSubmission, SigningRequest } from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
 import type { PkiStore } from '../../store/pki-store';
+import { SignatureImageStore, type SignatureImageOwner } from '../../store/signature-image-store';
 import {
   exchangeContext,
   permanentAsFailure,
@@ -16,19 +19,51 @@ import {
   type StoredFileSigning,
 } from './shared';
 
+/**
+ * Where and with which image a signature shows (Decree 30/2020 Appendix I): a document drafted from the template
+ * records its signature block, and the leader's signature image goes between its title and name lines, the seal
+ * over the left third of that image. Other documents get the default places (pdf/sign/prepare.ts). Without a seal
+ * image the organisation signature keeps its text appearance (agency and time) at the default place.
+ */
+async function appearanceFor(
+  deps: ExchangeActivityDeps,
+  bytes: Uint8Array,
+  owner: SignatureImageOwner,
+): Promise<AppearanceOptions> {
+  const image = (await new SignatureImageStore(deps.db).png(owner)) ?? undefined;
+  const block = await readSignatureBlock(bytes);
+  if (owner.kind === 'signature')
+    return block
+      ? // The document prints the title and the name; without an image the signer's name fills the gap.
+        {
+          kind: 'personal',
+          page: block.page,
+          rect: block.image,
+          image,
+          title: '',
+          name: image ? '' : undefined,
+        }
+      : { kind: 'personal', image };
+  return block && image
+    ? { kind: 'organisation', page: block.page, rect: block.seal, image }
+    : { kind: 'organisation', image };
+}
+
 /** Signs a stored file with a server-held key and stores the result (both server-key signing activities). */
 function signStored(
   deps: ExchangeActivityDeps,
   files: ExchangeContext['files'],
   input: StoredFileSigning,
   key: Parameters<PkiStore['signerFor']>[0],
-  how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'>,
+  how: Pick<SignPdfOptions, 'reason' | 'fieldName'> & { imageOwner: SignatureImageOwner },
 ): Promise<FileRef> {
   return permanentAsFailure(async () => {
     const signer = await deps.pki.signerFor(key, deps.clock());
     const bytes = await files.get(input.file);
     const signed = await signWithAppearance(bytes, {
-      ...how,
+      reason: how.reason,
+      fieldName: how.fieldName,
+      appearance: await appearanceFor(deps, bytes, how.imageOwner),
       signer,
       signingTime: new Date(input.signingTime),
       location: input.location,
@@ -121,7 +156,7 @@ export function createSigningActivities(
         {
           reason: 'Ký duyệt văn bản',
           fieldName: `personal-${input.username}`,
-          appearance: { kind: 'personal' },
+          imageOwner: { kind: 'signature', agency: input.agency, username: input.username },
         },
       );
     },
@@ -136,7 +171,7 @@ export function createSigningActivities(
         {
           reason: 'Phát hành văn bản',
           fieldName: 'organisation',
-          appearance: { kind: 'organisation' },
+          imageOwner: { kind: 'seal', agency: input.agency },
         },
       );
     },

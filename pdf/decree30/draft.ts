@@ -1,3 +1,4 @@
+import { agencyNotation } from '../../exchange/envelope';
 import { DocumentTypes, type DocumentType } from '../../schemas/document';
 import type { Decree30Fields } from './types';
 
@@ -43,4 +44,19 @@ export function draftFields(input: DraftInput): Decree30Fields {
     recipients: letter ? ['Như trên'] : input.recipients,
     signature: input.signature,
   };
+}
+
+/** The notation the register will give a document of `type` from this agency ("QĐ-UBND"; a letter: "SNV"). */
+export function draftNotation(type: DocumentType, agency: { code: string; shortName?: string }): string {
+  const abbreviation = DocumentTypes[type].abbreviation;
+  const org = agencyNotation(agency.shortName, agency.code);
+  return abbreviation ? `${abbreviation}-${org}` : org;
+}
+
+/**
+ * The managing agency printed above the issuing one: a department prints its province's committee; a people's
+ * committee ("Ủy ban nhân dân …") prints none (Decree 30/2020 Appendix I, item 2).
+ */
+export function managingAgencyLine(agencyName: string, parentName: string | undefined): string | undefined {
+  return /^ủy ban nhân dân/iu.test(agencyName.normalize('NFC')) ? undefined : parentName;
 }

@@ -7,4 +7,4 @@ export {
   type DocumentFonts,
   type SignatureBlockLayout,
 } from './types';
-export { draftFields, type DraftInput } from './draft';
+export { draftFields, draftNotation, managingAgencyLine, type DraftInput } from './draft';
