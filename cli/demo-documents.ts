@@ -46,7 +46,7 @@ const CLOSING =
   'Trong quá trình thực hiện, nếu có vướng mắc đề nghị liên hệ Văn phòng để được hướng dẫn. Trân trọng./.';
 
 /** The signer of the demo agency (the seed's `signer.<code>` user), so the block names who really signs. */
-function signatureOf(sender: DemoAgency): { competence?: string; position: string; fullName: string } {
+export function signatureOf(sender: DemoAgency): { competence?: string; position: string; fullName: string } {
   const index = DEMO_AGENCIES.findIndex((a) => a.code === sender.code);
   const fullName = index >= 0 ? demoPersonName(index, DEMO_AGENCY_ROLES.indexOf('signer')) : 'Nguyễn Văn An';
   if (sender.level === 'department') return { position: 'Giám đốc', fullName };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type * as PdfLib from 'pdf-lib';
 import type * as DemoDocuments from './demo-documents';
+import type * as DemoImages from './demo-images';
 import { UsageError } from './exit-codes';
 
 /**
@@ -555,6 +556,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const run: DemoRun = { options, api, random, pick, summary, noteError };
 
   const parties = await readParties(run);
+  // Generated seals and signatures for the senders (loaded on use: the fonts and pdf-lib take ~0.3 s to load).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await (require('./demo-images') as typeof DemoImages).seedDemoImages(api, parties.senders).catch(noteError);
   await runDocuments(run, parties);
   await registerPaperDocuments(run, parties);
   await changeLeadership(run, parties);

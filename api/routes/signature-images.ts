@@ -107,7 +107,7 @@ function registerSealRoutes(app: App, deps: AppDeps, h: ReturnType<typeof imageH
     if (!(await deps.identity.getAgency(code))) throw new LienthongError('NOT_FOUND', `no agency ${code}`);
     return { kind: 'seal', agency: code };
   };
-  app.put(
+  app.post(
     '/agencies/:code/seal',
     {
       preValidation: async (request) => mayChange(request, (request.params as { code: string }).code),
@@ -183,7 +183,7 @@ function registerSignatureRoutes(app: App, deps: AppDeps, h: ReturnType<typeof i
   };
   const tags = ['signature images'];
   const schema = { tags, params: UsernameParamsSchema };
-  app.put(
+  app.post(
     '/users/:username/signature-image',
     {
       schema: {

@@ -206,10 +206,10 @@ const MATRIX: Record<string, Entry> = {
   }),
   'POST /api/v1/admin/agencies/{code}/retire': allow(['province_admin'], 404),
   // Not a PNG: the administrators reach the check (415), nothing is stored.
-  'PUT /api/v1/agencies/{code}/seal': allow(ADMINS, 415, { body: () => ({ pngBase64: 'bm90IGEgcG5n' }) }),
+  'POST /api/v1/agencies/{code}/seal': allow(ADMINS, 415, { body: () => ({ pngBase64: 'bm90IGEgcG5n' }) }),
   'GET /api/v1/agencies/{code}/seal': allow([...TP_STAFF, 'province_admin'], 404),
   'DELETE /api/v1/agencies/{code}/seal': allow(ADMINS, 404),
-  'PUT /api/v1/users/{username}/signature-image': allow(ADMINS, 404, {
+  'POST /api/v1/users/{username}/signature-image': allow(ADMINS, 404, {
     body: () => ({ pngBase64: 'bm90IGEgcG5n' }),
   }),
   'GET /api/v1/users/{username}/signature-image': e(404),

@@ -30,8 +30,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** PUT or DELETE as `username` (the shared API helper speaks GET, POST and PATCH). */
-async function send(username: string, method: 'PUT' | 'DELETE' | 'GET', url: string, payload?: object) {
+/** A call as `username` (the shared API helper speaks GET, POST and PATCH; this one also DELETE). */
+async function send(username: string, method: 'POST' | 'DELETE' | 'GET', url: string, payload?: object) {
   const token = await h.login(username);
   return h.app.inject({
     method,
@@ -46,43 +46,43 @@ const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 describe('seal and signature images', () => {
   it('takes a transparent PNG from the right people and refuses SVG, opaque and oversized images', async () => {
     const seal = sealPng(SENDER.name, readFileSync(bundledFontPath('bold')));
-    const put = await send(user('agency_admin', s), 'PUT', `/agencies/${s}/seal`, { pngBase64: b64(seal) });
+    const put = await send(user('agency_admin', s), 'POST', `/agencies/${s}/seal`, { pngBase64: b64(seal) });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ kind: 'seal', agency: s, width: 360, height: 360 });
     // Another agency's administrator, and a drafter, may not change it.
-    const other = await send(user('agency_admin', RECIPIENTS[0]!), 'PUT', `/agencies/${s}/seal`, {
+    const other = await send(user('agency_admin', RECIPIENTS[0]!), 'POST', `/agencies/${s}/seal`, {
       pngBase64: b64(seal),
     });
     expect(other.statusCode).toBe(403);
     expect(
-      (await send(user('drafter', s), 'PUT', `/agencies/${s}/seal`, { pngBase64: b64(seal) })).statusCode,
+      (await send(user('drafter', s), 'POST', `/agencies/${s}/seal`, { pngBase64: b64(seal) })).statusCode,
     ).toBe(403);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><circle r="5"/></svg>');
-    const refusedSvg = await send(user('agency_admin', s), 'PUT', `/agencies/${s}/seal`, {
+    const refusedSvg = await send(user('agency_admin', s), 'POST', `/agencies/${s}/seal`, {
       pngBase64: b64(svg),
     });
     expect(refusedSvg.statusCode).toBe(415);
     expect(refusedSvg.json().detail).toMatch(/SVG/);
     const rgb = Buffer.from(new Canvas(64, 64).png());
     rgb[25] = 2; // colour type 2 (RGB, no alpha): the IHDR CRC no longer matches, the type check answers first
-    const refusedOpaque = await send(user('agency_admin', s), 'PUT', `/agencies/${s}/seal`, {
+    const refusedOpaque = await send(user('agency_admin', s), 'POST', `/agencies/${s}/seal`, {
       pngBase64: b64(rgb),
     });
     expect(refusedOpaque.statusCode).toBe(422);
     expect(refusedOpaque.json().detail).toMatch(/transparency/);
-    const huge = await send(user('agency_admin', s), 'PUT', `/agencies/${s}/seal`, {
+    const huge = await send(user('agency_admin', s), 'POST', `/agencies/${s}/seal`, {
       pngBase64: b64(new Canvas(2100, 40).png()),
     });
     expect(huge.statusCode).toBe(422);
 
     const signature = signaturePng(signerName, readFileSync(bundledFontPath('italic')));
-    const own = await send(user('signer', s), 'PUT', `/users/${user('signer', s)}/signature-image`, {
+    const own = await send(user('signer', s), 'POST', `/users/${user('signer', s)}/signature-image`, {
       pngBase64: b64(signature),
     });
     expect(own.statusCode).toBe(200);
     expect(
       (
-        await send(user('drafter', s), 'PUT', `/users/${user('signer', s)}/signature-image`, {
+        await send(user('drafter', s), 'POST', `/users/${user('signer', s)}/signature-image`, {
           pngBase64: b64(signature),
         })
       ).statusCode,
@@ -163,5 +163,10 @@ describe('a Decree 30 document drafted from the form', () => {
     expect(fonts.length).toBeGreaterThan(0);
     // Columns: emb sub uni object generation; the first must be yes.
     for (const line of fonts) expect(line).toMatch(/\syes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
+
+    // Removing the image leaves signed documents as they are (the appearance is in the signed bytes).
+    const signerImage = `/users/${user('signer', s)}/signature-image`;
+    expect((await send(user('signer', s), 'DELETE', signerImage)).statusCode).toBe(204);
+    expect((await send(user('clerk', s), 'GET', signerImage)).statusCode).toBe(404);
   }, 120_000);
 });
