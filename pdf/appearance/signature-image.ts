@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 
 /** Limits of an uploaded seal or signature image. */
@@ -19,24 +20,51 @@ function looksLikeSvg(bytes: Uint8Array): boolean {
   return head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'));
 }
 
-/** Chunk types up to the first IDAT (PNG spec 5.3); undefined when the chunk layout is broken. */
-function chunkTypesBeforeData(b: Buffer): string[] | undefined {
-  const types: string[] = [];
+/** The chunks of a PNG (spec 5.3): types before the image data, and the data; undefined when the layout is broken. */
+function readChunks(b: Buffer): { before: string[]; data: Buffer } | undefined {
+  const before: string[] = [];
+  const data: Buffer[] = [];
   for (let at = 8; at + 8 <= b.length;) {
     const length = b.readUInt32BE(at);
     const type = b.toString('latin1', at + 4, at + 8);
     if (at + 12 + length > b.length) return undefined;
-    if (type === 'IDAT') return types;
-    types.push(type);
+    if (type === 'IDAT') data.push(b.subarray(at + 8, at + 8 + length));
+    else if (data.length === 0) before.push(type);
+    if (type === 'IEND') return data.length ? { before, data: Buffer.concat(data) } : undefined;
     at += 12 + length;
   }
   return undefined;
 }
 
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Whether the image data inflates (zlib checks its own checksum) to exactly the rows the header promises, each
+ * with a valid filter byte. Checked here with node's zlib because pdf-lib's PNG decoder never returns on some
+ * corrupt data (a 64×64 PNG with 16 bytes overwritten kept it busy for minutes): only sound data reaches it.
+ */
+function dataIsSound(b: Buffer, data: Buffer, width: number, height: number): boolean {
+  const channels = CHANNELS[b[25]!];
+  const depth = b[24]!;
+  if (!channels || ![1, 2, 4, 8, 16].includes(depth)) return false;
+  const rowBytes = Math.ceil((width * channels * depth) / 8);
+  const expected = height * (rowBytes + 1);
+  let raw: Buffer;
+  try {
+    raw = inflateSync(data, { maxOutputLength: expected + 1 });
+  } catch {
+    return false;
+  }
+  if (raw.length !== expected) return false;
+  for (let row = 0; row < height; row++) if (raw[row * (rowBytes + 1)]! > 4) return false;
+  return true;
+}
+
 /**
  * Checks an uploaded seal or signature image: a PNG (SVG is refused: drawing it safely needs a renderer the project
  * does not ship), within {@link SIGNATURE_IMAGE_LIMITS}, with transparency (an alpha channel or a tRNS chunk, so
- * the document shows through around the ink), and decodable (it is embedded once in a scratch document).
+ * the document shows through around the ink), not interlaced, with image data that inflates to the rows the
+ * header promises, and decodable (it is embedded once in a scratch document).
  */
 export async function checkSignatureImage(bytes: Uint8Array): Promise<SignatureImageCheck> {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -64,14 +92,22 @@ export async function checkSignatureImage(bytes: Uint8Array): Promise<SignatureI
       message: `the image is ${width}×${height} pixels; each side must be ${minSide}–${maxSide}`,
     };
   const colourType = b[25]!;
-  const types = chunkTypesBeforeData(b);
-  if (!types) return { ok: false, code: 'DOMAIN_VALIDATION', message: 'the PNG is truncated or malformed' };
-  if (colourType !== 4 && colourType !== 6 && !types.includes('tRNS'))
+  const chunks = readChunks(b);
+  if (!chunks) return { ok: false, code: 'DOMAIN_VALIDATION', message: 'the PNG is truncated or malformed' };
+  if (b[28] !== 0)
+    return {
+      ok: false,
+      code: 'DOMAIN_VALIDATION',
+      message: 'interlaced PNGs are not accepted: save it without interlacing',
+    };
+  if (colourType !== 4 && colourType !== 6 && !chunks.before.includes('tRNS'))
     return {
       ok: false,
       code: 'DOMAIN_VALIDATION',
       message: 'the image has no transparency: export it as a PNG with an alpha channel',
     };
+  if (!dataIsSound(b, chunks.data, width, height))
+    return { ok: false, code: 'DOMAIN_VALIDATION', message: 'the PNG image data is corrupt' };
   try {
     const scratch = await PDFDocument.create();
     await scratch.embedPng(b);
