@@ -14,7 +14,7 @@ import {
   renderPage,
 } from '../../unit/pdf/support/render';
 import { tool } from '../../unit/pdf/support/tools';
-import { RECIPIENTS, SENDER } from './support';
+import { RECIPIENTS, SENDER, makePdf } from './support';
 
 let h: Harness;
 let a: Api;
@@ -104,6 +104,18 @@ describe('a Decree 30 document drafted from the form', () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain('body.type');
+    // The upload contract takes the Vietnamese name too; a file and a form at once is refused.
+    const pdfBase64 = b64(await makePdf());
+    const upload = { subject: 'Thử', recipients: [RECIPIENTS[0]], fileName: 'a.pdf', pdfBase64 };
+    const byName = await a.call(user('drafter', s), 'POST', '/documents', { ...upload, type: 'Công văn' });
+    expect(byName.status).toBe(201);
+    expect((await a.call(user('drafter', s), 'GET', `/documents/${byName.body.id}`)).body.type).toBe('CV');
+    const both = await a.call(user('drafter', s), 'POST', '/documents', {
+      ...upload,
+      type: 'CV',
+      form: { body: ['Nội dung.'], signature: { position: 'Chủ tịch', fullName: signerName } },
+    });
+    expect(both.status).toBe(400);
   }, 30_000);
 
   it('is exchanged with the signature image in its block and the seal over its left third', async () => {
