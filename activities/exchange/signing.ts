@@ -104,6 +104,12 @@ function createDeferredSigningActivities(deps: ExchangeActivityDeps, files: Exch
           signingTime: new Date(input.signingTime),
           reason: 'Ký duyệt văn bản',
           fieldName: `personal-${input.username}`,
+          // The token signs the same picture a server-held key would: image in the block, or the default place.
+          appearance: await appearanceFor(deps, bytes, {
+            kind: 'signature',
+            agency: input.agency,
+            username: input.username,
+          }),
         });
         const prepared = await files.put(p.prepared!, { fileName: `${input.fileName}.prepared` });
         return {
