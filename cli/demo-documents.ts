@@ -45,12 +45,26 @@ const REQUESTS = [
 const CLOSING =
   'Trong quá trình thực hiện, nếu có vướng mắc đề nghị liên hệ Văn phòng để được hướng dẫn. Trân trọng./.';
 
-/** The signer of the demo agency (the seed's `signer.<code>` user), so the block names who really signs. */
+/** Signers as the API names them (`GET /me`), by agency code: recorded by `seedDemoImages`. */
+const knownSigners = new Map<string, { fullName: string; title?: string }>();
+
+/** Records who signs for `agency`, so the document's block and the signature image name the same person. */
+export function rememberSigner(agency: string, signer: { fullName: string; title?: string }): void {
+  knownSigners.set(agency, signer);
+}
+
+/**
+ * The signature block of the agency's signer: the person the API knows, else the seed's `signer.<code>` user of
+ * the full demo province. A people's committee signs on behalf of the collective ("TM. Ủy ban nhân dân").
+ */
 export function signatureOf(sender: DemoAgency): { competence?: string; position: string; fullName: string } {
   const index = DEMO_AGENCIES.findIndex((a) => a.code === sender.code);
-  const fullName = index >= 0 ? demoPersonName(index, DEMO_AGENCY_ROLES.indexOf('signer')) : 'Nguyễn Văn An';
-  if (sender.level === 'department') return { position: 'Giám đốc', fullName };
-  return { competence: 'TM. Ủy ban nhân dân', position: 'Chủ tịch', fullName };
+  const seeded = index >= 0 ? demoPersonName(index, DEMO_AGENCY_ROLES.indexOf('signer')) : 'Nguyễn Văn An';
+  const known = knownSigners.get(sender.code);
+  const fullName = known?.fullName ?? seeded;
+  if (/^ủy ban nhân dân/iu.test(sender.name))
+    return { competence: 'TM. Ủy ban nhân dân', position: known?.title ?? 'Chủ tịch', fullName };
+  return { position: known?.title ?? 'Giám đốc', fullName };
 }
 
 /** Body paragraphs of a demo document: an opening, the subject as the task, a request and a closing. */

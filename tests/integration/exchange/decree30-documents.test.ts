@@ -4,7 +4,8 @@ import { sealPng, signaturePng } from '../../../pdf/appearance/generated-images'
 import { Canvas } from '../../../pdf/appearance/raster';
 import { readSignatureBlock } from '../../../pdf/decree30';
 import { incomingId } from '../../../schemas/document';
-import { api, startHarness, user, type Api, type Harness } from '../helpers/harness';
+import { demoDocumentPdf, rememberSigner } from '../../../cli/demo-documents';
+import { TEST_AGENCIES, api, startHarness, user, type Api, type Harness } from '../helpers/harness';
 import {
   countPixels,
   isBlue,
@@ -175,6 +176,41 @@ describe('a Decree 30 document drafted from the form', () => {
     expect(fonts.length).toBeGreaterThan(0);
     // Columns: emb sub uni object generation; the first must be yes.
     for (const line of fonts) expect(line).toMatch(/\syes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
+
+    // An uploaded file keeps its block too: the demo's documents are drafted on the client and uploaded.
+    rememberSigner(s, { fullName: signerName, title: 'Chủ tịch' });
+    const demo = await demoDocumentPdf({
+      sender: SENDER,
+      recipients: [TEST_AGENCIES.find((x) => x.code === recipient)!],
+      agencies: TEST_AGENCIES,
+      type: 'CV',
+      subject: 'Về việc cung cấp số liệu thống kê 2026 (1)',
+      date: '2026-11-30',
+      variant: 0,
+    });
+    const uploaded = await a.call(user('drafter', s), 'POST', '/documents', {
+      type: 'CV',
+      subject: 'Về việc cung cấp số liệu thống kê 2026 (1)',
+      recipients: [recipient],
+      fileName: 'cv.pdf',
+      pdfBase64: b64(demo),
+    });
+    expect(uploaded.status).toBe(201);
+    for (const [who, step] of [
+      [user('drafter', s), 'submit'],
+      [user('approver', s), 'approve'],
+      [user('signer', s), 'sign'],
+      [user('clerk', s), 'issue'],
+    ] as const)
+      expect((await a.call(who, 'POST', `/documents/${uploaded.body.id}/${step}`, {})).status).toBe(200);
+    const signedDemo = new Uint8Array(
+      (await a.call(user('clerk', s), 'GET', `/documents/${uploaded.body.id}/file`)).raw,
+    );
+    const demoBlock = (await readSignatureBlock(signedDemo))!;
+    const demoPage = renderPage(signedDemo, demoBlock.page, env, 'test-output/decree30-exchange/demo-letter');
+    expect(countPixels(demoPage, demoBlock.image, isBlue)).toBeGreaterThan(300);
+    expect(countPixels(demoPage, demoBlock.seal, isRed)).toBeGreaterThan(600);
+    expect(pageText(signedDemo, 1, env)).toContain('V/v cung cấp số liệu thống kê');
 
     // Removing the image leaves signed documents as they are (the appearance is in the signed bytes).
     const signerImage = `/users/${user('signer', s)}/signature-image`;
