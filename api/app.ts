@@ -30,6 +30,7 @@ import { kpiRoutes } from './routes/kpi';
 import { notificationRoutes } from './routes/notifications';
 import { paperDocumentRoutes } from './routes/paper-documents';
 import { reportRoutes } from './routes/reports';
+import { signatureImageRoutes } from './routes/signature-images';
 import { tsaRoutes } from './routes/tsa';
 import { workspaceRoutes } from './routes/workspace';
 
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(reportRoutes(deps));
       await scope.register(adminUserRoutes(deps));
       await scope.register(adminAgencyRoutes(deps));
+      await scope.register(signatureImageRoutes(deps));
       for (const routes of extraRoutes) await scope.register(routes(deps));
     },
     { prefix: '/api/v1' },

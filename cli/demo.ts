@@ -3,6 +3,7 @@ import { ApiClient, MissingRoute } from './demo-api';
 import { readParties } from './demo-cast';
 import { emptySummary, prng, type DemoOptions, type DemoRun, type DemoSummary } from './demo-run';
 import { changeLeadership, registerPaperDocuments, runDocuments } from './demo-steps';
+import type * as DemoImages from './demo-images';
 import { UsageError } from './exit-codes';
 
 /**
@@ -11,7 +12,8 @@ import { UsageError } from './exit-codes';
  * is (`<role>.<agency code in lowercase>`, password `demo`); nothing is written to the databases directly.
  *
  * The parts: `demo-api.ts` (the users' HTTP client: one token per user, Retry-After honoured), `demo-cast.ts`
- * (which agencies take part), `demo-steps.ts` (the scenario), `demo-document-pdf.ts` (each document's PDF bytes),
+ * (which agencies take part), `demo-steps.ts` (the scenario), `demo-documents.ts` (each document, laid out per Decree 30), `demo-images.ts`
+ * (generated seals and signatures),
  * `demo-run.ts` (options, summary, shared helpers).
  */
 export type { DemoOptions, DemoSummary } from './demo-run';
@@ -39,6 +41,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const run: DemoRun = { options, api, random, pick, summary, noteError };
 
   const parties = await readParties(run);
+  // Generated seals and signatures for the cast (loaded on use: the fonts and pdf-lib take ~0.3 s to load).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await (require('./demo-images') as typeof DemoImages).seedDemoImages(api, parties.cast).catch(noteError);
   await runDocuments(run, parties);
   await registerPaperDocuments(run, parties);
   await changeLeadership(run, parties);

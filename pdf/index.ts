@@ -39,4 +39,9 @@ export { DEFAULT_CRYPTO_POLICY, type CryptoPolicy } from './verify/crypto-policy
 
 export { readCertificates, parseCertificate, type CertificateInfo } from './cms/certificate';
 export { formatVietnamTime } from './appearance/time-format';
-export { loadAppearanceFont, DEBIAN_LIBERATION_SERIF } from './appearance/font';
+export {
+  loadAppearanceFont,
+  bundledFontPath,
+  DEBIAN_LIBERATION_SERIF,
+  type FontWeight,
+} from './appearance/font';

@@ -188,7 +188,8 @@ export const FileNameSchema = z
   .regex(/^[^/\\]+$/);
 
 export const CreateDocumentRequestSchema = z.object({
-  type: DocumentTypeSchema,
+  /** By code (`CV`) or by Vietnamese name ("Công văn"), as flow definitions write it. */
+  type: DocumentTypeRefSchema,
   subject: z.string().min(1).max(1000),
   recipients: z.array(AgencyCodeSchema).min(1).max(200),
   priority: PrioritySchema.optional(),
@@ -197,6 +198,42 @@ export const CreateDocumentRequestSchema = z.object({
   pdfBase64: z.string().min(8),
 });
 export type CreateDocumentRequest = z.infer<typeof CreateDocumentRequestSchema>;
+
+/**
+ * A draft filled in as a form (a simple template) instead of an uploaded file: the server lays out the Decree 30
+ * document (national title, agency, number left blank for the register, place and date, type and subject, body,
+ * "Nơi nhận", signature block) from these fields and what it knows of the agency and recipients.
+ */
+export const DraftFormSchema = z.object({
+  /** Body paragraphs ("nội dung"). */
+  body: z.array(z.string().trim().min(1).max(4000)).min(1).max(60),
+  /** "Kính gửi:" of an official letter; default the recipients' names. */
+  addressees: z.array(z.string().trim().min(1).max(300)).min(1).max(50).optional(),
+  /** Signature block ("KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / full name). */
+  signature: z.object({
+    competence: z.string().trim().min(1).max(100).optional(),
+    position: z.string().trim().min(1).max(100),
+    fullName: z.string().trim().min(1).max(100),
+  }),
+});
+export type DraftForm = z.infer<typeof DraftFormSchema>;
+
+/** `POST /documents` from a form: the document's metadata and `form` instead of `fileName` + `pdfBase64`. */
+export const CreateDocumentFromFormRequestSchema = CreateDocumentRequestSchema.omit({
+  fileName: true,
+  pdfBase64: true,
+}).extend({ fileName: FileNameSchema.optional(), form: DraftFormSchema });
+export type CreateDocumentFromFormRequest = z.infer<typeof CreateDocumentFromFormRequestSchema>;
+
+/** What `POST /documents` accepts as JSON: an uploaded PDF (`pdfBase64`) or a form (`form`), not both. */
+export const CreateDocumentBodySchema = CreateDocumentRequestSchema.extend({
+  fileName: FileNameSchema.optional(),
+  pdfBase64: z.string().min(8).optional(),
+  form: DraftFormSchema.optional(),
+}).refine((b) => (b.pdfBase64 === undefined) !== (b.form === undefined), {
+  message: 'give either pdfBase64 (with fileName) or form, not both',
+  path: ['form'],
+});
 
 export const DocumentIdParamsSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/) });
 
@@ -297,7 +334,7 @@ export type UpdateDocumentRequest = z.infer<typeof UpdateDocumentRequestSchema>;
 export const ReplaceDocumentRequestSchema = z.object({
   reason: z.string().trim().min(1).max(2000),
   subject: z.string().min(1).max(1000).optional(),
-  type: DocumentTypeSchema.optional(),
+  type: DocumentTypeRefSchema.optional(),
   recipients: z.array(AgencyCodeSchema).min(1).max(200).optional(),
   priority: PrioritySchema.optional(),
   dueDate: z.string().date().optional(),

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   completeSignature,
   prepareSignature,
+  type AppearanceOptions,
   type PreparedSignatureState,
   type SignPdfOptions,
   type SignatureResult,
 } from '../../pdf';
+import { readSignatureBlock } from '../../pdf/decree30/block';
 import { addDocumentTimestamp } from '../../pdf/sign/document-timestamp';
 import { appendDss } from '../../pdf/sign/dss';
 import {
@@ -22,6 +24,7 @@ import { fetchTimestamp } from '../../pki/tsa/client';
 import type { FileRef, SignatureSubmission, SigningRequest } from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
 import type { PkiStore } from '../../store/pki-store';
+import { SignatureImageStore, type SignatureImageOwner } from '../../store/signature-image-store';
 import {
   exchangeContext,
   permanentAsFailure,
@@ -77,13 +80,43 @@ async function archiveTimestamp(
   return addDocumentTimestamp(await appendDss(bytes, material), { source });
 }
 
+/**
+ * Where and with which image a signature shows (Decree 30/2020 Appendix I): a document drafted from the template
+ * records its signature block, and the leader's signature image goes between its title and name lines, the seal
+ * over the left third of that image. Other documents get the default places (pdf/sign/prepare.ts). Without a seal
+ * image the organisation signature keeps its text appearance (agency and time) at the default place.
+ */
+async function appearanceFor(
+  deps: ExchangeActivityDeps,
+  bytes: Uint8Array,
+  owner: SignatureImageOwner,
+): Promise<AppearanceOptions> {
+  const image = (await new SignatureImageStore(deps.db).png(owner)) ?? undefined;
+  const block = await readSignatureBlock(bytes);
+  if (owner.kind === 'signature')
+    return block
+      ? // The document prints the title and the name; without an image the signer's name fills the gap.
+        {
+          kind: 'personal',
+          page: block.page,
+          rect: block.image,
+          image,
+          title: '',
+          name: image ? '' : undefined,
+        }
+      : { kind: 'personal', image };
+  return block && image
+    ? { kind: 'organisation', page: block.page, rect: block.seal, image }
+    : { kind: 'organisation', image };
+}
+
 /** Signs a stored file with a server-held key and stores the result (both server-key signing activities). */
 function signStored(
   deps: ExchangeActivityDeps,
   files: ExchangeContext['files'],
   input: StoredFileSigning,
   key: Parameters<PkiStore['signerFor']>[0],
-  how: Pick<SignPdfOptions, 'reason' | 'fieldName' | 'appearance'> & { archive?: boolean },
+  how: Pick<SignPdfOptions, 'reason' | 'fieldName'> & { imageOwner: SignatureImageOwner; archive?: boolean },
   lt: LongTermSigning,
 ): Promise<FileRef> {
   return permanentAsFailure(async () => {
@@ -93,7 +126,7 @@ function signStored(
     let signed = await signWithAppearance(bytes, {
       reason: how.reason,
       fieldName: how.fieldName,
-      appearance: how.appearance,
+      appearance: await appearanceFor(deps, bytes, how.imageOwner),
       signer,
       signingTime: new Date(input.signingTime),
       location: input.location,
@@ -174,6 +207,12 @@ function createDeferredSigningActivities(
           signingTime: new Date(input.signingTime),
           reason: 'Ký duyệt văn bản',
           fieldName: `personal-${input.username}`,
+          // The token signs the same picture a server-held key would: image in the block, or the default place.
+          appearance: await appearanceFor(deps, bytes, {
+            kind: 'signature',
+            agency: input.agency,
+            username: input.username,
+          }),
           // Room for the signature time-stamp added when the token's signature arrives (B-T).
           ...(lt.level === 'B-B' ? {} : { contentsMargin: 512 + SIGNATURE_TIMESTAMP_RESERVE }),
         });
@@ -229,7 +268,7 @@ export function createSigningActivities(
         {
           reason: 'Ký duyệt văn bản',
           fieldName: `personal-${input.username}`,
-          appearance: { kind: 'personal' },
+          imageOwner: { kind: 'signature', agency: input.agency, username: input.username },
         },
         lt,
       );
@@ -245,7 +284,7 @@ export function createSigningActivities(
         {
           reason: 'Phát hành văn bản',
           fieldName: 'organisation',
-          appearance: { kind: 'organisation' },
+          imageOwner: { kind: 'seal', agency: input.agency },
           // At issue, before dispatch: the material of every signature and a document time-stamp (B-LTA).
           archive: true,
         },

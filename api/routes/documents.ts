@@ -6,6 +6,8 @@ import { ProblemSchema } from '../../schemas/api';
 import {
   ActionResultSchema,
   ApproveRequestSchema,
+  CreateDocumentBodySchema,
+  CreateDocumentFromFormRequestSchema,
   CreateDocumentRequestSchema,
   CreatedDocumentSchema,
   DocumentDetailSchema,
@@ -42,6 +44,7 @@ import {
 import { principalOf, requireRole, roleGuard } from '../auth';
 import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
+import { draftFromForm } from '../draft-document';
 import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from '../exchange-support';
 import { startDocument } from '../start-document';
 
@@ -187,14 +190,23 @@ function registerDraftRoute(app: App, ctx: DocumentRouteContext): void {
       preValidation: roleGuard('drafter'),
       schema: {
         tags: ['documents'],
-        summary: 'Create a draft (JSON with pdfBase64, or multipart with a file part)',
+        summary:
+          'Create a draft: JSON with fileName + pdfBase64, multipart with a file part, or JSON with form (body paragraphs, signature block) from which the server lays out a Decree 30 document. type by code (CV) or Vietnamese name (Công văn)',
         // Optional: a multipart request has no parsed body; readPdfRequest validates its fields the same way.
-        body: CreateDocumentRequestSchema.optional(),
+        body: CreateDocumentBodySchema.optional(),
         response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
       },
     },
     async (request, reply) => {
       const principal = requireRole(request, 'drafter');
+      const json = request.isMultipart() ? undefined : (request.body as { form?: unknown } | undefined);
+      if (json?.form !== undefined) {
+        const body = parseBody(CreateDocumentFromFormRequestSchema, json);
+        const pdf = await draftFromForm(deps, principal, body);
+        const fileName = body.fileName ?? `${body.subject.slice(0, 200).replace(/[/\\]/g, '-')}.pdf`;
+        const id = await startDocument(deps, principal, { ...body, fileName, file: pdf });
+        return reply.code(201).send({ id, state: 'DRAFT' as const });
+      }
       const { body, pdf } = await readPdfRequest(request, CreateDocumentRequestSchema);
       const id = await startDocument(deps, principal, { ...body, file: pdf });
       return reply.code(201).send({ id, state: 'DRAFT' as const });

@@ -142,7 +142,8 @@ export async function buildAppearance(req: AppearanceRequest, firstNum: number):
       ops.push(...text(font, title, (w - font.widthOfTextAtSize(title, ts)) / 2, h - pad - ts * 0.8, ts));
     if (name) ops.push(...text(font, name, (w - font.widthOfTextAtSize(name, ns)) / 2, pad + ns * 0.25, ns));
     if (image) {
-      const band = personalImageBand(w, h);
+      // With neither title nor name (the document prints them around the widget) the image takes the whole widget.
+      const band = title || name ? personalImageBand(w, h) : { x: 2, y: 2, width: w - 4, height: h - 4 };
       drawImg(fit(image.width, image.height, band.x, band.y, band.width, band.height));
     }
   } else if (req.kind === 'organisation') {

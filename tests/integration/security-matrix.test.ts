@@ -208,6 +208,15 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ successor: PROVINCE }),
   }),
   'POST /api/v1/admin/agencies/{code}/retire': allow(['province_admin'], 404),
+  // Not a PNG: the administrators reach the check (415), nothing is stored.
+  'POST /api/v1/agencies/{code}/seal': allow(ADMINS, 415, { body: () => ({ pngBase64: 'bm90IGEgcG5n' }) }),
+  'GET /api/v1/agencies/{code}/seal': allow([...TP_STAFF, 'province_admin'], 404),
+  'DELETE /api/v1/agencies/{code}/seal': allow(ADMINS, 404),
+  'POST /api/v1/users/{username}/signature-image': allow(ADMINS, 404, {
+    body: () => ({ pngBase64: 'bm90IGEgcG5n' }),
+  }),
+  'GET /api/v1/users/{username}/signature-image': e(404),
+  'DELETE /api/v1/users/{username}/signature-image': allow(ADMINS, 404),
 };
 
 const expected = (entry: Entry, who: Who): number =>
