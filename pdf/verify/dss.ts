@@ -1,3 +1,4 @@
+import { parseCertificate } from '../../pki/validate/certificate';
 import { parseCrl } from '../../pki/validate/crl';
 import { PdfReader } from '../core/document';
 import { isPdfError } from '../core/errors';
@@ -31,6 +32,22 @@ async function streams(reader: PdfReader, v: PdfValue | undefined): Promise<Uint
   return out;
 }
 
+/**
+ * The items that decode. The /DSS is written after the signatures it serves and signs nothing: an item that does
+ * not decode proves nothing and is left out (as DSS does), rather than making path validation, and so a valid
+ * signature, fail on it.
+ */
+function decodable(items: Uint8Array[], parse: (der: Uint8Array) => unknown): Uint8Array[] {
+  return items.filter((der) => {
+    try {
+      parse(der);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function latestThisUpdate(crls: Uint8Array[]): Date | undefined {
   let latest: Date | undefined;
   for (const der of crls) {
@@ -38,7 +55,7 @@ function latestThisUpdate(crls: Uint8Array[]): Date | undefined {
       const t = parseCrl(der).thisUpdate;
       if (!latest || t > latest) latest = t;
     } catch {
-      // A malformed CRL is refused by path validation, which names it; it dates nothing here.
+      // Left out by readDss before it gets here; dates nothing.
     }
   }
   return latest;
@@ -70,8 +87,8 @@ export async function readDss(
   try {
     const dss = await full.resolveDict((await full.catalog()).get('DSS'));
     if (!dss) return EMPTY;
-    const certs = await streams(full, dss.get('Certs'));
-    const crls = await streams(full, dss.get('CRLs'));
+    const certs = decodable(await streams(full, dss.get('Certs')), parseCertificate);
+    const crls = decodable(await streams(full, dss.get('CRLs')), parseCrl);
     const vri = await full.resolveDict(dss.get('VRI'));
     return {
       present: true,
