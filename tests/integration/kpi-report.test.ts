@@ -111,7 +111,7 @@ describe('yearly report', () => {
     expect(text).toContain(`LIÊN THÔNG VĂN BẢN ĐIỆN TỬ NĂM ${year}`);
     expect(text).toContain('Phạm vi: Toàn tỉnh');
     // 2 valid electronic deliveries and 1 paper one: 2 of 3.
-    expect(text).toMatch(/hợp lệ.*: 2 trên tổng số 3 văn bản/s);
+    expect(text).toMatch(/hợp lệ.*:\s+2 trên tổng số 3 văn bản/s);
     expect(text).toContain('66,7%');
     expect(text).toContain('Ủy ban nhân dân xã Tân Phú');
     expect(text).toContain('Sở Tài chính');
