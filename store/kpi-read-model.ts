@@ -1,0 +1,199 @@
+import type { Db } from 'mongodb';
+import { hotDays, hotMonths } from '../kpi/freshness';
+import { addDays, addMonths, lastDayOfMonth, monthOf, type DayRange } from '../kpi/period';
+import { unescapeKey, type OpenItem } from '../kpi/event-effects';
+import { KpiCollections } from '../schemas/kpi';
+import { fromOpenDoc, KpiCollectionsOf, partitionsOf, type DayDoc, type MonthDoc } from './kpi-documents';
+
+/** Counters of one agency on one day (or, for a whole settled month, its rollup dated the 1st). */
+export interface DayCounterRow {
+  agency: string;
+  day: string;
+  c: Record<string, number>;
+}
+
+const NO_TOKENS = { projection: { r: 0 } } as const;
+
+const dayRow = (d: DayDoc): DayCounterRow => ({ agency: d.agency, day: d.day, c: d.c ?? {} });
+const monthRow = (m: MonthDoc): DayCounterRow => ({ agency: m.agency, day: `${m.month}-01`, c: m.c ?? {} });
+
+/**
+ * The KPI documents of settled periods, kept in this process, refreshed only where a write was announced.
+ *
+ * A dashboard query costs one lookup of the versions document, a scan of the hot partitions (today's counters,
+ * at most 25 small documents; the items opened today and still open) and a lookup of whatever was announced since
+ * the previous query: it does not grow with history. A settled partition is read once, the first time a query needs
+ * it. Periods after the hot window (clocks set ahead, in tests) are never kept. See kpi/freshness.ts for why this is
+ * safe across processes.
+ */
+export class KpiReadModel {
+  private readonly c: KpiCollectionsOf;
+  private gen: string | undefined;
+  private seen = { c: new Map<string, number>(), o: new Map<string, number>() };
+  private readonly days = new Map<string, Map<string, DayCounterRow>>();
+  private readonly rollups = new Map<string, Map<string, DayCounterRow>>();
+  /** Open items per partition day; `undefined` until the partitions were listed. */
+  private open: Map<string, OpenItem[] | undefined> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    db: Db,
+    private readonly clock: () => number,
+  ) {
+    this.c = new KpiCollectionsOf(db);
+  }
+
+  /** Runs `read` after the earlier reads of this process (the cache is updated by one read at a time). */
+  private exclusive<T>(read: () => Promise<T>): Promise<T> {
+    const next = this.queue.catch(() => undefined).then(read);
+    this.queue = next;
+    return next;
+  }
+
+  private forget(): void {
+    this.seen = { c: new Map(), o: new Map() };
+    this.days.clear();
+    this.rollups.clear();
+    this.open = undefined;
+  }
+
+  /** Applies what the versions document announced since the last read. */
+  private async refresh(): Promise<void> {
+    const v = await this.c.versions.findOne({ _id: 'changes' });
+    // No versions document (a database never set up by `ensureIndexes`, or dropped): nothing can be trusted.
+    if (!v || v.gen !== this.gen) {
+      this.forget();
+      this.gen = v?.gen;
+      for (const [k, n] of Object.entries(v?.c ?? {})) this.seen.c.set(k, n);
+      for (const [k, n] of Object.entries(v?.o ?? {})) this.seen.o.set(k, n);
+      return;
+    }
+    const fetches: Promise<void>[] = [];
+    for (const [key, n] of changed(this.seen.c, v.c)) {
+      this.seen.c.set(key, n);
+      fetches.push(this.refetchCounters(...splitKey(key)));
+    }
+    for (const [key, n] of changed(this.seen.o, v.o)) {
+      this.seen.o.set(key, n);
+      const [day] = splitKey(key);
+      // Read the partition again when next needed (a few small documents).
+      this.open?.set(day, undefined);
+    }
+    await Promise.all(fetches);
+  }
+
+  private async refetchCounters(day: string, agency: string): Promise<void> {
+    const month = monthOf(day);
+    const days = this.days.get(day);
+    const rollups = this.rollups.get(month);
+    const [d, m] = await Promise.all([
+      days ? this.c.days(day).findOne({ _id: `${agency}|${day}` }, NO_TOKENS) : null,
+      rollups ? this.c.months(month).findOne({ _id: `${agency}|${month}` }, NO_TOKENS) : null,
+    ]);
+    if (days && d) days.set(d._id, dayRow(d));
+    if (rollups && m) rollups.set(m._id, monthRow(m));
+  }
+
+  /** The counter rows of one day: kept when the day is settled, read afresh otherwise. */
+  private async dayRows(day: string, hot: Set<string>): Promise<Iterable<DayCounterRow>> {
+    const kept = this.days.get(day);
+    if (kept) return kept.values();
+    const rows = new Map(
+      (await this.c.days(day).find({}, NO_TOKENS).toArray()).map((d) => [d._id, dayRow(d)]),
+    );
+    if (day < [...hot].sort()[0]) this.days.set(day, rows);
+    return rows.values();
+  }
+
+  private async monthRows(month: string): Promise<Iterable<DayCounterRow>> {
+    const kept = this.rollups.get(month);
+    if (kept) return kept.values();
+    const rows = new Map(
+      (await this.c.months(month).find({}, NO_TOKENS).toArray()).map((m) => [m._id, monthRow(m)]),
+    );
+    this.rollups.set(month, rows);
+    return rows.values();
+  }
+
+  /**
+   * Counters of `range`, optionally of some agencies only: whole months before the hot ones from the rollups, other
+   * days from the day documents.
+   */
+  dayCounters(range: DayRange, agencies?: readonly string[]): Promise<DayCounterRow[]> {
+    return this.exclusive(async () => {
+      await this.refresh();
+      const now = this.clock();
+      const hot = hotDays(now);
+      const firstHotMonth = [...hotMonths(now)].sort()[0];
+      const wanted = agencies && new Set(agencies);
+      const parts: Promise<Iterable<DayCounterRow>>[] = [];
+      for (let m = monthOf(range.from); m <= monthOf(range.to); m = addMonths(m, 1)) {
+        const first = `${m}-01`;
+        const last = lastDayOfMonth(m);
+        if (first >= range.from && last <= range.to && m < firstHotMonth) {
+          parts.push(this.monthRows(m));
+          continue;
+        }
+        const to = range.to < last ? range.to : last;
+        for (let d = range.from > first ? range.from : first; d <= to; d = addDays(d, 1))
+          parts.push(this.dayRows(d, hot));
+      }
+      const rows: DayCounterRow[] = [];
+      for (const part of await Promise.all(parts))
+        for (const r of part) if (!wanted || wanted.has(r.agency)) rows.push(r);
+      return rows;
+    });
+  }
+
+  /** Items open now, optionally of some agencies only. */
+  openItems(agencies?: readonly string[]): Promise<OpenItem[]> {
+    return this.exclusive(async () => {
+      await this.refresh();
+      const hot = hotDays(this.clock());
+      const firstHot = [...hot].sort()[0];
+      if (!this.open) {
+        const names = await this.c.names();
+        this.open = new Map(partitionsOf(names, KpiCollections.openPrefix, 'day').map((d) => [d, undefined]));
+      }
+      const open = this.open;
+      for (const d of hot) if (!open.has(d)) open.set(d, undefined);
+      const wanted = agencies && new Set(agencies);
+      const lists = await Promise.all(
+        [...open].map(async ([day, kept]) => {
+          if (kept) return kept;
+          const items = (await this.c.open(day).find({}).toArray()).map(fromOpenDoc);
+          // Hot days and days after them are read afresh every time.
+          if (day < firstHot) open.set(day, items);
+          return items;
+        }),
+      );
+      const items: OpenItem[] = [];
+      for (const list of lists) for (const i of list) if (!wanted || wanted.has(i.agency)) items.push(i);
+      return items;
+    });
+  }
+}
+
+/** Entries of `now` whose count differs from `seen` (entries gone from `now` count as 0). */
+function changed(seen: Map<string, number>, now: Record<string, number> | undefined): [string, number][] {
+  const out: [string, number][] = [];
+  const current = now ?? {};
+  for (const [k, n] of Object.entries(current)) if (seen.get(k) !== n) out.push([k, n]);
+  for (const k of seen.keys()) if (!(k in current)) out.push([k, 0]);
+  return out;
+}
+
+/** `period|escapedAgency` → [period, agency]. */
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('|');
+  return [key.slice(0, i), unescapeKey(key.slice(i + 1))];
+}
+
+const models = new WeakMap<Db, KpiReadModel>();
+
+/** The read model of one database, shared by every KPI store object of this process. */
+export function kpiReadModel(db: Db, clock: () => number = Date.now): KpiReadModel {
+  let m = models.get(db);
+  if (!m) models.set(db, (m = new KpiReadModel(db, clock)));
+  return m;
+}
