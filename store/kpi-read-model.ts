@@ -34,7 +34,11 @@ export class KpiReadModel {
   private readonly rollups = new Map<string, Map<string, DayCounterRow>>();
   /** Open items per partition day; `undefined` until the partitions were listed. */
   private open: Map<string, OpenItem[] | undefined> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The refresh running now, and the one that callers arriving meanwhile share (it starts after it). */
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  /** Bumped whenever a refresh finds a partition changed: a scan that overlapped it must not be kept. */
+  private readonly epochs = new Map<string, number>();
 
   constructor(
     db: Db,
@@ -43,14 +47,48 @@ export class KpiReadModel {
     this.c = new KpiCollectionsOf(db);
   }
 
-  /** Runs `read` after the earlier reads of this process (the cache is updated by one read at a time). */
-  private exclusive<T>(read: () => Promise<T>): Promise<T> {
-    const next = this.queue.catch(() => undefined).then(read);
-    this.queue = next;
-    return next;
+  /**
+   * Resolves once a refresh that started after this call has completed, so every write that completed before the
+   * call is seen. Concurrent callers share one refresh (a summary reads counters and open items side by side).
+   */
+  private refreshed(): Promise<void> {
+    if (!this.running) return (this.running = this.refreshOnce());
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return (this.running = this.refreshOnce());
+      });
+    return this.next;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    try {
+      await this.refresh();
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private bump(partition: string): void {
+    this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
+  }
+
+  /** Reads a partition and keeps it if `keep` and no refresh found it changed during the read. */
+  private async load<T>(
+    partition: string,
+    keep: boolean,
+    read: () => Promise<T>,
+    store: (v: T) => void,
+  ): Promise<T> {
+    const epoch = this.epochs.get(partition);
+    const value = await read();
+    if (keep && this.epochs.get(partition) === epoch) store(value);
+    return value;
   }
 
   private forget(): void {
+    for (const partition of this.epochs.keys()) this.bump(partition);
     this.seen = { c: new Map(), o: new Map() };
     this.days.clear();
     this.rollups.clear();
@@ -71,11 +109,15 @@ export class KpiReadModel {
     const fetches: Promise<void>[] = [];
     for (const [key, n] of changed(this.seen.c, v.c)) {
       this.seen.c.set(key, n);
-      fetches.push(this.refetchCounters(...splitKey(key)));
+      const [day, agency] = splitKey(key);
+      this.bump(`d:${day}`);
+      this.bump(`m:${monthOf(day)}`);
+      fetches.push(this.refetchCounters(day, agency));
     }
     for (const [key, n] of changed(this.seen.o, v.o)) {
       this.seen.o.set(key, n);
       const [day] = splitKey(key);
+      this.bump(`o:${day}`);
       // Read the partition again when next needed (a few small documents).
       this.open?.set(day, undefined);
     }
@@ -98,20 +140,26 @@ export class KpiReadModel {
   private async dayRows(day: string, hot: Set<string>): Promise<Iterable<DayCounterRow>> {
     const kept = this.days.get(day);
     if (kept) return kept.values();
-    const rows = new Map(
-      (await this.c.days(day).find({}, NO_TOKENS).toArray()).map((d) => [d._id, dayRow(d)]),
+    const rows = await this.load(
+      `d:${day}`,
+      day < [...hot].sort()[0],
+      async () =>
+        new Map((await this.c.days(day).find({}, NO_TOKENS).toArray()).map((d) => [d._id, dayRow(d)])),
+      (r) => this.days.set(day, r),
     );
-    if (day < [...hot].sort()[0]) this.days.set(day, rows);
     return rows.values();
   }
 
   private async monthRows(month: string): Promise<Iterable<DayCounterRow>> {
     const kept = this.rollups.get(month);
     if (kept) return kept.values();
-    const rows = new Map(
-      (await this.c.months(month).find({}, NO_TOKENS).toArray()).map((m) => [m._id, monthRow(m)]),
+    const rows = await this.load(
+      `m:${month}`,
+      true,
+      async () =>
+        new Map((await this.c.months(month).find({}, NO_TOKENS).toArray()).map((m) => [m._id, monthRow(m)])),
+      (r) => this.rollups.set(month, r),
     );
-    this.rollups.set(month, rows);
     return rows.values();
   }
 
@@ -119,58 +167,60 @@ export class KpiReadModel {
    * Counters of `range`, optionally of some agencies only: whole months before the hot ones from the rollups, other
    * days from the day documents.
    */
-  dayCounters(range: DayRange, agencies?: readonly string[]): Promise<DayCounterRow[]> {
-    return this.exclusive(async () => {
-      await this.refresh();
-      const now = this.clock();
-      const hot = hotDays(now);
-      const firstHotMonth = [...hotMonths(now)].sort()[0];
-      const wanted = agencies && new Set(agencies);
-      const parts: Promise<Iterable<DayCounterRow>>[] = [];
-      for (let m = monthOf(range.from); m <= monthOf(range.to); m = addMonths(m, 1)) {
-        const first = `${m}-01`;
-        const last = lastDayOfMonth(m);
-        if (first >= range.from && last <= range.to && m < firstHotMonth) {
-          parts.push(this.monthRows(m));
-          continue;
-        }
-        const to = range.to < last ? range.to : last;
-        for (let d = range.from > first ? range.from : first; d <= to; d = addDays(d, 1))
-          parts.push(this.dayRows(d, hot));
+  async dayCounters(range: DayRange, agencies?: readonly string[]): Promise<DayCounterRow[]> {
+    await this.refreshed();
+    const now = this.clock();
+    const hot = hotDays(now);
+    const firstHotMonth = [...hotMonths(now)].sort()[0];
+    const wanted = agencies && new Set(agencies);
+    const parts: Promise<Iterable<DayCounterRow>>[] = [];
+    for (let m = monthOf(range.from); m <= monthOf(range.to); m = addMonths(m, 1)) {
+      const first = `${m}-01`;
+      const last = lastDayOfMonth(m);
+      if (first >= range.from && last <= range.to && m < firstHotMonth) {
+        parts.push(this.monthRows(m));
+        continue;
       }
-      const rows: DayCounterRow[] = [];
-      for (const part of await Promise.all(parts))
-        for (const r of part) if (!wanted || wanted.has(r.agency)) rows.push(r);
-      return rows;
-    });
+      const to = range.to < last ? range.to : last;
+      for (let d = range.from > first ? range.from : first; d <= to; d = addDays(d, 1))
+        parts.push(this.dayRows(d, hot));
+    }
+    const rows: DayCounterRow[] = [];
+    for (const part of await Promise.all(parts))
+      for (const r of part) if (!wanted || wanted.has(r.agency)) rows.push(r);
+    return rows;
   }
 
   /** Items open now, optionally of some agencies only. */
-  openItems(agencies?: readonly string[]): Promise<OpenItem[]> {
-    return this.exclusive(async () => {
-      await this.refresh();
-      const hot = hotDays(this.clock());
-      const firstHot = [...hot].sort()[0];
-      if (!this.open) {
-        const names = await this.c.names();
-        this.open = new Map(partitionsOf(names, KpiCollections.openPrefix, 'day').map((d) => [d, undefined]));
-      }
-      const open = this.open;
-      for (const d of hot) if (!open.has(d)) open.set(d, undefined);
-      const wanted = agencies && new Set(agencies);
-      const lists = await Promise.all(
-        [...open].map(async ([day, kept]) => {
-          if (kept) return kept;
-          const items = (await this.c.open(day).find({}).toArray()).map(fromOpenDoc);
-          // Hot days and days after them are read afresh every time.
-          if (day < firstHot) open.set(day, items);
-          return items;
-        }),
-      );
-      const items: OpenItem[] = [];
-      for (const list of lists) for (const i of list) if (!wanted || wanted.has(i.agency)) items.push(i);
-      return items;
-    });
+  async openItems(agencies?: readonly string[]): Promise<OpenItem[]> {
+    await this.refreshed();
+    const hot = hotDays(this.clock());
+    const firstHot = [...hot].sort()[0];
+    const open = (this.open ??= await this.listOpenPartitions());
+    for (const d of hot) if (!open.has(d)) open.set(d, undefined);
+    const wanted = agencies && new Set(agencies);
+    const lists = await Promise.all(
+      [...open].map(([day, kept]) =>
+        kept
+          ? kept
+          : this.load(
+              `o:${day}`,
+              // Hot days and days after them are read afresh every time.
+              day < firstHot,
+              async () => (await this.c.open(day).find({}).toArray()).map(fromOpenDoc),
+              (items) => open.set(day, items),
+            ),
+      ),
+    );
+    const items: OpenItem[] = [];
+    for (const list of lists) for (const i of list) if (!wanted || wanted.has(i.agency)) items.push(i);
+    return items;
+  }
+
+  /** Every open-item partition, none read yet. */
+  private async listOpenPartitions(): Promise<Map<string, OpenItem[] | undefined>> {
+    const names = await this.c.names();
+    return new Map(partitionsOf(names, KpiCollections.openPrefix, 'day').map((d) => [d, undefined]));
   }
 }
 
