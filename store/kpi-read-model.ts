@@ -136,15 +136,18 @@ export class KpiReadModel {
     if (rollups && m) rollups.set(m._id, monthRow(m));
   }
 
-  /** The counter rows of one day: kept when the day is settled, read afresh otherwise. */
-  private async dayRows(day: string, hot: Set<string>): Promise<Iterable<DayCounterRow>> {
+  private async scanDay(day: string): Promise<Map<string, DayCounterRow>> {
+    return new Map((await this.c.days(day).find({}, NO_TOKENS).toArray()).map((d) => [d._id, dayRow(d)]));
+  }
+
+  /** The counter rows of a settled day, read once. */
+  private async dayRows(day: string): Promise<Iterable<DayCounterRow>> {
     const kept = this.days.get(day);
     if (kept) return kept.values();
     const rows = await this.load(
       `d:${day}`,
-      day < [...hot].sort()[0],
-      async () =>
-        new Map((await this.c.days(day).find({}, NO_TOKENS).toArray()).map((d) => [d._id, dayRow(d)])),
+      true,
+      () => this.scanDay(day),
       (r) => this.days.set(day, r),
     );
     return rows.values();
@@ -168,50 +171,59 @@ export class KpiReadModel {
    * days from the day documents.
    */
   async dayCounters(range: DayRange, agencies?: readonly string[]): Promise<DayCounterRow[]> {
-    await this.refreshed();
     const now = this.clock();
     const hot = hotDays(now);
+    const firstHot = [...hot].sort()[0];
     const firstHotMonth = [...hotMonths(now)].sort()[0];
-    const wanted = agencies && new Set(agencies);
-    const parts: Promise<Iterable<DayCounterRow>>[] = [];
+    const refreshed = this.refreshed();
+    // Days from the hot window on are never kept: their reads start at once, beside the refresh.
+    const fresh: Promise<Iterable<DayCounterRow>>[] = [];
+    const settled: (() => Promise<Iterable<DayCounterRow>>)[] = [];
     for (let m = monthOf(range.from); m <= monthOf(range.to); m = addMonths(m, 1)) {
       const first = `${m}-01`;
       const last = lastDayOfMonth(m);
       if (first >= range.from && last <= range.to && m < firstHotMonth) {
-        parts.push(this.monthRows(m));
+        settled.push(() => this.monthRows(m));
         continue;
       }
       const to = range.to < last ? range.to : last;
       for (let d = range.from > first ? range.from : first; d <= to; d = addDays(d, 1))
-        parts.push(this.dayRows(d, hot));
+        if (d >= firstHot) fresh.push(this.scanDay(d).then((rows) => rows.values()));
+        else settled.push(() => this.dayRows(d));
     }
+    await refreshed;
+    const wanted = agencies && new Set(agencies);
     const rows: DayCounterRow[] = [];
-    for (const part of await Promise.all(parts))
+    for (const part of await Promise.all([...fresh, ...settled.map((read) => read())]))
       for (const r of part) if (!wanted || wanted.has(r.agency)) rows.push(r);
     return rows;
   }
 
   /** Items open now, optionally of some agencies only. */
   async openItems(agencies?: readonly string[]): Promise<OpenItem[]> {
-    await this.refreshed();
     const hot = hotDays(this.clock());
     const firstHot = [...hot].sort()[0];
+    const scan = async (day: string) => (await this.c.open(day).find({}).toArray()).map(fromOpenDoc);
+    // The hot partitions are never kept: their reads start at once, beside the refresh.
+    const hotScans = new Map([...hot].map((d) => [d, scan(d)]));
+    await this.refreshed();
     const open = (this.open ??= await this.listOpenPartitions());
     for (const d of hot) if (!open.has(d)) open.set(d, undefined);
-    const wanted = agencies && new Set(agencies);
     const lists = await Promise.all(
-      [...open].map(([day, kept]) =>
-        kept
-          ? kept
-          : this.load(
-              `o:${day}`,
-              // Hot days and days after them are read afresh every time.
-              day < firstHot,
-              async () => (await this.c.open(day).find({}).toArray()).map(fromOpenDoc),
-              (items) => open.set(day, items),
-            ),
+      [...open].map(
+        ([day, kept]) =>
+          hotScans.get(day) ??
+          kept ??
+          // Days after the hot window (clocks set ahead) are read afresh every time too.
+          this.load(
+            `o:${day}`,
+            day < firstHot,
+            () => scan(day),
+            (items) => open.set(day, items),
+          ),
       ),
     );
+    const wanted = agencies && new Set(agencies);
     const items: OpenItem[] = [];
     for (const list of lists) for (const i of list) if (!wanted || wanted.has(i.agency)) items.push(i);
     return items;

@@ -41,6 +41,12 @@ interface SettingsDoc {
   agencies: { agency: string; hours: number }[];
 }
 
+/** An open item and the day partition that holds it. */
+interface Located {
+  item: OpenItem;
+  day: string;
+}
+
 export interface KpiStoreOptions {
   /** Acceptance SLA when no setting is stored; default 24 hours. */
   defaultSlaHours?: number;
@@ -102,9 +108,12 @@ export class KpiStore {
    */
   async apply(event: KpiEvent): Promise<void> {
     const found = new Map<string, OpenItem>();
+    /** Items looked up, with their partitions: the operation that changes one first need not look again. */
+    const located = new Map<string, Located | null>();
     await Promise.all(
       lookupsFor(event).map(async (id) => {
         const item = await this.findItem(id);
+        located.set(id, item);
         if (item) found.set(id, item.item);
       }),
     );
@@ -119,8 +128,12 @@ export class KpiStore {
     }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
     // In order: two operations of one event may touch one item.
-    for (const op of ops)
-      await this.locks.run(`kpi-open:${op.op === 'open' ? op.item.id : op.id}`, () => this.applyOpenOp(op));
+    for (const op of ops) {
+      const id = op.op === 'open' ? op.item.id : op.id;
+      const known = located.get(id);
+      located.delete(id);
+      await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
+    }
   }
 
   /** Records that `event` is being counted; false when it was already (a retry). */
@@ -167,7 +180,7 @@ export class KpiStore {
   }
 
   /** An open item and the day partition holding it, or null when it is not open. */
-  private async findItem(id: string): Promise<{ item: OpenItem; day: string } | null> {
+  private async findItem(id: string): Promise<Located | null> {
     const where = await this.c.index.findOne({ _id: id });
     if (!where) return null;
     const doc = await this.c.items(where.p, id).findOne({ _id: id });
@@ -189,22 +202,24 @@ export class KpiStore {
     }
   }
 
-  /** One open-item operation; each is idempotent, so a retry after a crash completes it. */
-  private async applyOpenOp(op: OpenOp): Promise<void> {
+  /**
+   * One open-item operation; each is idempotent, so a retry after a crash completes it. `known`: the item as this
+   * event's lookups found it (`null`: not open), when they did.
+   */
+  private async applyOpenOp(op: OpenOp, known?: Located | null): Promise<void> {
     if (op.op === 'open') {
       const day = await this.partitionOf(op.item);
       const { id: _id, ...rest } = op.item;
-      await this.locks.run(`kpi-items:${day}`, () =>
-        this.c
-          .items(day, _id)
-          .updateOne({ _id }, { $setOnInsert: rest }, { upsert: true })
-          .catch((err: unknown) => {
-            if (!isDuplicateKey(err)) throw err;
-          }),
-      );
+      // Open only if absent: an insert, which (unlike an upsert) FerretDB does without reading the collection.
+      await this.c
+        .items(day, _id)
+        .insertOne({ _id, ...rest })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
       return this.announceItems(day, op.item);
     }
-    const found = await this.findItem(op.id);
+    const found = known === undefined ? await this.findItem(op.id) : known;
     if (!found) return;
     const items = this.c.items(found.day, op.id);
     await this.locks.run(`kpi-items:${found.day}`, async () => {
