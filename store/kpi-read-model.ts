@@ -3,6 +3,7 @@ import { hotDays, hotMonths } from '../kpi/freshness';
 import { addDays, addMonths, lastDayOfMonth, monthOf, type DayRange } from '../kpi/period';
 import { unescapeKey, type OpenItem } from '../kpi/event-effects';
 import { KpiCollections } from '../schemas/kpi';
+import { sumInto } from '../kpi/compute';
 import { fromOpenDoc, KpiCollectionsOf, partitionsOf, type DayDoc, type MonthDoc } from './kpi-documents';
 
 /** Counters of one agency on one day (or, for a whole settled month, its rollup dated the 1st). */
@@ -37,6 +38,8 @@ export class KpiReadModel {
   /** The refresh running now, and the one that callers arriving meanwhile share (it starts after it). */
   private running: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  /** Sums of the settled days of part of a month per agency (`from|to` → rows), dropped at any counter change. */
+  private readonly sums = new Map<string, DayCounterRow[]>();
   /** Bumped whenever a refresh finds a partition changed: a scan that overlapped it must not be kept. */
   private readonly epochs = new Map<string, number>();
 
@@ -70,6 +73,11 @@ export class KpiReadModel {
     }
   }
 
+  private dropSums(): void {
+    this.sums.clear();
+    this.bump('sums');
+  }
+
   private bump(partition: string): void {
     this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
   }
@@ -89,6 +97,7 @@ export class KpiReadModel {
 
   private forget(): void {
     for (const partition of this.epochs.keys()) this.bump(partition);
+    this.dropSums();
     this.seen = { c: new Map(), o: new Map() };
     this.days.clear();
     this.rollups.clear();
@@ -112,6 +121,7 @@ export class KpiReadModel {
       const [day, agency] = splitKey(key);
       this.bump(`d:${day}`);
       this.bump(`m:${monthOf(day)}`);
+      this.dropSums();
       fetches.push(this.refetchCounters(day, agency));
     }
     for (const [key, n] of changed(this.seen.o, v.o)) {
@@ -153,6 +163,33 @@ export class KpiReadModel {
     return rows.values();
   }
 
+  /**
+   * The counters of settled days `from`..`to` (one month) summed per agency, as rows dated `from`: what the KPIs
+   * need (totals, and months for the trend) in one row per agency instead of one per agency and day.
+   */
+  private async settledSums(from: string, to: string): Promise<DayCounterRow[]> {
+    const key = `${from}|${to}`;
+    const kept = this.sums.get(key);
+    if (kept) return kept;
+    const days: string[] = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
+    return this.load(
+      'sums',
+      true,
+      async () => {
+        const byAgency = new Map<string, DayCounterRow>();
+        for (const rows of await Promise.all(days.map((d) => this.dayRows(d))))
+          for (const r of rows) {
+            let sum = byAgency.get(r.agency);
+            if (!sum) byAgency.set(r.agency, (sum = { agency: r.agency, day: from, c: {} }));
+            sumInto(sum.c, r.c);
+          }
+        return [...byAgency.values()];
+      },
+      (rows) => this.sums.set(key, rows),
+    );
+  }
+
   private async monthRows(month: string): Promise<Iterable<DayCounterRow>> {
     const kept = this.rollups.get(month);
     if (kept) return kept.values();
@@ -186,10 +223,12 @@ export class KpiReadModel {
         settled.push(() => this.monthRows(m));
         continue;
       }
+      const from = range.from > first ? range.from : first;
       const to = range.to < last ? range.to : last;
-      for (let d = range.from > first ? range.from : first; d <= to; d = addDays(d, 1))
-        if (d >= firstHot) fresh.push(this.scanDay(d).then((rows) => rows.values()));
-        else settled.push(() => this.dayRows(d));
+      const lastSettled = to < firstHot ? to : addDays(firstHot, -1);
+      if (from <= lastSettled) settled.push(() => this.settledSums(from, lastSettled));
+      for (let d = from > lastSettled ? from : addDays(lastSettled, 1); d <= to; d = addDays(d, 1))
+        fresh.push(this.scanDay(d).then((rows) => rows.values()));
     }
     await refreshed;
     const wanted = agencies && new Set(agencies);
