@@ -1,8 +1,9 @@
 /**
  * KPI benchmark: `MONGODB_URI=mongodb://127.0.0.1:27027/ npx tsx bench/kpi.ts [--events N] [--days D] [--runs R]
- * [--raw-runs R] [--apply-runs R] [--db NAME] [--keep] [--reuse] [--insert-concurrency C] [--server-pid PID]`
+ * [--raw-runs R] [--apply-runs R] [--db NAME] [--keep] [--reuse] [--skip-rebuild] [--insert-concurrency C]
+ * [--server-pid PID]`
  * (`npm run bench:kpi -- --events N`). `--keep` leaves the database in place; `--reuse` then skips seeding (the
- * counters are rebuilt either way); `--raw-runs 0` skips the raw path. `--insert-concurrency` (default 2) is the
+ * counters are rebuilt unless `--skip-rebuild`); `--raw-runs 0` skips the raw path. `--insert-concurrency` (default 2) is the
  * number of insert batches in flight while seeding. `--server-pid` (Linux) also reports the resident memory of the
  * database server process (current and peak, from /proc).
  *
@@ -32,7 +33,7 @@ import type { AuditEventType } from '../schemas/audit-events';
 import { GENESIS_HASH, hashAuditEvent } from '../store/audit-store';
 import { DEMO_AGENCIES } from '../store/demo-province';
 import { IdentityStore } from '../store/identity-store';
-import { KpiStore } from '../store/kpi-store';
+import { KpiStore, type RebuildResult } from '../store/kpi-store';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,6 +51,8 @@ const DB = arg('db', 'lienthong_bench_kpi');
 const KEEP = process.argv.includes('--keep');
 /** Keep the events (and counters) already in --db instead of seeding again. */
 const REUSE = process.argv.includes('--reuse');
+/** With --reuse: keep the counters already built instead of rebuilding them. */
+const SKIP_REBUILD = process.argv.includes('--skip-rebuild');
 const BATCH = 10_000;
 /** Insert batches in flight while seeding (the next batch is generated while earlier ones are written). */
 const INSERT_CONCURRENCY = Math.max(1, Number(arg('insert-concurrency', '2')));
@@ -337,6 +340,30 @@ async function rawExchangeKpi(db: Db, from: string, to: string): Promise<{ valid
   return { valid, total };
 }
 
+/** `KpiStore.rebuildFromAudit` with progress lines and the time of each phase. */
+async function timedRebuild(kpis: KpiStore, now: Date): Promise<RebuildResult> {
+  const phaseStarted = { read: Date.now(), compare: 0, write: 0 };
+  const rebuild = await kpis.rebuildFromAudit({
+    write: true,
+    now,
+    progressEvery: 500_000,
+    onProgress: ({ phase, events }) => {
+      if (phase !== 'read') phaseStarted[phase] = Date.now();
+      const rate = (events * 1000) / (Date.now() - phaseStarted.read);
+      process.stdout.write(
+        phase === 'read'
+          ? `  rebuild: read ${events.toLocaleString('en')} events (${rate.toFixed(0)}/s), ${memory()}\n`
+          : `  rebuild: ${phase} after ${((Date.now() - phaseStarted.read) / 1000).toFixed(1)} s, ${memory()}\n`,
+      );
+    },
+  });
+  const readMs = (phaseStarted.compare || Date.now()) - phaseStarted.read;
+  console.log(
+    `rebuildFromAudit: ${rebuild.events.toLocaleString('en')} events → ${rebuild.dayDocuments.toLocaleString('en')} counter documents, ${rebuild.openItems.toLocaleString('en')} open items in ${(rebuild.elapsedMs / 1000).toFixed(1)} s (${((rebuild.events * 1000) / rebuild.elapsedMs).toFixed(0)} events/s; reading ${(readMs / 1000).toFixed(1)} s, comparing ${(((phaseStarted.write || Date.now()) - phaseStarted.compare) / 1000).toFixed(1)} s, writing ${((Date.now() - (phaseStarted.write || Date.now())) / 1000).toFixed(1)} s), ${rebuild.chainGaps} chain gaps; ${memory()}`,
+  );
+  return rebuild;
+}
+
 async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('set MONGODB_URI (e.g. mongodb://127.0.0.1:27027/ for the npm start stack)');
@@ -372,25 +399,9 @@ async function main(): Promise<void> {
         `seeded ${seeded.events.toLocaleString('en')} events (${seeded.documents.toLocaleString('en')} documents) in ${(seeded.ms / 1000).toFixed(1)} s, ${((seeded.events * 1000) / seeded.ms).toFixed(0)} events/s; ${memory()}`,
       );
     }
-    const phaseStarted = { read: Date.now(), compare: 0, write: 0 };
-    const rebuild = await kpis.rebuildFromAudit({
-      write: true,
-      now,
-      progressEvery: 500_000,
-      onProgress: ({ phase, events }) => {
-        if (phase !== 'read') phaseStarted[phase] = Date.now();
-        const rate = (events * 1000) / (Date.now() - phaseStarted.read);
-        process.stdout.write(
-          phase === 'read'
-            ? `  rebuild: read ${events.toLocaleString('en')} events (${rate.toFixed(0)}/s), ${memory()}\n`
-            : `  rebuild: ${phase} after ${((Date.now() - phaseStarted.read) / 1000).toFixed(1)} s, ${memory()}\n`,
-        );
-      },
-    });
-    const readMs = (phaseStarted.compare || Date.now()) - phaseStarted.read;
-    console.log(
-      `rebuildFromAudit: ${rebuild.events.toLocaleString('en')} events → ${rebuild.dayDocuments.toLocaleString('en')} counter documents, ${rebuild.openItems.toLocaleString('en')} open items in ${(rebuild.elapsedMs / 1000).toFixed(1)} s (${((rebuild.events * 1000) / rebuild.elapsedMs).toFixed(0)} events/s; reading ${(readMs / 1000).toFixed(1)} s, comparing ${(((phaseStarted.write || Date.now()) - phaseStarted.compare) / 1000).toFixed(1)} s, writing ${((Date.now() - (phaseStarted.write || Date.now())) / 1000).toFixed(1)} s), ${rebuild.chainGaps} chain gaps; ${memory()}`,
-    );
+    // --skip-rebuild (with --reuse): time the queries again on the counters a kept run built.
+    const rebuild = REUSE && SKIP_REBUILD ? undefined : await timedRebuild(kpis, now);
+    const events = rebuild?.events ?? existing;
 
     const service = new KpiService({
       kpis,
@@ -491,13 +502,13 @@ async function main(): Promise<void> {
     // The last line: one JSON object, compared run to run (issue 18).
     console.log(
       JSON.stringify({
-        events: rebuild.events,
+        events,
         summaryP95Ms: p95('summary, province, last 365 days (pre-aggregated)'),
         agenciesP95Ms: p95('agency table'),
         trendP95Ms: p95('trend'),
         drillDownP95Ms: p95('drill-down'),
         applyP50Ms: apply.length ? round(percentile(apply, 0.5)) : null,
-        rebuildEventsPerSec: Math.round((rebuild.events * 1000) / rebuild.elapsedMs),
+        rebuildEventsPerSec: rebuild ? Math.round((rebuild.events * 1000) / rebuild.elapsedMs) : null,
         rawAggregationMs: RAW_RUNS ? round(rawRow.p50) : null,
       }),
     );
