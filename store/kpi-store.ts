@@ -110,8 +110,12 @@ export class KpiStore {
     const found = new Map<string, OpenItem>();
     /** Items looked up, with their partitions: the operation that changes one first need not look again. */
     const located = new Map<string, Located | null>();
+    const lookups = lookupsFor(event);
+    // An event that needs lookups (an acceptance) almost always counts: its token goes in beside the lookups.
+    const early = lookups.length > 0 ? this.insertToken(event) : undefined;
+    early?.catch(() => undefined); // surfaces at the `await` below
     await Promise.all(
-      lookupsFor(event).map(async (id) => {
+      lookups.map(async (id) => {
         const item = await this.findItem(id);
         located.set(id, item);
         if (item) found.set(id, item.item);
@@ -119,9 +123,9 @@ export class KpiStore {
     );
     const { increments, ops } = effectsOf(event, found);
     const groups = [...groupIncrements(increments).values()];
+    const first = await (early ?? (groups.length > 0 ? this.insertToken(event) : undefined));
     if (groups.length > 0) {
-      const first = await this.insertToken(event);
-      await Promise.all(groups.map((g) => this.increment(event.id, g, first)));
+      await Promise.all(groups.map((g) => this.increment(event.id, g, first === true)));
       const now = this.clock();
       const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
       await this.announce('c', late);
