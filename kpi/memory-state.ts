@@ -1,4 +1,4 @@
-import { monthOf } from './period';
+import { monthOf, vnDay } from './period';
 import {
   dayDocId,
   monthDocId,
@@ -35,6 +35,8 @@ export class MemoryKpiState {
   readonly days = new Map<string, DayCounters>();
   readonly months = new Map<string, MonthCounters>();
   readonly open = new Map<string, OpenItem>();
+  /** Ids of the counted events dated from `keepTokensFrom` on → month of the event (the token partitions). */
+  readonly tokens = new Map<string, string>();
   private readonly keepTokensFrom: string;
   /** The tokens of each counter document as a set, for membership tests in constant time. */
   private readonly tokenSets = new WeakMap<{ applied: string[] }, Set<string>>();
@@ -51,6 +53,9 @@ export class MemoryKpiState {
       if (item) found.set(id, item);
     }
     const { increments, ops } = effectsOf(event, found);
+    const eventDay = vnDay(event.time);
+    if (increments.length > 0 && eventDay >= this.keepTokensFrom)
+      this.tokens.set(event.id, monthOf(eventDay));
     for (const g of groupIncrements(increments).values()) {
       const keep = g.day >= this.keepTokensFrom;
       const day = this.days.get(dayDocId(g.agency, g.day)) ?? {

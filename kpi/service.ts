@@ -58,7 +58,8 @@ export class KpiService {
   }
 
   private async inputs(req: KpiRequest, agencies: Agency[]): Promise<KpiInputs> {
-    const codes = req.scope.kind === 'agency' ? agencies.map((a) => a.code) : undefined;
+    // Always the codes, even for the whole province: the store then reads the hot documents by `_id`.
+    const codes = agencies.map((a) => a.code);
     const [counters, open, certificates, sla] = await Promise.all([
       this.sources.kpis.dayCounters(req.period, codes),
       this.sources.kpis.openItems({ agencies: codes }),
@@ -104,7 +105,7 @@ export class KpiService {
     const range = { from: `${list[0]}-01`, to: lastDayOfMonth(list[list.length - 1]) };
     const counters = await this.sources.kpis.dayCounters(
       range,
-      scope.kind === 'agency' ? agencies.map((a) => a.code) : undefined,
+      agencies.map((a) => a.code),
     );
     return trend(counters, agencies, list, level ? { ...scope, level } : scope);
   }

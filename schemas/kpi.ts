@@ -10,22 +10,31 @@ export const KPI_AMBER_MARGIN = 0.2;
 /** Default time a recipient has to accept (`03`) a received document before it counts as late. */
 export const DEFAULT_ACCEPT_SLA_HOURS = 24;
 
-/** MongoDB collections of the KPI model (plural snake case). */
+/**
+ * MongoDB collections of the KPI model (plural snake case). Collections that are updated are partitioned so that each
+ * stays small: FerretDB v1 (the dev stack) reads a whole collection for every update or delete, even by `_id`.
+ */
 export const KpiCollections = {
-  /**
-   * Pre-aggregated counters, one document per agency and day (Asia/Ho_Chi_Minh), partitioned by month into
-   * `kpi_days_<yyyy>_<MM>` so that a query reads only the months it covers.
-   */
+  /** Counters, one document per agency (`agency|day`), one collection per Vietnamese day: `kpi_days_<yyyy>_<MM>_<dd>`. */
   daysPrefix: 'kpi_days_',
-  /**
-   * The same counters summed per agency and month, so long periods read 30 times fewer values; partitioned by year
-   * into `kpi_months_<yyyy>`.
-   */
+  /** The same counters summed per agency and month, one collection per month: `kpi_months_<yyyy>_<MM>`. */
   monthsPrefix: 'kpi_months_',
-  /** Items that are open now: not yet sent, awaiting acceptance (also the receipt time), overdue approval. */
-  open: 'kpi_open',
-  /** Issue times of documents some recipient has not answered yet (for issue → acceptance); never listed. */
-  tracks: 'kpi_tracks',
+  /**
+   * Items open now (not yet sent, awaiting acceptance with the receipt time, overdue approval), one document per
+   * item, one collection per day of the item's first opening: `kpi_open_<yyyy>_<MM>_<dd>`.
+   */
+  openPrefix: 'kpi_open_',
+  /** Issue times of documents some recipient has not answered yet (never listed): `kpi_tracks_<yyyy>_<MM>_<dd>`. */
+  tracksPrefix: 'kpi_tracks_',
+  /** Item id → the day partition that holds it (insert-only, so that it stays cheap however large it grows). */
+  openIndex: 'kpi_open_index',
+  /** Ids of the events already counted (idempotency tokens), by month of the event: `kpi_applied_<yyyy>_<MM>`. */
+  appliedPrefix: 'kpi_applied_',
+  /** One document (`changes`) announcing writes to settled periods, so readers invalidate their caches precisely. */
+  versions: 'kpi_versions',
+  /** Layout before the partitions by day (dropped by the rebuild, which migrates). */
+  legacyOpen: 'kpi_open',
+  legacyTracks: 'kpi_tracks',
   settings: 'kpi_settings',
   paperDocuments: 'paper_documents',
 } as const;

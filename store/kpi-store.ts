@@ -1,12 +1,5 @@
-import {
-  MongoServerError,
-  type Collection,
-  type Db,
-  type Filter,
-  type OptionalUnlessRequiredId,
-  type UpdateFilter,
-} from 'mongodb';
-import { Collections } from '../schemas/constants';
+import { randomUUID } from 'node:crypto';
+import type { Db } from 'mongodb';
 import { documentLocks, type DocumentLocks } from './document-locks';
 import {
   DEFAULT_ACCEPT_SLA_HOURS,
@@ -14,7 +7,7 @@ import {
   SlaSettingsSchema,
   type SlaSettings,
 } from '../schemas/kpi';
-import { diffSnapshots, type KpiSnapshot } from '../kpi/compare';
+import type { KpiSnapshot } from '../kpi/compare';
 import {
   dayDocId,
   effectsOf,
@@ -26,28 +19,21 @@ import {
   type OpenKind,
   type OpenOp,
 } from '../kpi/event-effects';
-import { MemoryKpiState } from '../kpi/memory-state';
-import { addDays, addMonths, lastDayOfMonth, monthOf, vnDay, type DayRange } from '../kpi/period';
+import { announcesDay } from '../kpi/freshness';
+import { monthOf, vnDay } from '../kpi/period';
+import {
+  fromOpenDoc,
+  incrementCounter,
+  isDuplicateKey,
+  isTrack,
+  KpiCollectionsOf,
+  partitionsOf,
+  versionKey,
+} from './kpi-documents';
+import { kpiReadModel, type DayCounterRow, type KpiReadModel } from './kpi-read-model';
+import { ChainOrder, rebuildFromAudit, type RebuildOptions, type RebuildResult } from './kpi-rebuild';
 
-interface DayDoc {
-  _id: string;
-  agency: string;
-  day: string;
-  c: Record<string, number>;
-  applied?: string[];
-}
-
-interface MonthDoc {
-  _id: string;
-  agency: string;
-  month: string;
-  c: Record<string, number>;
-  applied?: string[];
-}
-
-interface OpenDoc extends Omit<OpenItem, 'id'> {
-  _id: string;
-}
+export { ChainOrder, type DayCounterRow, type RebuildResult };
 
 interface SettingsDoc {
   _id: 'accept_sla';
@@ -55,236 +41,232 @@ interface SettingsDoc {
   agencies: { agency: string; hours: number }[];
 }
 
-/** Counters of one agency on one day, as the dashboard queries read them. */
-export interface DayCounterRow {
-  agency: string;
+/** An open item and the day partition that holds it. */
+interface Located {
+  item: OpenItem;
   day: string;
-  c: Record<string, number>;
-}
-
-export interface RebuildResult {
-  events: number;
-  /** Missing sequence numbers met in the agencies' chains (0 for an intact trail; `audit verify` tells more). */
-  chainGaps: number;
-  dayDocuments: number;
-  openItems: number;
-  elapsedMs: number;
-  /** Differences between the stored counters and the rebuild (before writing, if `write`). */
-  differences: string[];
-  written: boolean;
 }
 
 export interface KpiStoreOptions {
   /** Acceptance SLA when no setting is stored; default 24 hours. */
   defaultSlaHours?: number;
+  /** The clock deciding which periods are settled (tests); default the system clock. */
+  clock?: () => number;
 }
 
-const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
-
 /**
- * Pre-aggregated KPI counters on MongoDB: one document per agency × Vietnamese day with a counter per KPI
- * dimension (collections `kpi_days_<yyyy>_<MM>`, one per month), the same counters rolled up per agency × month
- * (`kpi_months_<yyyy>`, one per year), the items open now (`kpi_open`) and the issue times waiting for acceptances (`kpi_tracks`). Updated by {@link KpiStore.apply} from each audit event,
- * right after the event is appended, and recomputable from the whole audit trail by
- * {@link KpiStore.rebuildFromAudit}. A query reads the rollup for the whole months of its period and the day
- * documents of the partial months only, so its cost depends on the period, not on the number of events or on how
- * much history is stored (FerretDB v1 scans a collection for every query, MongoDB uses the indexes).
+ * Pre-aggregated KPI counters on MongoDB, laid out for what FerretDB v1 (the dev stack) does fast: inserts, and
+ * lookups by `_id`. It reads a whole collection for any other query and for every update or delete, even by `_id`,
+ * so every collection that is updated is a small partition:
  *
- * Idempotency without transactions: every counter document keeps the ids of the events it already counted, and an
- * event's increments to one document are a single atomic update guarded by "this id is not there yet" (`$ne` +
- * `$push`). A retried activity therefore never counts twice, and one that crashed half way completes the documents
- * it had not reached. Open items are changed by idempotent operations (insert-if-absent, delete, add-to-set, pull).
+ * - counters per agency × Vietnamese day (`kpi_days_<yyyy>_<MM>_<dd>`, at most one document per agency) and per
+ *   agency × month (`kpi_months_<yyyy>_<MM>`), changed by `$inc` by `_id`;
+ * - idempotency tokens in their own collections (`kpi_applied_<yyyy>_<MM>`, `_id` = event id), inserted once;
+ * - open items, one document each, in the partition of the day they were first opened (`kpi_open_…`,
+ *   `kpi_tracks_…` for the issue times never listed), found through an insert-only index (`kpi_open_index`);
+ * - one versions document announcing writes to settled periods, so that each process keeps the settled documents
+ *   in memory ({@link KpiReadModel}) and a dashboard query reads only what is hot or announced.
+ *
+ * Updated by {@link KpiStore.apply} from each audit event right after it is appended; recomputable from the whole
+ * audit trail by {@link KpiStore.rebuildFromAudit}, which also migrates an earlier layout.
  */
 export class KpiStore {
+  private readonly c: KpiCollectionsOf;
+  private readonly clock: () => number;
+
   constructor(
     private readonly db: Db,
     private readonly options: KpiStoreOptions = {},
-  ) {}
+  ) {
+    this.c = new KpiCollectionsOf(db);
+    this.clock = options.clock ?? Date.now;
+  }
 
   /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
   private get locks(): DocumentLocks {
     return documentLocks(this.db);
   }
 
-  /** The day documents of one month (`yyyy-MM`). */
-  private daysOf(month: string) {
-    return this.db.collection<DayDoc>(`${KpiCollections.daysPrefix}${month.replace('-', '_')}`);
+  private get reads(): KpiReadModel {
+    return kpiReadModel(this.db, this.clock);
   }
 
-  /** The month rollups of one year. */
-  private monthsOf(year: string) {
-    return this.db.collection<MonthDoc>(`${KpiCollections.monthsPrefix}${year}`);
-  }
-
-  /** Suffixes of the partition collections named `<prefix><suffix>`, sorted. */
-  private async partitions(prefix: string, pattern: RegExp): Promise<string[]> {
-    const names = await this.db.listCollections({}, { nameOnly: true }).toArray();
-    return names
-      .map((c) => c.name)
-      .filter((n) => n.startsWith(prefix) && pattern.test(n.slice(prefix.length)))
-      .map((n) => n.slice(prefix.length))
-      .sort();
-  }
-
-  /** Months that have a day-document collection (`yyyy-MM`), oldest first. */
-  private async dayMonths(): Promise<string[]> {
-    return (await this.partitions(KpiCollections.daysPrefix, /^\d{4}_\d{2}$/)).map((m) =>
-      m.replace('_', '-'),
-    );
-  }
-
-  /** Years that have a month-rollup collection, oldest first. */
-  private async monthYears(): Promise<string[]> {
-    return this.partitions(KpiCollections.monthsPrefix, /^\d{4}$/);
-  }
-
-  private get open() {
-    return this.db.collection<OpenDoc>(KpiCollections.open);
-  }
-  private get tracks() {
-    return this.db.collection<OpenDoc>(KpiCollections.tracks);
-  }
-
-  /** Where an open item lives: join partners that are never listed (`issued`) apart, so listings stay small. */
-  private holderOf(id: string) {
-    return isTrack(id) ? this.tracks : this.open;
-  }
-  private get settings() {
-    return this.db.collection<SettingsDoc>(KpiCollections.settings);
-  }
-
-  /** Indexes for MongoDB (FerretDB v1 accepts them; it scans anyway). Idempotent. */
+  /** Indexes for MongoDB; every query of the store is by `_id`, so none is needed beyond it. Idempotent. */
   async ensureIndexes(): Promise<void> {
-    await this.open.createIndex({ agency: 1, kind: 1 });
-    await this.tracks.createIndex({ agency: 1 });
+    await this.c.versions.updateOne(
+      { _id: 'changes' },
+      { $setOnInsert: { gen: randomUUID() } },
+      { upsert: true },
+    );
   }
 
   /**
    * Counts one audit event (idempotent by `event.id`). Call it after the event is appended, in the same activity,
-   * so a retry of the activity retries this too.
+   * so a retry of the activity retries this too. Cost, whatever the history: one token insert and two `$inc` in
+   * small partitions per agency and day counted; for each open-item operation one or two lookups and one write in a
+   * small partition; one more update when a settled period is changed (announced to the readers).
    */
   async apply(event: KpiEvent): Promise<void> {
     const found = new Map<string, OpenItem>();
-    // findOne by _id: the one lookup FerretDB v1 pushes down to SQLite.
+    /** Items looked up, with their partitions: the operation that changes one first need not look again. */
+    const located = new Map<string, Located | null>();
+    const lookups = lookupsFor(event);
+    // An event that needs lookups (an acceptance) almost always counts: its token goes in beside the lookups.
+    const early = lookups.length > 0 ? this.insertToken(event) : undefined;
+    early?.catch(() => undefined); // surfaces at the `await` below
     await Promise.all(
-      lookupsFor(event).map(async (id) => {
-        const doc = await this.holderOf(id).findOne({ _id: id });
-        if (doc) found.set(id, fromOpenDoc(doc));
+      lookups.map(async (id) => {
+        const item = await this.findItem(id);
+        located.set(id, item);
+        if (item) found.set(id, item.item);
       }),
     );
     const { increments, ops } = effectsOf(event, found);
-    // Different counter documents, each guarded by the event id: in any order, side by side.
-    await Promise.all([...groupIncrements(increments).values()].map((g) => this.increment(event.id, g)));
+    const groups = [...groupIncrements(increments).values()];
+    const first = await (early ?? (groups.length > 0 ? this.insertToken(event) : undefined));
+    if (groups.length > 0) {
+      await Promise.all(groups.map((g) => this.increment(event.id, g, first === true)));
+      const now = this.clock();
+      const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
+      await this.announce('c', late);
+    }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
     // In order: two operations of one event may touch one item.
-    for (const op of ops)
-      await this.locks.run(`kpi-open:${op.op === 'open' ? op.item.id : op.id}`, () => this.applyOpenOp(op));
+    for (const op of ops) {
+      const id = op.op === 'open' ? op.item.id : op.id;
+      const known = located.get(id);
+      located.delete(id);
+      await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
+    }
   }
 
-  /** Adds an event's increments to its day document and to the month rollup, each guarded by the event id. */
+  /** Records that `event` is being counted; false when it was already (a retry). */
+  private async insertToken(event: KpiEvent): Promise<boolean> {
+    try {
+      await this.c.applied(monthOf(vnDay(event.time))).insertOne({ _id: event.id });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Adds an event's increments to its day document and to the month rollup. */
   private async increment(
     token: string,
     g: { agency: string; day: string; dims: Record<string, number> },
+    first: boolean,
   ): Promise<void> {
     const month = monthOf(g.day);
     const day = dayDocId(g.agency, g.day);
     const rollup = monthDocId(g.agency, month);
     await Promise.all([
       this.locks.run(`kpi-day:${day}`, () =>
-        guardedInc(this.daysOf(month), day, token, g.dims, { agency: g.agency, day: g.day }),
+        incrementCounter(this.c.days(g.day), day, token, g.dims, { agency: g.agency, day: g.day }, first),
       ),
       this.locks.run(`kpi-month:${rollup}`, () =>
-        guardedInc(this.monthsOf(month.slice(0, 4)), rollup, token, g.dims, { agency: g.agency, month }),
+        incrementCounter(this.c.months(month), rollup, token, g.dims, { agency: g.agency, month }, first),
       ),
     ]);
   }
 
-  private async applyOpenOp(op: OpenOp): Promise<void> {
-    switch (op.op) {
-      case 'open': {
-        const { id, ...rest } = op.item;
-        await this.holderOf(id)
-          .updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true })
-          .catch((err: unknown) => {
-            if (!isDuplicateKey(err)) throw err;
-          });
-        return;
-      }
-      case 'close':
-        await this.holderOf(op.id).deleteOne({ _id: op.id });
-        return;
-      case 'addPending':
-        await this.holderOf(op.id).updateOne({ _id: op.id }, { $addToSet: { pending: op.recipient } });
-        return;
-      case 'settle': {
-        const holder = this.holderOf(op.id);
-        const res = await holder.updateOne({ _id: op.id }, { $pullAll: { pending: [op.recipient] } });
-        if (res.matchedCount === 0) return;
-        const doc = await holder.findOne({ _id: op.id });
-        // Hazard: read-then-delete; safe because only the document's own workflow changes this item, in order.
-        if (doc && (doc.pending ?? []).length === 0) await holder.deleteOne({ _id: op.id });
-        return;
-      }
+  /** Announces writes to settled periods (`c`: counters by `day|agency`, `o`: boards by `month|agency`). */
+  private async announce(field: 'c' | 'o', keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const $inc = Object.fromEntries(keys.map((k) => [`${field}.${k}`, 1]));
+    await this.locks.run('kpi-versions', () =>
+      this.c.versions.updateOne(
+        { _id: 'changes' },
+        { $inc, $setOnInsert: { gen: randomUUID() } },
+        { upsert: true },
+      ),
+    );
+  }
+
+  /** An open item and the day partition holding it, or null when it is not open. */
+  private async findItem(id: string): Promise<Located | null> {
+    const where = await this.c.index.findOne({ _id: id });
+    if (!where) return null;
+    const doc = await this.c.items(where.p, id).findOne({ _id: id });
+    return doc ? { item: fromOpenDoc(doc), day: where.p } : null;
+  }
+
+  /**
+   * The day partition of an item: where it was first opened (the index is insert-only: an item opened again keeps
+   * its partition, so that nothing is ever updated in the index, whatever its size).
+   */
+  private async partitionOf(item: OpenItem): Promise<string> {
+    const day = vnDay(item.since);
+    try {
+      await this.c.index.insertOne({ _id: item.id, p: day });
+      return day;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.c.index.findOne({ _id: item.id }))?.p ?? day;
     }
   }
 
   /**
-   * Counters of `range`, optionally of some agencies only: whole months inside the range come from the monthly
-   * rollup (as one row dated the 1st of the month), the days of partial months from the day documents. Summing the
-   * rows gives the totals of the range; grouping them by month gives a monthly trend.
+   * One open-item operation; each is idempotent, so a retry after a crash completes it. `known`: the item as this
+   * event's lookups found it (`null`: not open), when they did.
    */
-  async dayCounters(range: DayRange, agencies?: readonly string[]): Promise<DayCounterRow[]> {
-    const agencyFilter =
-      agencies === undefined
-        ? {}
-        : agencies.length === 1
-          ? { agency: agencies[0] }
-          : { agency: { $in: [...agencies] } };
-    const whole: string[] = [];
-    for (let m = monthOf(range.from); m <= monthOf(range.to); m = addMonths(m, 1))
-      if (`${m}-01` >= range.from && lastDayOfMonth(m) <= range.to) whole.push(m);
-    const dayRanges: DayRange[] = [];
-    if (whole.length === 0) dayRanges.push(range);
-    else {
-      if (range.from < `${whole[0]}-01`)
-        dayRanges.push({ from: range.from, to: addDays(`${whole[0]}-01`, -1) });
-      const after = addDays(lastDayOfMonth(whole[whole.length - 1]), 1);
-      if (after <= range.to) dayRanges.push({ from: after, to: range.to });
+  private async applyOpenOp(op: OpenOp, known?: Located | null): Promise<void> {
+    if (op.op === 'open') {
+      const day = await this.partitionOf(op.item);
+      const { id: _id, ...rest } = op.item;
+      // Open only if absent: an insert, which (unlike an upsert) FerretDB does without reading the collection.
+      await this.c
+        .items(day, _id)
+        .insertOne({ _id, ...rest })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
+      return this.announceItems(day, op.item);
     }
-    const rows: DayCounterRow[] = [];
-    for (const year of [...new Set(whole.map((m) => m.slice(0, 4)))]) {
-      const inYear = whole.filter((m) => m.startsWith(year));
-      const docs = await this.monthsOf(year)
-        .find(
-          { month: { $gte: inYear[0], $lte: inYear[inYear.length - 1] }, ...agencyFilter },
-          { projection: { applied: 0 } },
-        )
-        .toArray();
-      for (const d of docs) rows.push({ agency: d.agency, day: `${d.month}-01`, c: d.c ?? {} });
-    }
-    for (const r of dayRanges) {
-      for (let m = monthOf(r.from); m <= monthOf(r.to); m = addMonths(m, 1)) {
-        const docs = await this.daysOf(m)
-          .find({ day: { $gte: r.from, $lte: r.to }, ...agencyFilter }, { projection: { applied: 0 } })
-          .toArray();
-        for (const d of docs) rows.push({ agency: d.agency, day: d.day, c: d.c ?? {} });
+    const found = known === undefined ? await this.findItem(op.id) : known;
+    if (!found) return;
+    const items = this.c.items(found.day, op.id);
+    await this.locks.run(`kpi-items:${found.day}`, async () => {
+      if (op.op === 'close') await items.deleteOne({ _id: op.id });
+      else if (op.op === 'addPending')
+        await items.updateOne({ _id: op.id }, { $addToSet: { pending: op.recipient } });
+      else {
+        const pending = (found.item.pending ?? []).filter((r) => r !== op.recipient);
+        // Only the document's own workflow changes this item, in order: what was read is still current.
+        if (pending.length === 0) await items.deleteOne({ _id: op.id });
+        else await items.updateOne({ _id: op.id }, { $pullAll: { pending: [op.recipient] } });
       }
-    }
-    return rows;
+    });
+    return this.announceItems(found.day, found.item);
+  }
+
+  /** Announces a change to a listed item of a day other than today. */
+  private async announceItems(day: string, item: OpenItem): Promise<void> {
+    if (!isTrack(item.id) && announcesDay(day, this.clock()))
+      await this.announce('o', [versionKey(day, item.agency)]);
+  }
+
+  /**
+   * Counters of `range`, optionally of some agencies only: whole settled months come from the monthly rollup (as
+   * one row dated the 1st of the month), other days from the day documents. Summing the rows gives the totals of
+   * the range; grouping them by month gives a monthly trend.
+   */
+  async dayCounters(
+    range: { from: string; to: string },
+    agencies?: readonly string[],
+  ): Promise<DayCounterRow[]> {
+    return this.reads.dayCounters(range, agencies);
   }
 
   /** Items open now, optionally of some agencies or of one kind. */
   async openItems(filter: { agencies?: readonly string[]; kind?: OpenKind } = {}): Promise<OpenItem[]> {
-    const q: Filter<OpenDoc> = {};
-    if (filter.kind) q.kind = filter.kind;
-    if (filter.agencies && filter.agencies.length === 1) q.agency = filter.agencies[0];
-    else if (filter.agencies) q.agency = { $in: [...filter.agencies] };
-    return (await this.open.find(q).toArray()).map(fromOpenDoc);
+    const items = await this.reads.openItems(filter.agencies);
+    return filter.kind ? items.filter((i) => i.kind === filter.kind) : items;
   }
 
   /** The acceptance SLA settings (default hours and per-agency overrides). */
   async slaSettings(): Promise<SlaSettings> {
-    const doc = await this.settings.findOne({ _id: 'accept_sla' });
+    const doc = await this.db.collection<SettingsDoc>(KpiCollections.settings).findOne({ _id: 'accept_sla' });
     return doc
       ? { defaultHours: doc.defaultHours, agencies: doc.agencies ?? [] }
       : { defaultHours: this.options.defaultSlaHours ?? DEFAULT_ACCEPT_SLA_HOURS, agencies: [] };
@@ -292,250 +274,56 @@ export class KpiStore {
 
   async setSlaSettings(settings: SlaSettings): Promise<SlaSettings> {
     const s = SlaSettingsSchema.parse(settings);
-    await this.settings.updateOne(
-      { _id: 'accept_sla' },
-      { $set: { defaultHours: s.defaultHours, agencies: s.agencies } },
-      { upsert: true },
-    );
+    await this.db
+      .collection<SettingsDoc>(KpiCollections.settings)
+      .updateOne(
+        { _id: 'accept_sla' },
+        { $set: { defaultHours: s.defaultHours, agencies: s.agencies } },
+        { upsert: true },
+      );
     return s;
   }
 
-  /** Everything stored, for comparison with a rebuild. */
+  /** Everything stored (scans; for comparison with a rebuild). */
   async snapshot(): Promise<KpiSnapshot> {
+    const names = await this.c.names();
     const days = new Map<string, Record<string, number>>();
-    for (const month of await this.dayMonths())
-      for await (const d of this.daysOf(month).find({}, { projection: { applied: 0 } }))
-        days.set(d._id, d.c ?? {});
+    for (const day of partitionsOf(names, KpiCollections.daysPrefix, 'day'))
+      for await (const d of this.c.days(day).find({}, { projection: { r: 0 } })) days.set(d._id, d.c ?? {});
     const months = new Map<string, Record<string, number>>();
-    for (const year of await this.monthYears())
-      for await (const d of this.monthsOf(year).find({}, { projection: { applied: 0 } }))
+    for (const month of partitionsOf(names, KpiCollections.monthsPrefix, 'month'))
+      for await (const d of this.c.months(month).find({}, { projection: { r: 0 } }))
         months.set(d._id, d.c ?? {});
     const open = new Map<string, OpenItem>();
-    for (const holder of [this.open, this.tracks])
-      for await (const d of holder.find({})) open.set(d._id, fromOpenDoc(d));
+    for (const day of partitionsOf(names, KpiCollections.openPrefix, 'day'))
+      for await (const d of this.c.open(day).find({})) open.set(d._id, fromOpenDoc(d));
+    for (const day of partitionsOf(names, KpiCollections.tracksPrefix, 'day'))
+      for await (const d of this.c.tracks(day).find({})) open.set(d._id, fromOpenDoc(d));
     return { days, months, open };
   }
 
+  /** See {@link rebuildFromAudit}; this is also the migration from an earlier layout. */
+  async rebuildFromAudit(options: RebuildOptions = {}): Promise<RebuildResult> {
+    return rebuildFromAudit(this.c, () => this.snapshot(), options);
+  }
+
   /**
-   * Recomputes every counter and open item from the audit trail (events of each agency in chain order, through the
-   * same {@link effectsOf} as the incremental path) and compares the result with what is stored. With `write` (the
-   * default) the stored state is then replaced; run it when no activity is appending (a maintenance window), since
-   * events counted incrementally while it runs would be lost.
-   *
-   * Idempotency tokens are kept only for counter days from `tokenRetentionDays` (default 30) before `now`, so the
-   * rebuild's memory stays bounded by the recent events; an activity retried after a rebuild concerns a recent event.
+   * Drops idempotency tokens of events before the month of `beforeDay` (whole token partitions) and the recent
+   * tokens of counter documents dated before it (retries concern recent events only).
    */
-  async rebuildFromAudit(
-    options: {
-      write?: boolean;
-      now?: Date;
-      tokenRetentionDays?: number;
-      batchSize?: number;
-      /** Called every `progressEvery` (default 100,000) events read and once per phase (long rebuilds). */
-      onProgress?: (p: { phase: 'read' | 'compare' | 'write'; events: number }) => void;
-      progressEvery?: number;
-    } = {},
-  ): Promise<RebuildResult> {
-    const started = Date.now();
-    const now = options.now ?? new Date();
-    const state = new MemoryKpiState({
-      keepTokensFrom: addDays(vnDay(now), -(options.tokenRetentionDays ?? 30)),
-    });
-    let events = 0;
-    // No server-side sort: FerretDB v1 sorts in memory (10 million events exhausted 23 GB). The scan comes in
-    // storage order, which for an append-only collection is append order; the reorder buffer puts each agency's
-    // chain in `seq` order whatever the storage returns.
-    const chains = new ChainOrder<KpiEvent & { seq: number }>((e) => {
-      state.apply(e);
-      events++;
-    });
-    const cursor = this.db
-      .collection<KpiEvent & { seq: number }>(Collections.auditEvents)
-      .find(
-        {},
-        { projection: { _id: 0, id: 1, time: 1, agency: 1, type: 1, documentId: 1, details: 1, seq: 1 } },
-      )
-      .batchSize(options.batchSize ?? 5_000);
-    const every = options.progressEvery ?? 100_000;
-    let read = 0;
-    // Read ahead: ask for the next batch before counting the current one, so the database produces a batch while
-    // this process counts the previous one (FerretDB decodes every document of a scan; both sides take a CPU).
-    try {
-      let more = cursor.hasNext();
-      while (await more) {
-        const batch = cursor.readBufferedDocuments();
-        more = cursor.hasNext();
-        more.catch(() => undefined); // surfaces at the `await` above
-        for (const e of batch) {
-          chains.push(e);
-          if (++read % every === 0) options.onProgress?.({ phase: 'read', events: read });
-          // Let the driver send the request for the next batch and take in its reply while counting.
-          if (read % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-    } finally {
-      await cursor.close();
-    }
-    const gaps = chains.flush();
-    options.onProgress?.({ phase: 'compare', events: read });
-    const rebuilt: KpiSnapshot = {
-      days: new Map([...state.days].map(([k, d]) => [k, d.c])),
-      months: new Map([...state.months].map(([k, d]) => [k, d.c])),
-      open: state.open,
-    };
-    const differences = diffSnapshots(rebuilt, await this.snapshot());
-    const write = options.write ?? true;
-    if (write) {
-      options.onProgress?.({ phase: 'write', events: read });
-      for (const month of await this.dayMonths()) await this.daysOf(month).drop();
-      for (const year of await this.monthYears()) await this.monthsOf(year).drop();
-      await this.open.deleteMany({});
-      await this.tracks.deleteMany({});
-      const byMonth = new Map<string, DayDoc[]>();
-      for (const [_id, d] of state.days) {
-        const month = monthOf(d.day);
-        if (!byMonth.has(month)) byMonth.set(month, []);
-        byMonth.get(month)!.push({ _id, agency: d.agency, day: d.day, c: d.c, applied: d.applied });
-      }
-      for (const [month, docs] of byMonth) await this.bulkInsert(this.daysOf(month), docs, options.batchSize);
-      const byYear = new Map<string, MonthDoc[]>();
-      for (const [_id, d] of state.months) {
-        const year = d.month.slice(0, 4);
-        if (!byYear.has(year)) byYear.set(year, []);
-        byYear.get(year)!.push({ _id, agency: d.agency, month: d.month, c: d.c, applied: d.applied });
-      }
-      for (const [year, docs] of byYear) await this.bulkInsert(this.monthsOf(year), docs, options.batchSize);
-      const items = [...state.open.values()].map(({ id, ...rest }) => ({ _id: id, ...rest }));
-      await this.bulkInsert(
-        this.open,
-        items.filter((d) => !isTrack(d._id)),
-        options.batchSize,
-      );
-      await this.bulkInsert(
-        this.tracks,
-        items.filter((d) => isTrack(d._id)),
-        options.batchSize,
-      );
-    }
-    return {
-      events,
-      chainGaps: gaps,
-      dayDocuments: state.days.size,
-      openItems: state.open.size,
-      elapsedMs: Date.now() - started,
-      differences,
-      written: write,
-    };
-  }
-
-  private async bulkInsert<T extends { _id: string }>(
-    collection: Collection<T>,
-    docs: OptionalUnlessRequiredId<T>[],
-    batchSize = 5_000,
-  ): Promise<void> {
-    for (let i = 0; i < docs.length; i += batchSize)
-      await collection.insertMany(docs.slice(i, i + batchSize), { ordered: false });
-  }
-
-  /** Drops idempotency tokens of counter days and months before `beforeDay` (retries concern recent events only). */
   async pruneTokens(beforeDay: string): Promise<number> {
+    const names = await this.c.names();
     let modified = 0;
-    for (const month of await this.dayMonths()) {
-      if (month > monthOf(beforeDay)) break;
-      const res = await this.daysOf(month).updateMany({ day: { $lt: beforeDay } }, { $set: { applied: [] } });
-      modified += res.modifiedCount;
+    for (const month of partitionsOf(names, KpiCollections.appliedPrefix, 'month'))
+      if (month < monthOf(beforeDay)) await this.c.applied(month).drop();
+    for (const day of partitionsOf(names, KpiCollections.daysPrefix, 'day')) {
+      if (day >= beforeDay) break;
+      modified += (await this.c.days(day).updateMany({}, { $unset: { r: '' } })).modifiedCount;
     }
-    for (const year of await this.monthYears()) {
-      if (year > beforeDay.slice(0, 4)) break;
-      const res = await this.monthsOf(year).updateMany(
-        { month: { $lt: monthOf(beforeDay) } },
-        { $set: { applied: [] } },
-      );
-      modified += res.modifiedCount;
+    for (const month of partitionsOf(names, KpiCollections.monthsPrefix, 'month')) {
+      if (month >= monthOf(beforeDay)) break;
+      modified += (await this.c.months(month).updateMany({}, { $unset: { r: '' } })).modifiedCount;
     }
     return modified;
   }
-}
-
-/**
- * `$inc` of `dims` in document `_id`, once per `token`: one atomic update guarded by "token not yet applied". When
- * the document already holds the token the upsert collides on `_id` (E11000); a collision without the token is a
- * race between two first writes, and the update is retried.
- */
-async function guardedInc<T extends { _id: string; c: Record<string, number>; applied?: string[] }>(
-  collection: Collection<T>,
-  _id: string,
-  token: string,
-  dims: Record<string, number>,
-  insertFields: Record<string, string>,
-): Promise<void> {
-  const $inc = Object.fromEntries(Object.entries(dims).map(([dim, n]) => [`c.${dim}`, n]));
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      await collection.updateOne(
-        { _id, applied: { $ne: token } } as Filter<T>,
-        { $inc, $push: { applied: token }, $setOnInsert: insertFields } as unknown as UpdateFilter<T>,
-        { upsert: true },
-      );
-      return;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      if (await collection.findOne({ _id, applied: token } as Filter<T>, { projection: { _id: 1 } })) return;
-    }
-  }
-  throw new Error(`KPI counter ${_id} kept colliding; giving up`);
-}
-
-/**
- * Releases events of each agency in chain (`seq`) order from a stream in any order, buffering those that arrive
- * early. Memory grows only with how far the stream is out of order (nothing, for storage order).
- */
-export class ChainOrder<E extends { agency: string; seq: number }> {
-  private readonly next = new Map<string, number>();
-  private readonly early = new Map<string, Map<number, E>>();
-
-  constructor(private readonly emit: (event: E) => void) {}
-
-  push(e: E): void {
-    const expected = this.next.get(e.agency) ?? 1;
-    if (e.seq < expected) return;
-    if (e.seq > expected) {
-      if (!this.early.has(e.agency)) this.early.set(e.agency, new Map());
-      this.early.get(e.agency)!.set(e.seq, e);
-      return;
-    }
-    this.emit(e);
-    let n = e.seq + 1;
-    const waiting = this.early.get(e.agency);
-    while (waiting?.has(n)) {
-      const w = waiting.get(n)!;
-      waiting.delete(n);
-      this.emit(w);
-      n++;
-    }
-    this.next.set(e.agency, n);
-  }
-
-  /** Emits what is still buffered (chains with gaps) in `seq` order; returns the number of gaps skipped. */
-  flush(): number {
-    let gaps = 0;
-    for (const [agency, waiting] of this.early) {
-      let expected = this.next.get(agency) ?? 1;
-      for (const seq of [...waiting.keys()].sort((a, b) => a - b)) {
-        if (seq > expected) gaps += seq - expected;
-        this.emit(waiting.get(seq)!);
-        expected = seq + 1;
-      }
-      waiting.clear();
-    }
-    return gaps;
-  }
-}
-
-/** Join partners that are never listed (`issued`) live in their own collection, so listings stay small. */
-const isTrack = (id: string) => id.startsWith('issued|');
-
-function fromOpenDoc(doc: OpenDoc): OpenItem {
-  const { _id, ...rest } = doc;
-  return { id: _id, ...rest };
 }
