@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { parseCertificate } from '../pdf/cms/certificate';
 import { isRenewalDue } from '../pki/tsa/archive-policy';
+import type { ArchiveEventTypes } from '../schemas/audit-events';
 import { ArchiveIndex } from '../store/archive-index';
 import type { AuditStore } from '../store/audit-store';
 import { FileStore } from '../store/file-store';
@@ -18,7 +19,7 @@ export interface ArchiveActivityDeps {
 }
 
 /** The audit event of a renewal (details: old and new SHA-256 of the file, and until when each time-stamp holds). */
-export const ARCHIVE_RENEWED_EVENT = 'document.archive_timestamp_renewed';
+export const ARCHIVE_RENEWED_EVENT: (typeof ArchiveEventTypes)[number] = 'document.archive_timestamp_renewed';
 
 export interface ArchiveRenewalPolicy {
   /** Renew once the time-stamp's certificates end within this many days (README, Long-term validity). */
