@@ -1,3 +1,4 @@
+import { createArchiveActivities, type ArchiveActivityDeps } from './archive';
 import { createExchangeActivities, type ExchangeActivityDeps } from './exchange';
 import { createPersonnelActivities, type PersonnelActivityDeps } from './personnel';
 import { createPkiActivities, type PkiActivityDeps } from './pki';
@@ -8,7 +9,8 @@ export type ActivityDeps = SmokeDeps &
   PkiActivityDeps &
   ExchangeActivityDeps &
   PersonnelActivityDeps &
-  ReportActivityDeps;
+  ReportActivityDeps &
+  ArchiveActivityDeps;
 
 /** Every activity the lienthong worker serves, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExchangeActivities(deps),
     ...createPersonnelActivities(deps),
     ...createReportActivities(deps),
+    ...createArchiveActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -48,9 +48,16 @@ export const IncomingEventTypes = [
 /** Events of the paper register (api/routes/paper-documents.ts). */
 export const PaperEventTypes = ['paper.registered'] as const;
 
+/** Events of the archive (activities/archive.ts): a document time-stamp renewed before its certificates end. */
+export const ArchiveEventTypes = ['document.archive_timestamp_renewed'] as const;
+
 export type OutgoingEventType = (typeof OutgoingEventTypes)[number];
 export type IncomingEventType = (typeof IncomingEventTypes)[number];
-export type AuditEventType = OutgoingEventType | IncomingEventType | (typeof PaperEventTypes)[number];
+export type AuditEventType =
+  | OutgoingEventType
+  | IncomingEventType
+  | (typeof PaperEventTypes)[number]
+  | (typeof ArchiveEventTypes)[number];
 
 /**
  * `details` of `incoming.verified` and `incoming.verification_failed` (exchange/incoming-state.ts

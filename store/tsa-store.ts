@@ -7,13 +7,17 @@ import {
   generateKeyPair,
   type KeyAlgorithmName,
 } from '../pki';
+import { DEFAULT_RENEWAL_WINDOW_DAYS, isRenewalDue } from '../pki/tsa/archive-policy';
 import { issueTsaCertificate } from '../pki/tsa/profile';
 import type { TsaCredentials } from '../pki/tsa/token';
 import type { PkiStore } from './pki-store';
 
-/** The TSA's key and certificate chain (one current TSA unit; `_id` 'current'). */
+/**
+ * The TSA's key and certificate chain: the current unit (`_id` 'current') and the units it replaced at each key
+ * rollover (`_id` 'retired:<createdAt>'), kept so that the history of the TSA's certificates stays on record.
+ */
 interface TsaDoc {
-  _id: 'current';
+  _id: string;
   chain: Binary[];
   encryptedKey: Binary;
   notAfter: Date;
@@ -33,6 +37,11 @@ export interface TsaStoreOptions {
   keyAlgorithm?: KeyAlgorithmName;
   /** Lifetime of the TSA certificate; default 5 years. */
   validityYears?: number;
+  /**
+   * Key rollover: a new key and certificate once the current certificate expires within this many days (default
+   * {@link DEFAULT_RENEWAL_WINDOW_DAYS}, the archive policy window). Must be shorter than the validity.
+   */
+  rolloverWindowDays?: number;
 }
 
 const toBytes = (b: Binary): Uint8Array => new Uint8Array(b.buffer);
@@ -59,23 +68,74 @@ export class TsaStore {
     return this.db.collection<TsaSerialDoc>('tsa_serials');
   }
 
-  /** Creates the TSA key and certificate once (idempotent, safe when two processes race) and returns them. */
+  private get window(): number {
+    return this.options.rolloverWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS;
+  }
+
+  /**
+   * The current key and certificate at `now`: created on first use, and rolled over (a new key, a new certificate
+   * from the issuing CA) once the certificate expires within the rollover window. Idempotent and safe when two
+   * processes race; a process that cached the old unit rereads the store when its own window opens.
+   */
   async credentials(now: Date): Promise<TsaCredentials> {
-    if (this.cached && this.cached.notAfter > now) return this.cached.credentials;
+    const cached = this.cached;
+    if (cached && !isRenewalDue(cached.notAfter, now, this.window)) return cached.credentials;
     let doc = await this.units.findOne({ _id: 'current' });
     if (!doc) doc = await this.create(now);
+    else if (isRenewalDue(doc.notAfter, now, this.window)) doc = await this.rollOver(doc, now);
     const chain = doc.chain.map(toBytes);
     const key = decryptPrivateKey(toBytes(doc.encryptedKey), this.options.passphrase);
     this.cached = { credentials: { signer: createKeySigner(key, chain), chain }, notAfter: doc.notAfter };
     return this.cached.credentials;
   }
 
-  /** DER certificate of the TSA (published at /pki/ca/tsa.cer). */
+  /** DER certificate of the TSA (published at /pki/ca/tsa.cer): the current one, after any rollover due. */
   async certificate(now: Date): Promise<Uint8Array> {
     return (await this.credentials(now)).chain[0]!;
   }
 
+  /** Every certificate the TSA has had, newest first (the current one, then those retired by rollovers). */
+  async certificateHistory(): Promise<{ certificate: Uint8Array; notAfter: Date; current: boolean }[]> {
+    const docs = await this.units.find({}).toArray();
+    return docs
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((d) => ({
+        certificate: toBytes(d.chain[0]!),
+        notAfter: d.notAfter,
+        current: d._id === 'current',
+      }));
+  }
+
+  /**
+   * Replaces the current unit by a fresh one. The swap is conditional on the unit still being the one read, so
+   * of two racing processes one wins and the other adopts its unit. The old unit is kept as retired: tokens it
+   * signed carry its certificate and keep verifying; its key is never used again.
+   */
+  private async rollOver(old: TsaDoc, now: Date): Promise<TsaDoc> {
+    const next = await this.newUnit(now);
+    const swapped = await this.units.replaceOne({ _id: 'current', createdAt: old.createdAt }, next);
+    if (swapped.modifiedCount === 0) return (await this.units.findOne({ _id: 'current' }))!;
+    await this.units
+      .insertOne({ ...old, _id: `retired:${old.createdAt.toISOString()}` })
+      .catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+    return next;
+  }
+
   private async create(now: Date): Promise<TsaDoc> {
+    const doc = await this.newUnit(now);
+    try {
+      await this.units.insertOne(doc);
+      return doc;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.units.findOne({ _id: 'current' }))!;
+    }
+  }
+
+  /** A new key pair and its TSA certificate from the issuing CA, valid from `now`. */
+  private async newUnit(now: Date): Promise<TsaDoc> {
     const keys = await generateKeyPair(this.options.keyAlgorithm ?? 'rsa2048');
     const notAfter = new Date(now);
     notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (this.options.validityYears ?? 5));
@@ -90,20 +150,13 @@ export class TsaStore {
         ...urls,
       }),
     );
-    const doc: TsaDoc = {
+    return {
       _id: 'current',
       chain: chain.map((c) => new Binary(c)),
       encryptedKey: new Binary(encryptPrivateKey(keys.privateKey, this.options.passphrase)),
       notAfter,
       createdAt: now,
     };
-    try {
-      await this.units.insertOne(doc);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return (await this.units.findOne({ _id: 'current' }))!;
-    }
   }
 
   /**

@@ -7,6 +7,7 @@ import { loadConfig } from '../infra/env-config';
 import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
 import { AuditStore } from '../store/audit-store';
 import { pkiStoreFromConfig } from '../store/pki-store';
+import { DEFAULT_RENEWAL_WINDOW_DAYS } from '../pki/tsa/archive-policy';
 import { createLienthongWorker, serveMetrics } from './worker';
 
 /** Composition root of the worker process: config, connections, activities, Worker.run, clean shutdown. */
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
     workflowId: 'pki-maintenance',
     taskQueue: config.temporal.taskQueue,
     args: [{ interval: config.pki.maintenanceInterval }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  // Archive time-stamp renewal, daily, one instance per namespace (README, Long-term validity).
+  await client.workflow.start('archiveRenewalWorkflow', {
+    workflowId: 'archive-renewal',
+    taskQueue: config.temporal.taskQueue,
+    args: [{ interval: '1 day', windowDays: DEFAULT_RENEWAL_WINDOW_DAYS, pageSize: 50 }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   await client.connection.close();

@@ -8,3 +8,5 @@ export * from './exchange-messages';
 export { personnelChangeWorkflow } from './personnel-change';
 export type { PersonnelChangeInput } from './personnel-change';
 export { signYearlyReportWorkflow } from './reports';
+export { archiveRenewalWorkflow } from './archive-renewal';
+export type { ArchiveRenewalInput } from './archive-renewal';

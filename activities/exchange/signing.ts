@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import {
   completeSignature,
   prepareSignature,
@@ -19,10 +20,17 @@ import {
 import { gatherValidationMaterial } from '../../pdf/sign/validation-material';
 import { parseSignedData } from '../../pdf/cms/parse-signed-data';
 import { isPdfError } from '../../pdf/core/errors';
+import { tokenReliesUntil } from '../../pki/tsa/archive-policy';
 import { PROVINCE_TSA_POLICY, stampDigest } from '../../pki/tsa/authority';
 import { fetchTimestamp } from '../../pki/tsa/client';
-import type { FileRef, SignatureSubmission, SigningRequest } from '../../schemas/document';
+import {
+  documentWorkflowId,
+  type FileRef,
+  type SignatureSubmission,
+  type SigningRequest,
+} from '../../schemas/document';
 import { LienthongError } from '../../schemas/errors';
+import { ArchiveIndex } from '../../store/archive-index';
 import type { PkiStore } from '../../store/pki-store';
 import { SignatureImageStore, type SignatureImageOwner } from '../../store/signature-image-store';
 import {
@@ -48,8 +56,11 @@ export interface LongTermSigning {
 /** Every exchanged document reaches B-LTA with the province TSA unless the composition root says otherwise. */
 export const DEFAULT_LONG_TERM_SIGNING: LongTermSigning = { level: 'B-LTA' };
 
+/** What the time-stamping steps read: the CA (CRLs, the province TSA) and the clock. */
+type TimestampDeps = Pick<ExchangeActivityDeps, 'pki' | 'clock'>;
+
 /** Where the exchange's time-stamp tokens come from: the external TSA, or the province TSA's key in this stack. */
-function timestampSource(deps: ExchangeActivityDeps, lt: LongTermSigning): TimestampTokenSource {
+export function timestampSource(deps: TimestampDeps, lt: LongTermSigning): TimestampTokenSource {
   const url = lt.tsaUrl;
   if (url) return async (digest, hash) => (await fetchTimestamp(url, digest, hash, fetch)).token;
   return async (digest, hash) => {
@@ -65,19 +76,62 @@ function timestampSource(deps: ExchangeActivityDeps, lt: LongTermSigning): Times
   };
 }
 
+/** A document with its new document time-stamp, and until when that time-stamp's certificates hold. */
+export interface ArchiveTimestamped {
+  bytes: Uint8Array;
+  /** Earliest notAfter of the certificates the document time-stamp carries (pki/tsa/archive-policy.ts). */
+  reliesUntil?: Date;
+}
+
 /**
  * B-LT then B-LTA (ETSI EN 319 142-1 6.4, 6.5): the /DSS with every certificate the signatures and their
  * time-stamps carry and the CAs' current CRLs, then a document time-stamp over it. Incremental: the signatures stay.
+ * Also the archive renewal's step (activities/archive.ts): on a renewed file the /DSS then covers the earlier
+ * document time-stamps too.
  */
-async function archiveTimestamp(
-  deps: ExchangeActivityDeps,
+export async function archiveTimestamp(
+  deps: TimestampDeps,
   bytes: Uint8Array,
   source: TimestampTokenSource,
-): Promise<Uint8Array> {
+): Promise<ArchiveTimestamped> {
   const now = deps.clock();
   const crls = [await deps.pki.currentCrl('issuing', now), await deps.pki.currentCrl('root', now)];
   const material = await gatherValidationMaterial(bytes, { crls, gatheredAt: now });
-  return addDocumentTimestamp(await appendDss(bytes, material), { source });
+  let token: Uint8Array | undefined;
+  const capture: TimestampTokenSource = async (digest, hash) => (token = await source(digest, hash));
+  const stamped = await addDocumentTimestamp(await appendDss(bytes, material), { source: capture });
+  // Assigned in the callback, which TypeScript's narrowing does not see.
+  const got = token as Uint8Array | undefined;
+  return { bytes: stamped, reliesUntil: got && tokenReliesUntil(got) };
+}
+
+/**
+ * Indexes the document's archive copy for the renewal (store/archive-index.ts). The document is named by the
+ * calling workflow's id (`doc:<agency>:<id>`); outside a document workflow there is nothing to renew.
+ */
+async function indexArchiveCopy(
+  deps: ExchangeActivityDeps,
+  input: StoredFileSigning,
+  file: FileRef,
+  reliesUntil: Date | undefined,
+): Promise<void> {
+  let workflowId: string | undefined;
+  try {
+    workflowId = Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return; // called outside an activity (a unit test of the signing step)
+  }
+  const prefix = documentWorkflowId(input.agency, '');
+  if (!workflowId?.startsWith(prefix)) return;
+  await new ArchiveIndex(deps.db).record({
+    _id: workflowId,
+    agency: input.agency,
+    documentId: workflowId.slice(prefix.length),
+    fileName: input.fileName,
+    file,
+    reliesUntil: reliesUntil ?? new Date(0),
+    stampedAt: deps.clock(),
+  });
 }
 
 /**
@@ -123,7 +177,7 @@ function signStored(
     const signer = await deps.pki.signerFor(key, deps.clock());
     const bytes = await files.get(input.file);
     const source = lt.level === 'B-B' ? undefined : timestampSource(deps, lt);
-    let signed = await signWithAppearance(bytes, {
+    const signed = await signWithAppearance(bytes, {
       reason: how.reason,
       fieldName: how.fieldName,
       appearance: await appearanceFor(deps, bytes, how.imageOwner),
@@ -132,8 +186,12 @@ function signStored(
       location: input.location,
       ...(source ? { signatureTimestamp: source } : {}),
     });
-    if (how.archive && source && lt.level === 'B-LTA') signed = await archiveTimestamp(deps, signed, source);
-    return files.put(signed, { fileName: input.fileName });
+    if (!(how.archive && source && lt.level === 'B-LTA'))
+      return files.put(signed, { fileName: input.fileName });
+    const archived = await archiveTimestamp(deps, signed, source);
+    const file = await files.put(archived.bytes, { fileName: input.fileName });
+    await indexArchiveCopy(deps, input, file, archived.reliesUntil);
+    return file;
   });
 }
 
