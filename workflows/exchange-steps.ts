@@ -4,8 +4,12 @@ import type { Refusal } from '../exchange/refusal';
 
 /** What both exchange workflows share: activity presets and how a refused step is reported. Workflow code only. */
 
+// Quick activities are database writes. Under a burst (ten recipients answering for ten documents at once) they
+// queue behind the database's writer for longer than 30 s, and a timed-out attempt still finishes while its retry
+// runs: the retries doubled the load that caused them. Two minutes rides out a burst; a crashed worker's attempt is
+// retried two minutes later instead of 30 s.
 export const quick = proxyActivities<ExchangeActivities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '2m',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
