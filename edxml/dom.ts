@@ -44,22 +44,24 @@ export const XMLDSIG_NAMESPACE = 'http://www.w3.org/2000/09/xmldsig#';
 const ELEMENT_NODE = 1;
 
 /**
- * Parses XML into a DOM, refusing malformed input (xmldom otherwise recovers silently). DOCTYPEs are refused: an
- * exchange file has no business declaring entities.
+ * Parses XML into a DOM, refusing malformed input (xmldom otherwise recovers silently): fatal errors and unclosed
+ * elements throw; an unknown entity (`&nbsp;` from a word processor) is only noted in `notes`, as the rest of the
+ * file is still readable. DOCTYPEs are refused: an exchange file has no business declaring entities.
  */
-export function parseXml(xml: string): XDocument {
+export function parseXml(xml: string, notes: string[] = []): XDocument {
   if (/<!DOCTYPE/i.test(xml)) throw new EdxmlError('a DOCTYPE is not allowed in an edXML file', '!DOCTYPE');
   const problems: string[] = [];
+  const first = (m: string) => m.split('\n')[0]!.replace(/^\[xmldom \w+\]\s*/, '');
   const doc = new DOMParser({
     errorHandler: {
-      warning: () => undefined,
-      error: (m: string) => problems.push(m),
-      fatalError: (m: string) => problems.push(m),
+      warning: (m: string) => (/unclosed|not match/i.test(m) ? problems.push(first(m)) : undefined),
+      error: (m: string) => (/entity not found/i.test(m) ? notes.push(first(m)) : problems.push(first(m))),
+      fatalError: (m: string) => problems.push(first(m)),
     },
   }).parseFromString(xml, 'text/xml');
   const root = doc?.documentElement;
   if (problems.length > 0 || !root)
-    throw new EdxmlError(`not well-formed XML: ${problems[0] ?? 'no root element'}`.split('\n')[0]!);
+    throw new EdxmlError(`not well-formed XML: ${problems[0] ?? 'no root element'}`);
   return doc as XDocument;
 }
 

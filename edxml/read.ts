@@ -289,8 +289,8 @@ function readAttachments(el: XElement, env: EdxmlEnvelope, ctx: Ctx): void {
 
 /** Parses an edXML envelope or status message; throws {@link EdxmlError} naming the element when it is neither. */
 export function readEdxml(xml: string): EdxmlMessage {
-  const root = parseXml(xml).documentElement!;
   const ctx: Ctx = { extensions: [], unmapped: [], signed: false };
+  const root = parseXml(xml, ctx.unmapped).documentElement!;
   const common = { version: EDXML_MODEL_VERSION, traces: [] as EdxmlEnvelope['traces'] };
   if (localName(root) === 'Status') {
     const status = readStatus(root, ctx);
