@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readCertificates } from '../pdf/cms/certificate';
-import { EdxmlError } from '../edxml/dom';
+import { EdxmlError, decodeXmlBytes } from '../edxml/dom';
 import { modelFromJson } from '../edxml/lienthong';
 import { readEdxml } from '../edxml/read';
 import { signEdxml, verifyEdxml } from '../edxml/signature';
@@ -79,7 +79,7 @@ interface ParseOptions {
 }
 
 async function parseCommand(opts: ParseOptions): Promise<void> {
-  const xml = (await readInput(opts.in, 'file')).toString('utf8');
+  const xml = decodeXmlBytes(await readInput(opts.in, 'file'));
   let model: EdxmlMessage;
   try {
     model = readEdxml(xml);
@@ -145,7 +145,7 @@ interface VerifyOptions {
 
 async function verifyCommand(opts: VerifyOptions): Promise<void> {
   if (opts.anchor.length === 0) throw new UsageError('--anchor is required');
-  const xml = (await readInput(opts.in, 'file')).toString('utf8');
+  const xml = decodeXmlBytes(await readInput(opts.in, 'file'));
   const anchors = await readAnchors(opts.anchor);
   const crls = await Promise.all(opts.crl.map((c) => readInput(c, 'CRL')));
   let verdict: SignatureVerdict | undefined;

@@ -97,3 +97,11 @@ export function serialize(node: XNode): string {
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** File bytes as text: UTF-16 when a byte-order mark says so (some Windows tools save that way), else UTF-8. */
+export function decodeXmlBytes(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b[0] === 0xff && b[1] === 0xfe) return b.subarray(2).toString('utf16le');
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
+  return b.toString('utf8').replace(/^\uFEFF/, '');
+}

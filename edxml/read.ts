@@ -287,10 +287,29 @@ function readAttachments(el: XElement, env: EdxmlEnvelope, ctx: Ctx): void {
     else keep(c, 'AttachmentEncoded', ctx);
 }
 
+const isEdxmlRoot = (el: XElement) => localName(el) === 'edXMLEnvelope' || localName(el) === 'Status';
+
+/**
+ * The edXML element itself: the document element, or the first edXMLEnvelope/Status inside a transport wrapper
+ * (a SOAP envelope, a platform's own message), which is then dropped with a note.
+ */
+function edxmlRoot(root: XElement, ctx: Ctx): XElement {
+  if (isEdxmlRoot(root)) return root;
+  const queue = [...childElements(root)];
+  for (let el = queue.shift(); el; el = queue.shift()) {
+    if (isEdxmlRoot(el)) {
+      ctx.unmapped.push(`<${root.nodeName}>: a wrapper around <${el.nodeName}>, dropped`);
+      return el;
+    }
+    queue.push(...childElements(el));
+  }
+  return root;
+}
+
 /** Parses an edXML envelope or status message; throws {@link EdxmlError} naming the element when it is neither. */
 export function readEdxml(xml: string): EdxmlMessage {
   const ctx: Ctx = { extensions: [], unmapped: [], signed: false };
-  const root = parseXml(xml, ctx.unmapped).documentElement!;
+  const root = edxmlRoot(parseXml(xml, ctx.unmapped).documentElement!, ctx);
   const common = { version: EDXML_MODEL_VERSION, traces: [] as EdxmlEnvelope['traces'] };
   if (localName(root) === 'Status') {
     const status = readStatus(root, ctx);

@@ -64,11 +64,14 @@ export function signEdxml(xml: string, privateKey: KeyObject, certificates: Uint
   return sig.getSignedXml();
 }
 
-/** The XMLDSig Signature in the envelope or its header, if any. */
+/** The first XMLDSig Signature, breadth first: last in edXMLHeader as written here, elsewhere in others' files. */
 function findSignature(root: XElement): XElement | undefined {
-  const header = childElements(root).find((c) => localName(c) === 'edXMLHeader');
-  const candidates = [...childElements(root), ...(header ? childElements(header) : [])];
-  return candidates.find((c) => localName(c) === 'Signature' && c.namespaceURI === XMLDSIG_NAMESPACE);
+  const queue = [root];
+  for (let el = queue.shift(); el; el = queue.shift()) {
+    if (localName(el) === 'Signature' && el.namespaceURI === XMLDSIG_NAMESPACE) return el;
+    queue.push(...childElements(el));
+  }
+  return undefined;
 }
 
 function certificatesOf(signature: XElement): Uint8Array[] {

@@ -1,4 +1,4 @@
-import { EdxmlError } from '../../../edxml/dom';
+import { EdxmlError, decodeXmlBytes } from '../../../edxml/dom';
 import { modelFromJson } from '../../../edxml/lienthong';
 import { readEdxml } from '../../../edxml/read';
 import { signEdxml, verifyEdxml } from '../../../edxml/signature';
@@ -180,5 +180,23 @@ describe('edXML signature', () => {
     expect(() => signEdxml(signed, pki.organisation.privateKey, [pki.organisation.certificate])).toThrow(
       /already signed/,
     );
+  });
+});
+
+describe('edXML input forms', () => {
+  const status = `<Status xmlns="${NS}"><StatusCode>13</StatusCode></Status>`;
+
+  it('finds the edXML inside a transport wrapper and says it dropped the wrapper', () => {
+    const m = readEdxml(`<soap:Envelope xmlns:soap="urn:s"><soap:Body>${status}</soap:Body></soap:Envelope>`);
+    expect(m).toMatchObject({ kind: 'status', status: { statusCode: '13' } });
+    expect(m.unmapped).toEqual(['<soap:Envelope>: a wrapper around <Status>, dropped']);
+  });
+
+  it('decodes UTF-8 with or without a BOM and UTF-16 either way round', () => {
+    const text = `<?xml version="1.0"?>${status.replace('13', 'Tân Phú')}`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    for (const bytes of [le, be, bom, Buffer.from(text)]) expect(decodeXmlBytes(bytes)).toBe(text);
   });
 });
