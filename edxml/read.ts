@@ -320,8 +320,12 @@ export function readEdxml(xml: string): EdxmlMessage {
       `not edXML: the root element is <${root.nodeName}>, not <edXMLEnvelope>`,
       root.nodeName,
     );
-  const header = child(root, 'edXMLHeader');
+  // Some senders leave edXMLHeader out and put its parts straight in the envelope.
+  const header =
+    child(root, 'edXMLHeader') ?? (child(root, 'MessageHeader') || child(root, 'Status') ? root : undefined);
   if (!header) throw new EdxmlError('not edXML: <edXMLEnvelope> has no <edXMLHeader>', 'edXMLHeader');
+  if (header === root)
+    ctx.unmapped.push('edXMLEnvelope: no <edXMLHeader>; its parts were read from the envelope');
   const messageHeader = child(header, 'MessageHeader');
   const status = child(header, 'Status');
   if (!messageHeader && !status)
@@ -329,31 +333,31 @@ export function readEdxml(xml: string): EdxmlMessage {
       'not edXML: <edXMLHeader> has neither <MessageHeader> nor <Status>',
       'MessageHeader',
     );
-  let model: EdxmlMessage | undefined;
-  for (const c of childElements(header)) {
-    if (c === messageHeader || c === status) continue;
+  const headerPart = (c: XElement) =>
+    c === header ||
+    c === messageHeader ||
+    c === status ||
+    (header === root && localName(c) === 'TraceHeaderList');
+  for (const c of childElements(header))
     if (localName(c) === 'TraceHeaderList') readTraces(c, ctx, common.traces);
-    else keep(c, 'edXMLHeader', ctx);
-  }
-  if (messageHeader) {
-    const env: EdxmlEnvelope = {
-      ...common,
-      kind: 'envelope',
-      header: readMessageHeader(messageHeader, ctx),
-      manifest: [],
-      attachments: [],
-      ...ctx,
-    };
-    for (const c of childElements(root))
-      if (c === header) continue;
-      else if (localName(c) === 'edXMLBody') readBody(c, env, ctx);
-      else if (localName(c) === 'AttachmentEncoded') readAttachments(c, env, ctx);
-      else keep(c, 'edXMLEnvelope', ctx);
-    model = { ...env, signed: ctx.signed };
-  } else {
+    else if (header !== root && !headerPart(c)) keep(c, 'edXMLHeader', ctx);
+  const rest = childElements(root).filter((c) => !headerPart(c));
+  if (!messageHeader) {
     const s = readStatus(status!, ctx);
-    for (const c of childElements(root)) if (c !== header) keep(c, 'edXMLEnvelope', ctx);
-    model = { ...common, kind: 'status', status: s, ...ctx };
+    for (const c of rest) keep(c, 'edXMLEnvelope', ctx);
+    return { ...common, kind: 'status', status: s, ...ctx };
   }
-  return model;
+  const env: EdxmlEnvelope = {
+    ...common,
+    kind: 'envelope',
+    header: readMessageHeader(messageHeader, ctx),
+    manifest: [],
+    attachments: [],
+    ...ctx,
+  };
+  for (const c of rest)
+    if (localName(c) === 'edXMLBody') readBody(c, env, ctx);
+    else if (localName(c) === 'AttachmentEncoded') readAttachments(c, env, ctx);
+    else keep(c, 'edXMLEnvelope', ctx);
+  return { ...env, signed: ctx.signed };
 }

@@ -200,3 +200,13 @@ describe('edXML input forms', () => {
     for (const bytes of [le, be, bom, Buffer.from(text)]) expect(decodeXmlBytes(bytes)).toBe(text);
   });
 });
+
+it('reads an envelope whose parts sit straight in edXMLEnvelope, and writes the header back', () => {
+  const xml = `<edXMLEnvelope xmlns="${NS}"><MessageHeader><DocumentId>A,2026/01/02,3/B</DocumentId></MessageHeader><TraceHeaderList><TraceHeader><OrganId>A</OrganId></TraceHeader></TraceHeaderList><edXMLBody><edXMLManifest><Reference><ContentId>1</ContentId></Reference></edXMLManifest></edXMLBody></edXMLEnvelope>`;
+  const m = readEdxml(xml) as EdxmlEnvelope;
+  expect(m).toMatchObject({ header: { documentId: 'A,2026/01/02,3/B' }, traces: [{ organId: 'A' }] });
+  expect(m.manifest).toEqual([{ contentId: '1' }]);
+  expect(m.extensions).toEqual([]);
+  const again = readEdxml(writeEdxml(m));
+  expect(again).toEqual({ ...m, unmapped: [] });
+});
