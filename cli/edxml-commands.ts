@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readCertificates } from '../pdf/cms/certificate';
@@ -29,6 +29,12 @@ async function readAnchors(paths: string[]): Promise<Uint8Array[]> {
   for (const p of paths) {
     const certs = readCertificates(await readInput(p, 'anchor'));
     if (certs.length === 0) throw new UsageError(`${p}: no certificate found`);
+    for (const c of certs)
+      try {
+        new X509Certificate(c);
+      } catch {
+        throw new UsageError(`${p}: not a certificate (PEM or DER)`);
+      }
     out.push(...certs);
   }
   return out;

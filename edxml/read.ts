@@ -208,6 +208,9 @@ const OTHER_INFO = {
   PageAmount: 'pageAmount',
 };
 
+/** Status codes of QCVN 102:2016 (received, rejected, accepted, assigned, processing, done, recalled, …). */
+const STATUS_CODES = new Set(['01', '02', '03', '04', '05', '06', '13', '15', '16']);
+
 /** Status: its own leaves, plus those of a MessageHeader some senders wrap them in. */
 function readStatus(el: XElement, ctx: Ctx, path = 'Status'): EdxmlStatus {
   let s: EdxmlStatus = {};
@@ -287,6 +290,12 @@ function readAttachments(el: XElement, env: EdxmlEnvelope, ctx: Ctx): void {
     else keep(c, 'AttachmentEncoded', ctx);
 }
 
+function noteStatusCode(s: EdxmlStatus, ctx: Ctx): void {
+  if (s.statusCode === undefined) ctx.unmapped.push('Status/StatusCode: missing');
+  else if (!STATUS_CODES.has(s.statusCode))
+    ctx.unmapped.push(`Status/StatusCode: "${s.statusCode}" is not a code of QCVN 102:2016; kept as written`);
+}
+
 const isEdxmlRoot = (el: XElement) => localName(el) === 'edXMLEnvelope' || localName(el) === 'Status';
 
 /**
@@ -313,6 +322,7 @@ export function readEdxml(xml: string): EdxmlMessage {
   const common = { version: EDXML_MODEL_VERSION, traces: [] as EdxmlEnvelope['traces'] };
   if (localName(root) === 'Status') {
     const status = readStatus(root, ctx);
+    noteStatusCode(status, ctx);
     return { ...common, kind: 'status', status, ...ctx } satisfies EdxmlStatusMessage;
   }
   if (localName(root) !== 'edXMLEnvelope')
@@ -344,6 +354,7 @@ export function readEdxml(xml: string): EdxmlMessage {
   const rest = childElements(root).filter((c) => !headerPart(c));
   if (!messageHeader) {
     const s = readStatus(status!, ctx);
+    noteStatusCode(s, ctx);
     for (const c of rest) keep(c, 'edXMLEnvelope', ctx);
     return { ...common, kind: 'status', status: s, ...ctx };
   }

@@ -84,7 +84,7 @@ describe('lienthong edxml (CLI)', () => {
     expect(parsed.documentId).toBe('000.00.12.H29,2026-11-18,512/SNV-CCHC');
   });
 
-  it('verify exits 1 on a changed byte, an unsigned file or another anchor', async () => {
+  it('verify exits 1 on a changed byte, an unsigned file or another anchor, 2 on an anchor that is no certificate', async () => {
     const signed = readFileSync(f('signed.edxml'), 'utf8');
     writeFileSync(f('tampered.edxml'), signed.replace('Lê Minh Châu', 'Lê Minh Chau'));
     const t = cli(['verify', '--in', f('tampered.edxml'), '--anchor', f('root.der')]);
@@ -98,6 +98,10 @@ describe('lienthong edxml (CLI)', () => {
     const o = cli(['verify', '--in', f('signed.edxml'), '--anchor', f('other.der')]);
     expect(o.code).toBe(1);
     expect(JSON.parse(o.stdout)).toMatchObject({ valid: false, intact: true, chain: { valid: false } });
+    writeFileSync(f('junk.der'), Buffer.from('not a certificate'));
+    const j = cli(['verify', '--in', f('signed.edxml'), '--anchor', f('junk.der')]);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toContain('not a certificate');
   });
 
   it('build exits 1 on JSON that is not a model, 2 on a file that is not JSON', () => {

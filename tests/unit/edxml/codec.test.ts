@@ -88,6 +88,10 @@ describe('edXML reader: liberal', () => {
       `<Status xmlns="${NS}"><StatusCode>02</StatusCode><Description>Sai thể thức</Description></Status>`,
     ) as EdxmlStatusMessage;
     expect(bare.status).toEqual({ statusCode: '02', description: 'Sai thể thức' });
+    expect(bare.unmapped).toEqual([]);
+    const odd = readEdxml(`<Status xmlns="${NS}"><StatusCode>3</StatusCode></Status>`) as EdxmlStatusMessage;
+    expect(odd.status.statusCode).toBe('3');
+    expect(odd.unmapped).toEqual(['Status/StatusCode: "3" is not a code of QCVN 102:2016; kept as written']);
   });
 });
 
