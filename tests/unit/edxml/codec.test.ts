@@ -179,6 +179,20 @@ describe('edXML signature', () => {
     });
   });
 
+  it('fails on a certificate that does not decode or does not match the signing key', async () => {
+    const garbled = signed.replace(/<X509Certificate>[^<]{10}/, '<X509Certificate>AAAAAAAAAA');
+    expect(await verifyEdxml(garbled, { anchors: [pki.root.certificate], at })).toMatchObject({
+      valid: false,
+      reason: 'the first X509Certificate does not decode',
+    });
+    const xml = envelope('<Subject>s</Subject>');
+    const mismatched = signEdxml(xml, pki.organisation.privateKey, [pki.personal.certificate]);
+    expect(await verifyEdxml(mismatched, { anchors: [pki.root.certificate], at })).toMatchObject({
+      valid: false,
+      intact: false,
+    });
+  });
+
   it('reports an unsigned file as such and refuses to sign twice', async () => {
     expect(await verifyEdxml(envelope('<Subject>s</Subject>'), { at })).toBeUndefined();
     expect(() => signEdxml(signed, pki.organisation.privateKey, [pki.organisation.certificate])).toThrow(
