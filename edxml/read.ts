@@ -152,9 +152,11 @@ function readMessageHeader(el: XElement, ctx: Ctx): EdxmlMessageHeader {
   const leaves = h as unknown as Leaves;
   for (const c of childElements(el)) {
     const name = localName(c);
-    if (name in LEAF_FIELDS && childElements(c).length === 0)
+    if (name in LEAF_FIELDS) {
+      // Markup inside a Subject or Content (a pasted <br/>) is flattened: the text matters more than the tags.
+      if (childElements(c).length > 0) ctx.unmapped.push(`${P}/${name}: markup inside flattened to its text`);
       leaves[LEAF_FIELDS[name as keyof typeof LEAF_FIELDS]] = leafText(c);
-    else if (name === 'From') h.from = readLeaves(c, ORGAN, `${P}/From`, ctx) as EdxmlOrgan;
+    } else if (name === 'From') h.from = readLeaves(c, ORGAN, `${P}/From`, ctx) as EdxmlOrgan;
     else if (name === 'To') h.to.push(readLeaves(c, ORGAN, `${P}/To[${h.to.length}]`, ctx) as EdxmlOrgan);
     else if (name === 'Code')
       h.code = readLeaves(c, { CodeNumber: 'codeNumber', CodeNotation: 'codeNotation' }, `${P}/Code`, ctx);

@@ -228,3 +228,9 @@ it('reads an envelope whose parts sit straight in edXMLEnvelope, and writes the 
   const again = readEdxml(writeEdxml(m));
   expect(again).toEqual({ ...m, unmapped: [] });
 });
+
+it('flattens markup inside a Subject to its text and says so', () => {
+  const m = readEdxml(envelope('<Subject>V/v họp<br/> giao ban</Subject>')) as EdxmlEnvelope;
+  expect(m.header.subject).toBe('V/v họp giao ban');
+  expect(m.unmapped).toEqual(['MessageHeader/Subject: markup inside flattened to its text']);
+});
