@@ -27,6 +27,7 @@ const SOURCE_DIRS = [
   'flows',
   'kpi',
   'exchange',
+  'edxml',
   'schemas',
   'scripts',
 ];

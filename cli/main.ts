@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './demo';
 import { EXIT_USAGE } from './exit-codes';
+import type * as EdxmlCommands from './edxml-commands';
 import type * as PdfCommands from './pdf-commands';
 import type * as PkiCommands from './pki-commands';
 
@@ -21,6 +22,11 @@ const GROUPS = {
     description: 'PAdES signing and verification',
     register: (group: Command) =>
       (require('./pdf-commands') as typeof PdfCommands).registerPdfCommands(group),
+  },
+  edxml: {
+    description: 'edXML envelopes and statuses (QCVN 102:2016): parse, build, verify',
+    register: (group: Command) =>
+      (require('./edxml-commands') as typeof EdxmlCommands).registerEdxmlCommands(group),
   },
 } as const;
 /* eslint-enable @typescript-eslint/no-require-imports */
