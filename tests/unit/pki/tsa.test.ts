@@ -92,7 +92,10 @@ describe('RFC 3161 time-stamp authority', () => {
     writeFileSync(file, reply.token!);
     const printed = tool('openssl', ['ts', '-reply', '-in', file, '-token_in', '-text']).stdout;
     expect(printed).toContain(
-      `Nonce: 0x${Buffer.from(req.nonce!).toString('hex').replace(/^(00)+/, '').toUpperCase()}`,
+      `Nonce: 0x${Buffer.from(req.nonce!)
+        .toString('hex')
+        .replace(/^(00)+/, '')
+        .toUpperCase()}`,
     );
     const cms = tool('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]).stdout;
     expect(cms).toMatch(/certificates:\s*<ABSENT>/);
