@@ -1,10 +1,10 @@
 /**
  * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C] [--recipients 1,3,10]
- * [--database sqlite|postgresql[=URL]]`
+ * [--database auto|sqlite|postgresql[=URL]]`
  * (npm run bench:exchange).
  *
  * Starts a private dev stack (Temporal dev server on SQLite/WAL, NATS 2.11 with JetStream fsync always, FerretDB on
- * SQLite) on free ports in a temp dir, the API and the lienthong worker in this process, and drives N documents
+ * the local PostgreSQL or on SQLite, see --database) on free ports in a temp dir, the API and the lienthong worker in this process, and drives N documents
  * through the whole path via the HTTP API (app.inject): draft → submit → approve (default flow) → sign (server-held
  * personal key) → issue (number + organisation signature, so two signatures) → each recipient's clerk accepts (03)
  * as soon as the document arrives verified (01). Once per recipient count given (default 1 and 3).
@@ -20,6 +20,7 @@
  * is one JSON object for machines: `{"runs":[{"recipients":N,"docsPerSec":x,"noopDocsPerSec":y,"p50IssueTo03Ms":a,
  * "p95IssueTo03Ms":b,"noopP95Ms":c}],...}` with the process's peak RSS (API, consumers and worker share it).
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,17 +79,35 @@ function recipientCounts(): number[] {
   return counts;
 }
 
+const LOCAL_POSTGRESQL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Whether the local PostgreSQL answers as `postgres` without a password (this kind of machine runs one). */
+function localPostgresqlAnswers(): boolean {
+  const probe = spawnSync(
+    'psql',
+    ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-Atc', 'select 1'],
+    {
+      timeout: 5_000,
+      encoding: 'utf8',
+    },
+  );
+  return probe.status === 0 && probe.stdout.trim() === '1';
+}
+
 /**
- * `--database sqlite` (default: FerretDB on SQLite files, as `npm start`) or `--database postgresql[=URL]` (FerretDB
- * on a PostgreSQL server, default URL the local one; each run uses its own database name and drops it at the end).
+ * `--database auto` (default: FerretDB on the local PostgreSQL when it answers, otherwise on SQLite files as
+ * `npm start`), `--database sqlite`, or `--database postgresql[=URL]`. On PostgreSQL each run uses its own database
+ * name and drops it at the end. Both keep every commit durable (SQLite's and PostgreSQL's defaults): SQLite takes one
+ * writer at a time, PostgreSQL commits concurrent writers together, which is what the exchange's writes need.
  */
 function ferretdbPostgresqlUrl(): string | undefined {
   const i = process.argv.indexOf('--database');
-  const value = i >= 0 ? process.argv[i + 1]! : 'sqlite';
+  const value = i >= 0 ? process.argv[i + 1]! : 'auto';
+  if (value === 'auto') return localPostgresqlAnswers() ? LOCAL_POSTGRESQL : undefined;
   if (value === 'sqlite') return undefined;
-  if (value === 'postgresql') return 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (value === 'postgresql') return LOCAL_POSTGRESQL;
   if (value.startsWith('postgresql=')) return value.slice('postgresql='.length);
-  throw new Error('--database takes sqlite, postgresql or postgresql=URL');
+  throw new Error('--database takes auto, sqlite, postgresql or postgresql=URL');
 }
 
 const N = option('documents', 20);
@@ -572,7 +591,10 @@ function printJson(rows: { recipients: number; real: RunResult; noop: RunResult 
   }));
   // maxRSS is in kilobytes; the API, its consumers and the worker run in this one process.
   const peakRssMb = round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(`${JSON.stringify({ runs, documents: N, concurrency: CONCURRENCY, peakRssMb })}\n`);
+  const database = POSTGRESQL_URL ? 'ferretdb-postgresql' : 'ferretdb-sqlite';
+  process.stdout.write(
+    `${JSON.stringify({ runs, documents: N, concurrency: CONCURRENCY, database, peakRssMb })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {
