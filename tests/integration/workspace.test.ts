@@ -294,6 +294,53 @@ describe('the agency workspace in a real browser', () => {
     for (const p of [drafter, approver]) await p.context().close();
   }, 180_000);
 
+  it('drafts a Decree 30 document from the template form, laid out by the server', async () => {
+    const drafter = await signIn(user('drafter', TP));
+    await drafter.getByRole('button', { name: 'Soạn văn bản' }).click();
+    await drafter.waitForSelector('body[data-ready="true"][data-page="compose"]', { timeout: WAIT });
+    await drafter.getByLabel('Loại văn bản').selectOption({ label: 'Thông báo' });
+    await drafter.getByLabel('Trích yếu').fill('Lịch tiếp công dân tháng 12');
+    await drafter.getByLabel('Tìm cơ quan').fill('Nội vụ');
+    await drafter.getByLabel('Sở Nội vụ', { exact: true }).check();
+    await drafter.getByLabel('Soạn theo mẫu (Nghị định 30)').check();
+    await expect(drafter.getByLabel('Tệp PDF').isHidden()).resolves.toBe(true);
+    await drafter
+      .getByLabel('Nội dung')
+      .fill(
+        'Ủy ban nhân dân xã thông báo lịch tiếp công dân tháng 12.\n\nĐề nghị các cơ quan phối hợp thực hiện.',
+      );
+    await drafter.getByLabel('Thẩm quyền ký').fill('TM. ỦY BAN NHÂN DÂN');
+    await drafter.getByLabel('Chức vụ người ký').fill('CHỦ TỊCH');
+    await drafter.getByLabel('Họ và tên người ký').fill('Nguyễn Văn Bình');
+    await shot(drafter, '05b-compose-template');
+    await drafter.getByRole('button', { name: 'Lưu dự thảo' }).click();
+    await drafter.waitForSelector(
+      'body[data-ready="true"] [data-page="outgoing-detail"][data-state="DRAFT"]',
+      {
+        timeout: WAIT,
+      },
+    );
+    const id = (await drafter.locator('main [data-page="outgoing-detail"]').getAttribute('data-document'))!;
+    await shot(drafter, '05c-outgoing-detail-template');
+    // The server laid the document out from the fields: its text is in the stored PDF, read by a tool we did not write.
+    const token = await h.login(user('drafter', TP));
+    const res = await fetch(`${base}/api/v1/documents/${id}/file`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const text = execFileSync('pdftotext', ['-', '-'], {
+      input: Buffer.from(await res.arrayBuffer()),
+    }).toString();
+    for (const expected of [
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Lịch tiếp công dân tháng 12',
+      'TM. ỦY BAN NHÂN DÂN',
+    ])
+      expect(text).toContain(expected);
+    expect(text).toContain('Nguyễn Văn Bình');
+    await drafter.context().close();
+  }, 180_000);
+
   it('validates a flow in the editor and shows its simulation before it can be activated', async () => {
     const admin = await signIn(user('agency_admin', TP));
     await open(admin, '#/admin/flows', 'admin-flows');

@@ -1,4 +1,4 @@
-import { DocumentTypes } from '../../../schemas/document';
+import { DocumentTypes, type DraftForm } from '../../../schemas/document';
 import type { Agency } from '../../../schemas/identity';
 import { postJson } from '../api';
 import type { Ctx } from '../context';
@@ -7,9 +7,10 @@ import { priorities } from '../i18n';
 import { pageHead } from './common';
 
 /**
- * "Soạn văn bản": a new draft with its metadata and PDF, sent as one multipart request (the file part is streamed
- * by the API, not base64 in JSON). "Nơi nhận" is the agency tree: the province, then each level below it, every
- * agency a checkbox labelled with its name, filtered by a search box.
+ * "Soạn văn bản": a new draft with its metadata and either its PDF, sent as one multipart request (the file part is
+ * streamed by the API, not base64 in JSON), or the fields of the Decree 30 template ("Soạn theo mẫu"), from which the
+ * API lays out the document. "Nơi nhận" is the agency tree: the province, then each level below it, every agency a
+ * checkbox labelled with its name, filtered by a search box.
  */
 export function composePage(ctx: Ctx): HTMLElement {
   const type = h(
@@ -36,7 +37,26 @@ export function composePage(ctx: Ctx): HTMLElement {
     required: true,
   }) as HTMLInputElement;
   const tree = recipientTree(ctx);
+  const template = templateFields(ctx);
   const message = h('p', { class: 'form-error', role: 'alert' });
+  const how = (value: 'file' | 'template', label: string, checked: boolean) =>
+    h('label', {}, h('input', { type: 'radio', name: 'how', value, checked }), ` ${label}`);
+  const choice = h(
+    'fieldset',
+    { class: 'how' },
+    h('legend', {}, ctx.t('draftHow')),
+    how('file', ctx.t('fromFile'), true),
+    how('template', ctx.t('fromTemplate'), false),
+  );
+  const fileField = field(ctx.t('pdfFile'), file);
+  const fromTemplate = () => choice.querySelector<HTMLInputElement>('input[value=template]')!.checked;
+  const showChoice = () => {
+    fileField.hidden = fromTemplate();
+    file.required = !fromTemplate();
+    template.element.hidden = !fromTemplate();
+  };
+  choice.addEventListener('change', showChoice);
+  showChoice();
 
   const form = h(
     'form',
@@ -52,7 +72,9 @@ export function composePage(ctx: Ctx): HTMLElement {
         field(ctx.t('subject'), subject),
         field(ctx.t('priority'), priority),
         field(ctx.t('dueDate'), dueDate),
-        field(ctx.t('pdfFile'), file),
+        choice,
+        fileField,
+        template.element,
       ),
       tree.element,
     ),
@@ -69,14 +91,28 @@ export function composePage(ctx: Ctx): HTMLElement {
     const recipients = tree.selected();
     const pdf = file.files?.[0];
     if (recipients.length === 0) return void (message.textContent = ctx.t('chooseRecipient'));
-    if (!pdf) return void (message.textContent = ctx.t('choosePdf'));
-    const body = new FormData();
-    body.append('type', type.value);
-    body.append('subject', subject.value.trim());
-    body.append('priority', priority.value);
-    if (dueDate.value) body.append('dueDate', dueDate.value);
-    for (const r of recipients) body.append('recipients', r);
-    body.append('file', pdf, pdf.name);
+    let body: FormData | Record<string, unknown>;
+    if (fromTemplate()) {
+      const draft = template.value();
+      if (!draft) return void (message.textContent = ctx.t('needBody'));
+      body = {
+        type: type.value,
+        subject: subject.value.trim(),
+        priority: Number(priority.value),
+        ...(dueDate.value ? { dueDate: dueDate.value } : {}),
+        recipients,
+        form: draft,
+      };
+    } else {
+      if (!pdf) return void (message.textContent = ctx.t('choosePdf'));
+      body = new FormData();
+      body.append('type', type.value);
+      body.append('subject', subject.value.trim());
+      body.append('priority', priority.value);
+      if (dueDate.value) body.append('dueDate', dueDate.value);
+      for (const r of recipients) body.append('recipients', r);
+      body.append('file', pdf, pdf.name);
+    }
     const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
     button.disabled = true;
     postJson<{ id: string }>(ctx.session, '/documents', body)
@@ -90,6 +126,38 @@ export function composePage(ctx: Ctx): HTMLElement {
       });
   });
   return form;
+}
+
+/** The template's own fields: body paragraphs and the signature block (the API fills in the rest). */
+function templateFields(ctx: Ctx): { element: HTMLElement; value(): DraftForm | undefined } {
+  const body = h('textarea', { name: 'body', rows: 8, maxlength: 20000 }) as HTMLTextAreaElement;
+  const competence = h('input', { name: 'competence', maxlength: 100 }) as HTMLInputElement;
+  const position = h('input', { name: 'position', maxlength: 100 }) as HTMLInputElement;
+  const fullName = h('input', { name: 'fullName', maxlength: 100 }) as HTMLInputElement;
+  const element = h(
+    'div',
+    { class: 'template' },
+    field(ctx.t('bodyText'), body, ctx.t('bodyHint')),
+    field(ctx.t('competence'), competence, ctx.t('competenceHint')),
+    field(ctx.t('signerPosition'), position),
+    field(ctx.t('signerName'), fullName),
+  );
+  const value = (): DraftForm | undefined => {
+    const paragraphs = body.value
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/\s+/g, ' ').trim())
+      .filter(Boolean);
+    if (!paragraphs.length || !position.value.trim() || !fullName.value.trim()) return undefined;
+    return {
+      body: paragraphs,
+      signature: {
+        ...(competence.value.trim() ? { competence: competence.value.trim() } : {}),
+        position: position.value.trim(),
+        fullName: fullName.value.trim(),
+      },
+    };
+  };
+  return { element, value };
 }
 
 /** The agencies by parent, the caller's own agency left out (a document is not sent to oneself). */
