@@ -1,4 +1,4 @@
-import { jetstream, type JsMsg, type ConsumerMessages } from '@nats-io/jetstream';
+import { jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -7,7 +7,13 @@ import { KeyedLanes } from '../infra/keyed-lanes';
 import { connectNats } from '../infra/nats';
 import { agencyNatsPassword, agencyNatsUser } from '../infra/nats-auth';
 import { documentWorkflowId, incomingId, receivedWorkflowId } from '../schemas/document';
-import { dlqSubject, exchangeNames, parseEnvelope, parseStatusMessage } from '../schemas/edxml';
+import {
+  dlqSubject,
+  exchangeNames,
+  parseEnvelope,
+  parseStatusMessage,
+  type ExchangeNames,
+} from '../schemas/edxml';
 import type { Config } from '../schemas/config';
 import { DocumentStore } from '../store/document-store';
 import type { AppDeps } from './deps';
@@ -60,6 +66,152 @@ class Permanent extends Error {
 
 const decoder = new TextDecoder();
 
+/** The agency's name by code, from the directory, remembered (an inbox message names only the code). */
+function agencyNames(identity: IdentityStore): (code: string) => Promise<string> {
+  const names = new Map<string, string>();
+  return async (code) => {
+    let name = names.get(code);
+    if (!name) {
+      const agency = await identity.getAgency(code);
+      if (!agency) throw new Permanent(`unknown agency ${code}`);
+      name = agency.name;
+      names.set(code, name);
+    }
+    return name;
+  };
+}
+
+/** Copies a message to the agency's dead-letter subject, records it and terminates it. */
+async function deadLetter(
+  options: ExchangeConsumerOptions,
+  js: JetStreamClient,
+  names: ExchangeNames,
+  agency: string,
+  m: JsMsg,
+  reason: string,
+): Promise<void> {
+  const id = `${names.stream}:${m.seq}`;
+  const ack = await js.publish(dlqSubject(agency, names), m.data, {
+    msgID: id,
+    headers: undefined,
+  });
+  await options.documents.recordDeadLetter({
+    id,
+    agency,
+    subject: m.subject,
+    reason,
+    deliveries: m.info.deliveryCount,
+    streamSeq: ack.seq,
+    msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+    body: decoder.decode(m.data).slice(0, 100_000),
+    at: options.clock(),
+  });
+  options.logger.warn({ agency, subject: m.subject, seq: m.seq, reason }, 'exchange message dead-lettered');
+  m.term(reason);
+}
+
+/** An inbox message: a recall signals the received copy; a document starts its received-document workflow. */
+async function handleInbox(
+  options: ExchangeConsumerOptions,
+  agencyName: (code: string) => Promise<string>,
+  agency: string,
+  body: unknown,
+): Promise<void> {
+  const parsed = parseEnvelope(body);
+  if (!parsed.ok) throw new Permanent(parsed.reason);
+  const env = parsed.value;
+  if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+  if (env.businessDocType === 1) {
+    // A recall ("thu hồi") goes to the copy this agency received; it starts nothing new.
+    try {
+      await options.temporal.workflow
+        .getHandle(receivedWorkflowId(agency, env.from.code, env.messageId))
+        .signal(recallRequestSignal, { reason: env.description ?? '', at: env.sentAt });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new Permanent(`no open received copy of ${env.messageId} at ${agency} to recall`);
+      throw err;
+    }
+    return;
+  }
+  const input: ReceivedDocumentInput = {
+    envelope: env,
+    recipient: { code: agency, name: await agencyName(agency) },
+    inboxId: incomingId(env.from.code, env.messageId),
+    receivedAt: options.clock().toISOString(),
+    followUpDays: options.followUpDays,
+  };
+  try {
+    await options.temporal.workflow.start('receivedDocumentWorkflow', {
+      workflowId: receivedWorkflowId(agency, env.from.code, env.messageId),
+      taskQueue: options.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+  } catch (err) {
+    // A redelivery or a resend of a document already received: nothing new to start.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw err;
+  }
+}
+
+/** A status message signals the sender's document workflow. */
+async function handleStatus(options: ExchangeConsumerOptions, agency: string, body: unknown): Promise<void> {
+  const parsed = parseStatusMessage(body);
+  if (!parsed.ok) throw new Permanent(parsed.reason);
+  const status = parsed.value;
+  if (status.to !== agency) throw new Permanent(`status is not addressed to ${agency}`);
+  try {
+    await options.temporal.workflow
+      .getHandle(documentWorkflowId(agency, status.messageId))
+      .signal(recipientStatusSignal, status);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw new Permanent(`no open document ${status.messageId} at ${agency}`);
+    throw err;
+  }
+}
+
+/**
+ * Handles one message of an agency: acked once Temporal accepted it, nak'ed with backoff on a transient failure,
+ * dead-lettered when it can never be processed or failed `maxDeliver` times.
+ */
+function messageHandler(
+  options: ExchangeConsumerOptions,
+  js: JetStreamClient,
+  names: ExchangeNames,
+): (agency: string, m: JsMsg) => Promise<void> {
+  const agencyName = agencyNames(options.identity);
+  const { logger } = options;
+  return async (agency, m) => {
+    const kind = m.subject.split('.').pop();
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(decoder.decode(m.data));
+      } catch {
+        throw new Permanent('message body is not JSON');
+      }
+      if (kind === 'inbox') await handleInbox(options, agencyName, agency, body);
+      else if (kind === 'status') await handleStatus(options, agency, body);
+      else throw new Permanent(`unknown subject ${m.subject}`);
+      m.ack();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof Permanent || m.info.deliveryCount >= options.maxDeliver) {
+        await deadLetter(options, js, names, agency, m, reason).catch((e: unknown) => {
+          logger.error({ err: e, seq: m.seq }, 'dead-lettering failed; message will be redelivered');
+          m.nak(backoff(options.backoffMs, m.info.deliveryCount));
+        });
+        return;
+      }
+      logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, 'exchange message nak');
+      m.nak(backoff(options.backoffMs, m.info.deliveryCount));
+    }
+  };
+}
+
 /**
  * Runs one durable pull consumer per agency over the exchange stream. Inbox messages start the recipient's
  * `receivedDocumentWorkflow` under a deterministic id (a duplicate delivery starts nothing: the id is taken, even
@@ -73,125 +225,10 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
   await ensureExchangeTopology(nats, names);
   const agencies =
     options.agencies ?? (await options.identity.listAgencies()).filter((a) => a.active).map((a) => a.code);
-  const agencyNames = new Map<string, string>();
-  const agencyName = async (code: string): Promise<string> => {
-    let name = agencyNames.get(code);
-    if (!name) {
-      const agency = await options.identity.getAgency(code);
-      if (!agency) throw new Permanent(`unknown agency ${code}`);
-      name = agency.name;
-      agencyNames.set(code, name);
-    }
-    return name;
-  };
-
   const js = jetstream(nats);
   const running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
   const agencyConnections: NatsConnection[] = [];
-
-  const deadLetter = async (agency: string, m: JsMsg, reason: string) => {
-    const id = `${names.stream}:${m.seq}`;
-    const ack = await js.publish(dlqSubject(agency, names), m.data, {
-      msgID: id,
-      headers: undefined,
-    });
-    await options.documents.recordDeadLetter({
-      id,
-      agency,
-      subject: m.subject,
-      reason,
-      deliveries: m.info.deliveryCount,
-      streamSeq: ack.seq,
-      msgId: m.headers?.get('Nats-Msg-Id') || undefined,
-      body: decoder.decode(m.data).slice(0, 100_000),
-      at: options.clock(),
-    });
-    logger.warn({ agency, subject: m.subject, seq: m.seq, reason }, 'exchange message dead-lettered');
-    m.term(reason);
-  };
-
-  const handleInbox = async (agency: string, body: unknown) => {
-    const parsed = parseEnvelope(body);
-    if (!parsed.ok) throw new Permanent(parsed.reason);
-    const env = parsed.value;
-    if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
-    if (env.businessDocType === 1) {
-      // A recall ("thu hồi") goes to the copy this agency received; it starts nothing new.
-      try {
-        await options.temporal.workflow
-          .getHandle(receivedWorkflowId(agency, env.from.code, env.messageId))
-          .signal(recallRequestSignal, { reason: env.description ?? '', at: env.sentAt });
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError)
-          throw new Permanent(`no open received copy of ${env.messageId} at ${agency} to recall`);
-        throw err;
-      }
-      return;
-    }
-    const input: ReceivedDocumentInput = {
-      envelope: env,
-      recipient: { code: agency, name: await agencyName(agency) },
-      inboxId: incomingId(env.from.code, env.messageId),
-      receivedAt: options.clock().toISOString(),
-      followUpDays: options.followUpDays,
-    };
-    try {
-      await options.temporal.workflow.start('receivedDocumentWorkflow', {
-        workflowId: receivedWorkflowId(agency, env.from.code, env.messageId),
-        taskQueue: options.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-      });
-    } catch (err) {
-      // A redelivery or a resend of a document already received: nothing new to start.
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw err;
-    }
-  };
-
-  const handleStatus = async (agency: string, body: unknown) => {
-    const parsed = parseStatusMessage(body);
-    if (!parsed.ok) throw new Permanent(parsed.reason);
-    const status = parsed.value;
-    if (status.to !== agency) throw new Permanent(`status is not addressed to ${agency}`);
-    try {
-      await options.temporal.workflow
-        .getHandle(documentWorkflowId(agency, status.messageId))
-        .signal(recipientStatusSignal, status);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new Permanent(`no open document ${status.messageId} at ${agency}`);
-      throw err;
-    }
-  };
-
-  const handle = async (agency: string, m: JsMsg) => {
-    const kind = m.subject.split('.').pop();
-    try {
-      let body: unknown;
-      try {
-        body = JSON.parse(decoder.decode(m.data));
-      } catch {
-        throw new Permanent('message body is not JSON');
-      }
-      if (kind === 'inbox') await handleInbox(agency, body);
-      else if (kind === 'status') await handleStatus(agency, body);
-      else throw new Permanent(`unknown subject ${m.subject}`);
-      m.ack();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      if (err instanceof Permanent || m.info.deliveryCount >= options.maxDeliver) {
-        await deadLetter(agency, m, reason).catch((e: unknown) => {
-          logger.error({ err: e, seq: m.seq }, 'dead-lettering failed; message will be redelivered');
-          m.nak(backoff(options.backoffMs, m.info.deliveryCount));
-        });
-        return;
-      }
-      logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, 'exchange message nak');
-      m.nak(backoff(options.backoffMs, m.info.deliveryCount));
-    }
-  };
+  const handle = messageHandler(options, js, names);
 
   for (const agency of agencies) {
     const name = await ensureAgencyConsumer(nats, agency, names, { maxDeliver: options.maxDeliver });
