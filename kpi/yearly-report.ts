@@ -300,8 +300,19 @@ export async function buildYearlyReportPdf(
   doc.setProducer('lienthong');
   doc.setCreator('lienthong');
 
-  const s = data.summary;
   const w = new Writer(doc, font, bold, `${title} — ${data.scopeName}`);
+  writeReportHead(w, data);
+  writeExchangeShare(w, data);
+  writeSignatureCoverage(w, data);
+  writeExchangeHealth(w, data);
+  writeCertificateLifecycle(w, data);
+  writeAgencyTable(w, data);
+  return doc.save({ useObjectStreams: false });
+}
+
+/** The report's head: province, national title, report title, scope and period. */
+function writeReportHead(w: Writer, data: YearlyReportData): void {
+  const s = data.summary;
   w.text(data.provinceName.toUpperCase(), { size: 11, bold: true, centre: true });
   w.text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc', {
     size: 9,
@@ -315,7 +326,11 @@ export async function buildYearlyReportPdf(
     `Kỳ báo cáo: ${dmy(s.period.from)} – ${dmy(s.period.to)} (giờ Việt Nam). Lập lúc ${vnTime(data.generatedAt)}.`,
     { size: 9, centre: true, color: MUTED, gap: 10 },
   );
+}
 
+/** 1. The share of documents exchanged electronically with valid signatures (target 80%), by level and month. */
+function writeExchangeShare(w: Writer, data: YearlyReportData): void {
+  const s = data.summary;
   w.heading('1. Tỷ lệ văn bản liên thông điện tử có ký số hợp lệ (mục tiêu 80%)');
   w.text(
     `Văn bản gửi điện tử và được nơi nhận xác thực hợp lệ (đủ hai chữ ký số, chuỗi chứng thư đến gốc tin cậy, chưa bị thu hồi): ${num(s.exchange.electronicValid)} trên tổng số ${num(s.exchange.total)} văn bản liên thông giữa các cơ quan trong tỉnh (${num(s.exchange.electronic)} điện tử, ${num(s.exchange.paper)} giấy).`,
@@ -337,7 +352,11 @@ export async function buildYearlyReportPdf(
     );
   w.text('Tỷ lệ theo tháng:', { size: 9, color: MUTED });
   w.trendChart(data.trend);
+}
 
+/** 2. Agencies holding and using certificates (target 100%). */
+function writeSignatureCoverage(w: Writer, data: YearlyReportData): void {
+  const s = data.summary;
   w.heading('2. Chữ ký số của các cơ quan (mục tiêu 100%)');
   w.bar(
     'Có chứng thư số tổ chức',
@@ -371,7 +390,11 @@ export async function buildYearlyReportPdf(
       size: 9,
     },
   );
+}
 
+/** 3. What slowed or stopped the exchange: unsent, failed, returned, rejected, late, unverifiable. */
+function writeExchangeHealth(w: Writer, data: YearlyReportData): void {
+  const s = data.summary;
   w.heading('3. Tình hình liên thông');
   const h = s.health;
   const reasons = (list: { reason: string; count: number }[]) =>
@@ -407,7 +430,11 @@ export async function buildYearlyReportPdf(
       ],
     ],
   );
+}
 
+/** 4. Certificates expiring soon and revoked in the period. */
+function writeCertificateLifecycle(w: Writer, data: YearlyReportData): void {
+  const s = data.summary;
   w.heading('4. Chứng thư số sắp hết hạn và bị thu hồi');
   w.text(
     `Sắp hết hạn trong 30 / 60 / 90 ngày: ${s.certificates.expiring.within30} / ${s.certificates.expiring.within60} / ${s.certificates.expiring.within90}. Thu hồi trong kỳ: ${s.certificates.revocations.total}${
@@ -416,7 +443,10 @@ export async function buildYearlyReportPdf(
         : ''
     }.`,
   );
+}
 
+/** 5. One row per agency, and where the KPI definitions are. */
+function writeAgencyTable(w: Writer, data: YearlyReportData): void {
   w.heading('5. Kết quả theo cơ quan');
   w.table(
     [
@@ -443,5 +473,4 @@ export async function buildYearlyReportPdf(
     'Định nghĩa các chỉ tiêu: xem kpi/README.md. Báo cáo được ký số bằng chứng thư số tổ chức của hệ thống liên thông cấp tỉnh.',
     { size: 8, color: MUTED },
   );
-  return doc.save({ useObjectStreams: false });
 }
