@@ -7,7 +7,6 @@ import {
 } from '../schemas/document';
 import type { IncomingUpdate, IncomingView, OutgoingUpdate, OutgoingView } from '../schemas/read-models';
 import { documentLocks } from './document-locks';
-import { groupCommitOf } from './group-commit';
 
 // The read-model shapes are in schemas/ (workflow-side code builds them); re-exported for the store's callers.
 export type { IncomingUpdate, IncomingView, OutgoingUpdate, OutgoingView };
@@ -25,14 +24,6 @@ export interface DeadLetter {
 }
 
 type Stored<T> = T & { _id: string };
-
-/** One read-model write waiting for its document's next group commit. */
-interface VersionedWrite {
-  collection: ReturnType<Db['collection']>;
-  id: string;
-  view: { version: number };
-  clean: Record<string, unknown> | undefined;
-}
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
 function strip<T>(doc: Stored<T> | null): T | null {
@@ -63,9 +54,7 @@ export class DocumentStore {
   /**
    * Stores a view unless a newer version is already stored, and appends its history entry in the same write, so
    * a reader never sees the view without its history. The entry is appended even when the view itself is older
-   * than the stored one (then in a second write); `$addToSet` keeps a retried entry once. Saves of one document
-   * that arrive while its previous write is in flight are group-committed as one write (a busy document, such as
-   * an outgoing one whose recipients all answer at once, costs one round trip per batch).
+   * than the stored one (then in a second write); `$addToSet` keeps a retried entry once.
    */
   private async saveVersioned<T extends { version: number }>(
     collection: ReturnType<Db['collection']>,
@@ -76,39 +65,30 @@ export class DocumentStore {
     const clean = entry
       ? Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))
       : undefined;
-    const key = `${collection.collectionName}:${id}`;
-    await groupCommitOf<VersionedWrite, void>(this.db, 'read-models', (k, writes) =>
-      // Inside the document's lock: markSuperseded reads and writes the same document.
-      documentLocks(this.db).run(k, async () => {
-        const newest = writes.reduce((a, b) => (b.view.version > a.view.version ? b : a));
-        const entries = writes.flatMap((w) => (w.clean ? [w.clean] : []));
-        await this.writeVersioned(newest.collection, newest.id, newest.view, entries);
-        return writes.map(() => undefined);
-      }),
-    ).submit(key, { collection, id, view, clean });
+    await documentLocks(this.db).run(`${collection.collectionName}:${id}`, () =>
+      this.writeVersioned(collection, id, view, clean),
+    );
   }
 
-  /**
-   * One write for the views and history entries of one document that arrived together: the newest view (unless a
-   * newer one is stored) and every entry, as applying them one by one would have left it.
-   */
-  private async writeVersioned(
+  private async writeVersioned<T extends { version: number }>(
     collection: ReturnType<Db['collection']>,
     id: string,
-    view: { version: number },
-    entries: Record<string, unknown>[],
+    view: T,
+    clean: Record<string, unknown> | undefined,
   ): Promise<void> {
-    const history = entries.length ? { $addToSet: { history: { $each: entries } } } : {};
     try {
       await collection.updateOne(
         { _id: id as never, version: { $lt: view.version } },
-        { $set: view as Record<string, unknown>, ...history },
+        {
+          $set: view as Record<string, unknown>,
+          ...(clean ? { $addToSet: { history: clean } } : {}),
+        },
         { upsert: true },
       );
     } catch (err) {
-      // The upsert found a newer version already stored: only the history entries are still to be added.
+      // The upsert found a newer version already stored: only the history entry is still to be added.
       if (!isDuplicateKey(err)) throw err;
-      if (entries.length) await collection.updateOne({ _id: id as never }, history);
+      if (clean) await collection.updateOne({ _id: id as never }, { $addToSet: { history: clean } });
     }
   }
 
