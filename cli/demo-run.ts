@@ -88,6 +88,16 @@ export function prng(seed: number): () => number {
   };
 }
 
+/**
+ * The run as one document's steps see it: its own random sequence, derived from the seed and the document's index.
+ * Documents run side by side, so a shared sequence handed out its numbers in whatever order the steps happened to
+ * ask, and `--seed` did not replay the same fates (which document is returned, withdrawn, rejected).
+ */
+export function documentRun(run: DemoRun, index: number): DemoRun {
+  const random = prng(Math.imul(run.options.seed ^ 0x9e3779b9, 0x85ebca6b) + index);
+  return { ...run, random, pick: (items) => items[Math.floor(random() * items.length)]! };
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The demo user of `role` in `agency`: `<role>.<agency code in lowercase>`, password `demo`. */

@@ -1,7 +1,7 @@
 import { ApiFailure, MissingRoute, type Reply } from './demo-api';
 import type { DemoParties } from './demo-cast';
 import type * as DemoDocuments from './demo-documents';
-import { progressBar, sleep, username, vietnamDay, type DemoRun } from './demo-run';
+import { documentRun, progressBar, sleep, username, vietnamDay, type DemoRun } from './demo-run';
 
 /**
  * The steps of a demo run, each an ordinary API call by the user whose role it is: outgoing documents from draft
@@ -102,7 +102,8 @@ function senderOf(run: DemoRun, parties: DemoParties, i: number) {
 }
 
 /** One outgoing document from draft to issue (sometimes returned or withdrawn), then its recipients' answers. */
-async function oneDocument(run: DemoRun, parties: DemoParties, i: number): Promise<void> {
+async function oneDocument(shared: DemoRun, parties: DemoParties, i: number): Promise<void> {
+  const run = documentRun(shared, i);
   const { options, api, random, pick, summary, noteError } = run;
   const sender = senderOf(run, parties, i);
   const others = parties.cast.filter((a) => a.code !== sender.code);
