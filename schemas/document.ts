@@ -131,6 +131,11 @@ export const HistoryEntrySchema = z.object({
   actor: z.string(),
   state: z.string(),
   comment: z.string().optional(),
+  /**
+   * Which of the workflow's audit events this line is (its sequence number): lines written in one batch share their
+   * time, and the read model adds lines as a set, so this keeps them apart. Absent on lines written before it.
+   */
+  auditSeq: z.number().int().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

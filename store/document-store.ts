@@ -60,11 +60,10 @@ export class DocumentStore {
     collection: ReturnType<Db['collection']>,
     id: string,
     view: T,
-    entry?: HistoryEntry,
+    entries: HistoryEntry | readonly HistoryEntry[] | undefined,
   ): Promise<void> {
-    const clean = entry
-      ? Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))
-      : undefined;
+    const list = entries === undefined ? [] : Array.isArray(entries) ? entries : [entries as HistoryEntry];
+    const clean = list.map((entry) => Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)));
     await documentLocks(this.db).run(`${collection.collectionName}:${id}`, () =>
       this.writeVersioned(collection, id, view, clean),
     );
@@ -74,25 +73,26 @@ export class DocumentStore {
     collection: ReturnType<Db['collection']>,
     id: string,
     view: T,
-    clean: Record<string, unknown> | undefined,
+    entries: Record<string, unknown>[],
   ): Promise<void> {
+    // One entry is added as itself (the form every earlier write used); several in one $each.
+    const history = entries.length === 1 ? entries[0] : { $each: entries };
+    const addHistory = entries.length > 0 ? { $addToSet: { history } } : {};
     try {
       await collection.updateOne(
         { _id: id as never, version: { $lt: view.version } },
-        {
-          $set: view as Record<string, unknown>,
-          ...(clean ? { $addToSet: { history: clean } } : {}),
-        },
+        { $set: view as Record<string, unknown>, ...addHistory },
         { upsert: true },
       );
     } catch (err) {
-      // The upsert found a newer version already stored: only the history entry is still to be added.
+      // The upsert found a newer version already stored: only the history entries are still to be added.
       if (!isDuplicateKey(err)) throw err;
-      if (clean) await collection.updateOne({ _id: id as never }, { $addToSet: { history: clean } });
+      if (entries.length > 0) await collection.updateOne({ _id: id as never }, addHistory);
     }
   }
 
-  async saveOutgoing(view: OutgoingUpdate, entry?: HistoryEntry): Promise<void> {
+  /** Stores the view unless a newer version is stored, and adds the history line(s) either way. */
+  async saveOutgoing(view: OutgoingUpdate, entry?: HistoryEntry | readonly HistoryEntry[]): Promise<void> {
     await this.saveVersioned(this.outgoing as never, `${view.agency}:${view.id}`, view, entry);
   }
 
@@ -139,7 +139,7 @@ export class DocumentStore {
     return { items: docs.map((d) => strip(d)!), total };
   }
 
-  async saveIncoming(view: IncomingUpdate, entry?: HistoryEntry): Promise<void> {
+  async saveIncoming(view: IncomingUpdate, entry?: HistoryEntry | readonly HistoryEntry[]): Promise<void> {
     await this.saveVersioned(this.incoming as never, `${view.agency}:${view.id}`, view, entry);
   }
 

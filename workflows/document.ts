@@ -37,6 +37,7 @@ import {
   type OutgoingState,
   type RecipientTrack,
 } from '../exchange';
+import type { AuditEventInput } from '../schemas/audit';
 import type { OutgoingEventType } from '../schemas/audit-events';
 import {
   BUSINESS_DOC_TYPE,
@@ -63,6 +64,7 @@ import {
   submitUpdate,
   supersededSignal,
   withdrawUpdate,
+  BATCHED_RECORDS_PATCH,
   FOLLOW_UP_PATCH,
   RECALL_ANSWER_DAYS,
   type ActionOutcome,
@@ -83,6 +85,16 @@ interface Doc {
 
 const nowIso = () => new Date().toISOString();
 
+/** One event of the outgoing document, as `record` and `recordAll` take it. */
+interface OutgoingEvent {
+  type: OutgoingEventType;
+  actor: string;
+  details?: Record<string, unknown>;
+  comment?: string;
+  /** The document's state just after the event (default: the state when it is recorded). */
+  state?: DocumentState;
+}
+
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 async function record(
   d: Doc,
@@ -91,23 +103,43 @@ async function record(
   details: Record<string, unknown> = {},
   comment?: string,
 ): Promise<void> {
+  const [event] = auditEvents(d, [{ type, actor, details, comment }]);
+  await quick.recordDocumentEvent({
+    event: event!.event,
+    outgoing: outgoingView(d.input, d.s, d.hourMs, nowIso()),
+    entry: event!.entry,
+  });
+}
+
+/** Audits several events in one activity (patch `batched-records-v1`): one append, one read-model write. */
+async function recordAll(d: Doc, events: OutgoingEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const audited = auditEvents(d, events);
+  await quick.recordDocumentEvents({
+    events: audited.map((a) => a.event),
+    outgoing: outgoingView(d.input, d.s, d.hourMs, nowIso()),
+    entries: audited.map((a) => a.entry),
+  });
+}
+
+/** The audit events and history lines of `events`, numbered in order after the ones already audited. */
+function auditEvents(d: Doc, events: OutgoingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
   const { input, s } = d;
   const at = nowIso();
-  const entry: HistoryEntry = { at, event: type, actor, state: s.state, comment };
-  s.history.push(entry);
-  const seq = ++s.auditSeq;
-  await quick.recordDocumentEvent({
-    event: {
+  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
+    const seq = ++s.auditSeq;
+    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
+    s.history.push(entry);
+    const event: AuditEventInput = {
       id: `${d.workflowId}#${seq}`,
       time: at,
       agency: input.agency.code,
       actor,
       type,
       documentId: input.documentId,
-      details: { state: s.state, ...details },
-    },
-    outgoing: outgoingView(input, s, d.hourMs, nowIso()),
-    entry,
+      details: { state, ...details },
+    };
+    return { event, entry };
   });
 }
 
@@ -544,6 +576,18 @@ async function awaitRelease(d: Doc): Promise<void> {
 
 /** Sends the document to one recipient (first send or resend) and audits it. */
 async function send(d: Doc, r: RecipientTrack): Promise<void> {
+  const sent = await dispatch(d, r);
+  await record(d, sent.type, sent.actor, sent.details);
+}
+
+/** The first send to every recipient at once, audited in one activity (patch `batched-records-v1`). */
+async function sendToAll(d: Doc): Promise<void> {
+  const sent = await Promise.all(d.s.recipients.map((r) => dispatch(d, r)));
+  await recordAll(d, sent);
+}
+
+/** Publishes the envelope to one recipient; returns the event that audits it. */
+async function dispatch(d: Doc, r: RecipientTrack): Promise<OutgoingEvent> {
   const { input, s } = d;
   r.attempts++;
   r.lastSentAt = Date.now();
@@ -552,13 +596,17 @@ async function send(d: Doc, r: RecipientTrack): Promise<void> {
     recipient: r.code,
     file: s.file,
   });
-  await record(d, r.attempts === 1 ? 'document.dispatched' : 'document.resent', 'system', {
-    recipient: r.code,
-    attempt: r.attempts,
-    streamSeq: sent.seq,
-    duplicate: sent.duplicate,
-    ...(input.amendment ? { businessDocType: BUSINESS_DOC_TYPE[input.amendment.kind] } : {}),
-  });
+  return {
+    type: r.attempts === 1 ? 'document.dispatched' : 'document.resent',
+    actor: 'system',
+    details: {
+      recipient: r.code,
+      attempt: r.attempts,
+      streamSeq: sent.seq,
+      duplicate: sent.duplicate,
+      ...(input.amendment ? { businessDocType: BUSINESS_DOC_TYPE[input.amendment.kind] } : {}),
+    },
+  };
 }
 
 /** The earlier version is superseded: its workflow if still open, else its read model directly. */
@@ -579,9 +627,22 @@ async function supersedeEarlier(d: Doc, a: AmendmentInput): Promise<void> {
   await record(d, 'document.supersedes', 'system', { of: a.of, kind: a.kind }, a.reason);
 }
 
-/** Applies the statuses and recall answers that arrived, in arrival order. */
+/**
+ * Applies the statuses and recall answers that arrived, in arrival order. With patch `batched-records-v1`, the ones
+ * waiting together are audited in one activity (and those arriving meanwhile in the next); before it, one each.
+ */
 async function drainStatuses(d: Doc): Promise<void> {
   while (d.s.inbox.length > 0) {
+    if (patched(BATCHED_RECORDS_PATCH)) {
+      const events = d.s.inbox.splice(0).flatMap((status): OutgoingEvent[] => {
+        const a = applyStatus(d.s, status);
+        return a
+          ? [{ type: a.event.type, actor: a.actor, details: a.event.details, comment: a.comment, state: d.s.state }]
+          : [];
+      });
+      await recordAll(d, events);
+      continue;
+    }
     const applied = applyStatus(d.s, d.s.inbox.shift()!);
     if (applied) await record(d, applied.event.type, applied.actor, applied.event.details, applied.comment);
   }
@@ -688,7 +749,8 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<Do
   await awaitRelease(d);
   if ((s.state as DocumentState) !== 'WITHDRAWN') {
     s.state = 'DISPATCHED';
-    for (const r of s.recipients) await send(d, r);
+    if (patched(BATCHED_RECORDS_PATCH)) await sendToAll(d);
+    else for (const r of s.recipients) await send(d, r);
     if (input.amendment) await supersedeEarlier(d, input.amendment);
     await trackRecipients(d);
     await finish(d);

@@ -38,6 +38,15 @@ export type {
  */
 export const FOLLOW_UP_PATCH = 'follow-up-v1';
 
+/**
+ * Patch of batched records (both exchange workflows): the sender dispatches to every recipient at once and audits
+ * the dispatches in one activity, statuses that arrived together are audited together, and a recipient sends `01`
+ * as soon as the checks are done, auditing the check and the status together. Fewer activities one after another:
+ * a document's latency no longer grows by two round trips per recipient. Histories recorded before it replay as
+ * they ran.
+ */
+export const BATCHED_RECORDS_PATCH = 'batched-records-v1';
+
 /** Days a recall that arrives late in the follow-up window keeps a document open for its answers. */
 export const RECALL_ANSWER_DAYS = 30;
 

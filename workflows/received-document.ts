@@ -21,6 +21,7 @@ import {
   type ReceivedState,
 } from '../exchange';
 import type { CommandBody } from '../exchange/outgoing-commands';
+import type { AuditEventInput } from '../schemas/audit';
 import type { IncomingEventType } from '../schemas/audit-events';
 import {
   receivedWorkflowId,
@@ -43,6 +44,7 @@ import {
   refuseRecallUpdate,
   rejectIncomingUpdate,
   supersededSignal,
+  BATCHED_RECORDS_PATCH,
   FOLLOW_UP_PATCH,
   RECALL_ANSWER_DAYS,
   type ActionOutcome,
@@ -60,6 +62,16 @@ interface Copy {
 
 const nowIso = () => new Date().toISOString();
 
+/** One event of the received copy, as `record` and `recordAll` take it. */
+interface IncomingEvent {
+  type: IncomingEventType;
+  actor: string;
+  details?: Record<string, unknown>;
+  comment?: string;
+  /** The copy's state just after the event (default: the state when it is recorded). */
+  state?: IncomingState;
+}
+
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 async function record(
   c: Copy,
@@ -68,28 +80,54 @@ async function record(
   details: Record<string, unknown> = {},
   comment?: string,
 ): Promise<void> {
+  const [event] = auditEvents(c, [{ type, actor, details, comment }]);
+  await quick.recordDocumentEvent({
+    event: event!.event,
+    incoming: incomingView(c.input, c.s, c.workflowId, nowIso()),
+    entry: event!.entry,
+  });
+}
+
+/** Audits several events in one activity (patch `batched-records-v1`): one append, one read-model write. */
+async function recordAll(c: Copy, events: IncomingEvent[]): Promise<void> {
+  const audited = auditEvents(c, events);
+  await quick.recordDocumentEvents({
+    events: audited.map((a) => a.event),
+    incoming: incomingView(c.input, c.s, c.workflowId, nowIso()),
+    entries: audited.map((a) => a.entry),
+  });
+}
+
+/** The audit events and history lines of `events`, numbered in order after the ones already audited. */
+function auditEvents(c: Copy, events: IncomingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
   const { input, s } = c;
   const env = input.envelope;
   const at = nowIso();
-  const entry: HistoryEntry = { at, event: type, actor, state: s.state, comment };
-  s.history.push(entry);
-  await quick.recordDocumentEvent({
-    event: {
-      id: `${c.workflowId}#${++s.auditSeq}`,
+  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
+    const seq = ++s.auditSeq;
+    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
+    s.history.push(entry);
+    const event: AuditEventInput = {
+      id: `${c.workflowId}#${seq}`,
       time: at,
       agency: input.recipient.code,
       actor,
       type,
       documentId: input.inboxId,
-      details: { state: s.state, from: env.from.code, messageId: env.messageId, ...details },
-    },
-    incoming: incomingView(input, s, c.workflowId, nowIso()),
-    entry,
+      details: { state, from: env.from.code, messageId: env.messageId, ...details },
+    };
+    return { event, entry };
   });
 }
 
 /** Sends an edXML status to the sender over NATS and audits it. */
 async function sendStatus(c: Copy, code: StatusCode, actor: string, why?: string): Promise<void> {
+  const sent = await publishStatus(c, code, actor, why);
+  await record(c, sent.type, sent.actor, sent.details, sent.comment);
+}
+
+/** Sends an edXML status to the sender over NATS; returns the event that audits it. */
+async function publishStatus(c: Copy, code: StatusCode, actor: string, why?: string): Promise<IncomingEvent> {
   const { input } = c;
   applySentStatus(c.s, code);
   await quick.sendStatus({
@@ -106,7 +144,13 @@ async function sendStatus(c: Copy, code: StatusCode, actor: string, why?: string
       at: nowIso(),
     },
   });
-  await record(c, 'incoming.status_sent', actor, { statusCode: code, reason: why }, why);
+  return {
+    type: 'incoming.status_sent',
+    actor,
+    details: { statusCode: code, reason: why },
+    comment: why,
+    state: c.s.state,
+  };
 }
 
 /**
@@ -244,32 +288,50 @@ async function receive(c: Copy): Promise<void> {
   const { input, s } = c;
   const env = input.envelope;
   const { kind, supersedes } = amendmentOf(input);
-  await record(c, 'incoming.received', 'system', {
+  const received = {
     attempt: env.attempt,
     edxmlDocumentId: env.documentId,
     ...(kind ? { businessDocType: env.businessDocType, supersedes } : {}),
-  });
-  const checked = await heavy.fetchAndVerifyIncoming({
-    envelope: env,
-    recipient: input.recipient.code,
-    inboxId: input.inboxId,
-  });
-  s.file = checked.file;
-  const verification = (s.verification = checked.verification);
-  await record(
-    c,
-    verification.ok ? 'incoming.verified' : 'incoming.verification_failed',
-    'system',
-    verificationDetails(input, verification, s.file),
-  );
-  await sendStatus(c, '01', 'system');
-  if (!verification.ok) {
-    s.reason = verification.reason ?? 'verification failed';
-    await sendStatus(c, '02', 'system', s.reason);
+  };
+  const check = () =>
+    heavy.fetchAndVerifyIncoming({ envelope: env, recipient: input.recipient.code, inboxId: input.inboxId });
+  if (patched(BATCHED_RECORDS_PATCH)) {
+    // The checks do not wait for the arrival to be audited, and `01` leaves as soon as they are done.
+    const [, checked] = await Promise.all([record(c, 'incoming.received', 'system', received), check()]);
+    s.file = checked.file;
+    const verification = (s.verification = checked.verification);
+    const checkedEvent: IncomingEvent = {
+      type: verification.ok ? 'incoming.verified' : 'incoming.verification_failed',
+      actor: 'system',
+      details: verificationDetails(input, verification, s.file),
+      state: s.state,
+    };
+    const statuses = [await publishStatus(c, '01', 'system')];
+    if (!verification.ok) {
+      s.reason = verification.reason ?? 'verification failed';
+      statuses.push(await publishStatus(c, '02', 'system', s.reason));
+    }
+    await recordAll(c, [checkedEvent, ...statuses]);
+  } else {
+    await record(c, 'incoming.received', 'system', received);
+    const checked = await check();
+    s.file = checked.file;
+    const verification = (s.verification = checked.verification);
+    await record(
+      c,
+      verification.ok ? 'incoming.verified' : 'incoming.verification_failed',
+      'system',
+      verificationDetails(input, verification, s.file),
+    );
+    await sendStatus(c, '01', 'system');
+    if (!verification.ok) {
+      s.reason = verification.reason ?? 'verification failed';
+      await sendStatus(c, '02', 'system', s.reason);
+    }
   }
   s.verified = true;
   // An update or replacement that verified supersedes the copy of the earlier version held here.
-  if (supersedes && kind && verification.ok) await supersedeEarlier(c, supersedes, kind);
+  if (supersedes && kind && s.verification?.ok) await supersedeEarlier(c, supersedes, kind);
 }
 
 /** Records a recall request that arrived and tells everyone who holds the copy (patched: new histories). */

@@ -95,14 +95,45 @@ export function createRecordActivities(
       /** The one new history line (workflows before the change sent the whole array in the view instead). */
       entry?: HistoryEntry;
     }): Promise<void> {
-      // The read model does not wait for the audit trail: the three writes are independent and each idempotent
-      // (the audit event by id, KPI counters by event id, the view by version), so a retried activity counts once,
-      // audits once and never moves the view backwards. Counters need the stored event, so they follow the append.
-      await Promise.all([
-        deps.audit.append(input.event).then((stored) => kpis.apply(stored)),
-        input.outgoing && documents.saveOutgoing(input.outgoing, input.entry),
-        input.incoming && documents.saveIncoming(input.incoming, input.entry),
-      ]);
+      await record([input.event], input.outgoing, input.incoming, input.entry);
+    },
+
+    /**
+     * Several events of one document at once (a dispatch to every recipient, the statuses that arrived together):
+     * one group-committed append of the events in order, their counters, and one write of the read model with all
+     * their history lines. Idempotent as `recordDocumentEvent`.
+     */
+    async recordDocumentEvents(input: {
+      events: AuditEventInput[];
+      outgoing?: OutgoingUpdate;
+      incoming?: IncomingUpdate;
+      entries: HistoryEntry[];
+    }): Promise<void> {
+      await record(input.events, input.outgoing, input.incoming, input.entries);
     },
   };
+
+  /**
+   * The read model does not wait for the audit trail: the writes are independent and each idempotent (audit events
+   * by id, KPI counters by event id, the view by version), so a retried activity counts once, audits once and never
+   * moves the view backwards. Counters need the stored events, so they follow the append; one after another, since
+   * two events of one document may change the same open item.
+   */
+  async function record(
+    events: AuditEventInput[],
+    outgoing: OutgoingUpdate | undefined,
+    incoming: IncomingUpdate | undefined,
+    entries: HistoryEntry | HistoryEntry[] | undefined,
+  ): Promise<void> {
+    const countAll = async () => {
+      // Submitted together, in order: the audit chain's group commit stores them in one insert.
+      const stored = await Promise.all(events.map((e) => deps.audit.append(e)));
+      for (const event of stored) await kpis.apply(event);
+    };
+    await Promise.all([
+      countAll(),
+      outgoing && documents.saveOutgoing(outgoing, entries),
+      incoming && documents.saveIncoming(incoming, entries),
+    ]);
+  }
 }

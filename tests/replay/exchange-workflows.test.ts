@@ -28,6 +28,10 @@ describe('exchange workflow histories', () => {
     ['received-document-workflow-replacement.json', 'receivedDocumentWorkflow'],
     ['received-document-workflow-superseded.json', 'receivedDocumentWorkflow'],
     ['document-workflow-recall-after-completion.json', 'documentWorkflow'],
+    // Recorded after `batched-records-v1`: one dispatch activity per recipient at once, audited together; statuses
+    // that arrived together audited together; `01` sent before the check is audited.
+    ['document-workflow-batched.json', 'documentWorkflow'],
+    ['received-document-workflow-batched.json', 'receivedDocumentWorkflow'],
   ] as const) {
     it(`replays the recorded ${workflowId} history ${file}`, async () => {
       const history = JSON.parse(readFileSync(join(__dirname, 'histories', file), 'utf8'));

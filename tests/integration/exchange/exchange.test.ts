@@ -100,8 +100,22 @@ describe('exchange of one document between four agencies', () => {
       expect(types).toContain(t);
     expect(types.filter((t: string) => t === 'document.status_received')).toHaveLength(3 * 5);
 
-    await recordHistory(h, `doc:${s}:${id}`, 'document-workflow.json');
-    await recordHistory(h, `recv:${RECIPIENTS[0]}:${inboxId}`, 'received-document-workflow.json');
+    // Dispatches and statuses audited together (patch `batched-records-v1`) still leave one history line each.
+    const history = (await a.call(user('drafter', s), 'GET', `/documents/${id}`)).body.history as {
+      event: string;
+    }[];
+    expect(history.filter((e) => e.event === 'document.dispatched')).toHaveLength(3);
+    expect(history.filter((e) => e.event === 'document.status_received')).toHaveLength(3 * 5);
+    const copy = await a.call(user('clerk', RECIPIENTS[0]!), 'GET', `/inbox/${inboxId}`);
+    expect(copy.body.history.map((e: { event: string }) => e.event).slice(0, 3)).toEqual([
+      'incoming.received',
+      'incoming.verified',
+      'incoming.status_sent',
+    ]);
+
+    // Histories of the batched path (the ones recorded before the patch stay as they were).
+    await recordHistory(h, `doc:${s}:${id}`, 'document-workflow-batched.json');
+    await recordHistory(h, `recv:${RECIPIENTS[0]}:${inboxId}`, 'received-document-workflow-batched.json');
 
     // The file the sender holds is what every recipient received.
     const sent = await a.call(user('drafter', s), 'GET', `/documents/${id}/file`);
