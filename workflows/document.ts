@@ -8,51 +8,33 @@ import {
 } from '@temporalio/workflow';
 import {
   buildEnvelope,
-  checkOutgoing,
   deadlineOf,
   initialOutgoingState,
-  isFinal,
-  markSendFailed,
   migrateFlow,
-  nextAckWait,
   nextFlowTimer,
-  notationOf,
   openNewStage,
   openStage,
   outgoingResult,
   outgoingSnapshot,
-  outgoingView,
   reassignOpenStage,
   recallTargets,
   rerouteApproval,
-  resendDecision,
   returnToDrafter,
   settleOnce,
   startApproval,
-  vietnamDate,
   waitingFor,
-  applyStatus,
-  type CommandBody,
-  type OutgoingCommand,
-  type OutgoingState,
-  type RecipientTrack,
 } from '../exchange';
-import type { AuditEventInput } from '../schemas/audit';
-import type { OutgoingEventType } from '../schemas/audit-events';
 import {
-  BUSINESS_DOC_TYPE,
   DEFAULT_APPROVAL_FLOW,
   documentWorkflowId,
   type Actor,
   type DocumentState,
   type FileRef,
-  type HistoryEntry,
   type SupersededBy,
 } from '../schemas/document';
 import {
   approveUpdate,
   documentSnapshotQuery,
-  issueUpdate,
   migrateFlowUpdate,
   recallUpdate,
   recipientStatusSignal,
@@ -63,7 +45,6 @@ import {
   submitSignatureUpdate,
   submitUpdate,
   supersededSignal,
-  withdrawUpdate,
   BATCHED_RECORDS_PATCH,
   FOLLOW_UP_PATCH,
   RECALL_ANSWER_DAYS,
@@ -72,104 +53,10 @@ import {
   type DocumentSnapshot,
   type DocumentWorkflowInput,
 } from './exchange-messages';
-import { DAY_MS, heavy, quick, rethrow, throwIfRefused } from './exchange-steps';
-
-/** What every step of one outgoing document works with: its input, its workflow id and its state object. */
-interface Doc {
-  input: DocumentWorkflowInput;
-  workflowId: string;
-  s: OutgoingState;
-  /** Milliseconds in one "hour" of the flow's deadlines (tests shorten it). */
-  hourMs: number;
-}
-
-const nowIso = () => new Date().toISOString();
-
-/** One event of the outgoing document, as `record` and `recordAll` take it. */
-interface OutgoingEvent {
-  type: OutgoingEventType;
-  actor: string;
-  details?: Record<string, unknown>;
-  comment?: string;
-  /** The document's state just after the event (default: the state when it is recorded). */
-  state?: DocumentState;
-}
-
-/** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
-async function record(
-  d: Doc,
-  type: OutgoingEventType,
-  actor: string,
-  details: Record<string, unknown> = {},
-  comment?: string,
-): Promise<void> {
-  const [event] = auditEvents(d, [{ type, actor, details, comment }]);
-  await quick.recordDocumentEvent({
-    event: event!.event,
-    outgoing: outgoingView(d.input, d.s, d.hourMs, nowIso()),
-    entry: event!.entry,
-  });
-}
-
-/** Audits several events in one activity (patch `batched-records-v1`): one append, one read-model write. */
-async function recordAll(d: Doc, events: OutgoingEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const audited = auditEvents(d, events);
-  await quick.recordDocumentEvents({
-    events: audited.map((a) => a.event),
-    outgoing: outgoingView(d.input, d.s, d.hourMs, nowIso()),
-    entries: audited.map((a) => a.entry),
-  });
-}
-
-/** The audit events and history lines of `events`, numbered in order after the ones already audited. */
-function auditEvents(d: Doc, events: OutgoingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
-  const { input, s } = d;
-  const at = nowIso();
-  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
-    const seq = ++s.auditSeq;
-    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
-    s.history.push(entry);
-    const event: AuditEventInput = {
-      id: `${d.workflowId}#${seq}`,
-      time: at,
-      agency: input.agency.code,
-      actor,
-      type,
-      documentId: input.documentId,
-      details: { state, ...details },
-    };
-    return { event, entry };
-  });
-}
-
-const outcome = ({ s }: Doc): ActionOutcome => ({ state: s.state, number: s.number, notation: s.notation });
-
-/** Runs a step that calls activities; `busy` keeps a second step from passing validation meanwhile. */
-async function exclusive<T>(d: Doc, work: () => Promise<T>): Promise<T> {
-  d.s.busy = true;
-  try {
-    return await work();
-  } catch (err) {
-    rethrow(err);
-  } finally {
-    d.s.busy = false;
-  }
-}
-
-/** The validator of a command: the command table's check. */
-const validator =
-  (d: Doc, cmd: OutgoingCommand) =>
-  (actor: Actor, body?: unknown): void =>
-    throwIfRefused(
-      checkOutgoing(
-        { agency: d.input.agency.code, createdBy: d.input.createdBy },
-        d.s,
-        cmd,
-        actor,
-        body as CommandBody | undefined,
-      ),
-    );
+import { DAY_MS, heavy, quick } from './exchange-steps';
+import { exclusive, nowIso, outcome, record, validator, type Doc } from './document-context';
+import { send, sendToAll, drainStatuses, trackRecipients } from './document-dispatch';
+import { setIssueHandlers } from './document-issue';
 
 /** Settles the open stages (skipped, completed) and approves after the last one. */
 async function settle(d: Doc, actor: string): Promise<void> {
@@ -395,59 +282,6 @@ function setSigningHandlers(d: Doc): void {
   );
 }
 
-/** The clerk's issue: a number from the agency register (or the one kept), then the organisation signature. */
-async function issue(d: Doc, actor: Actor): Promise<ActionOutcome> {
-  const { input, s } = d;
-  const amendment = input.amendment;
-  const at = Date.now();
-  const date = vietnamDate(at);
-  if (s.number === undefined && amendment?.keep) {
-    // A replacement that keeps the number of the document it replaces (the agency's practice).
-    s.number = amendment.keep.number;
-    s.notation = amendment.keep.notation;
-    s.issuedAt = date;
-    const details = { number: s.number, notation: s.notation, date, kept: amendment.of };
-    await record(d, 'document.numbered', actor.username, details);
-  } else if (s.number === undefined) {
-    s.number = await quick.assignOutgoingNumber({
-      agency: input.agency.code,
-      year: Number(date.slice(0, 4)),
-      documentKey: d.workflowId,
-    });
-    s.notation = notationOf(input);
-    s.issuedAt = date;
-    await record(d, 'document.numbered', actor.username, { number: s.number, notation: s.notation, date });
-  }
-  const sealed = await heavy.signOrganisation({
-    agency: input.agency.code,
-    file: s.file,
-    fileName: input.fileName,
-    signingTime: new Date(at).toISOString(),
-    location: input.agency.place,
-  });
-  s.file = sealed;
-  s.issued = true;
-  await record(d, 'document.sealed', actor.username, { profile: 'organisation', sha256: sealed.sha256 });
-  return outcome(d);
-}
-
-function setIssueHandlers(d: Doc): void {
-  const { s } = d;
-  setHandler(issueUpdate, (actor) => exclusive(d, () => issue(d, actor)), {
-    validator: validator(d, 'issue'),
-  });
-  setHandler(
-    withdrawUpdate,
-    (actor) =>
-      exclusive(d, async () => {
-        s.state = 'WITHDRAWN';
-        await record(d, 'document.withdrawn', actor.username);
-        return outcome(d);
-      }),
-    { validator: validator(d, 'withdraw') },
-  );
-}
-
 /** A personnel change: the leaver's approvals or signature go to the successor, or the document returns. */
 async function reroute(
   d: Doc,
@@ -574,41 +408,6 @@ async function awaitRelease(d: Doc): Promise<void> {
   }
 }
 
-/** Sends the document to one recipient (first send or resend) and audits it. */
-async function send(d: Doc, r: RecipientTrack): Promise<void> {
-  const sent = await dispatch(d, r);
-  await record(d, sent.type, sent.actor, sent.details);
-}
-
-/** The first send to every recipient at once, audited in one activity (patch `batched-records-v1`). */
-async function sendToAll(d: Doc): Promise<void> {
-  const sent = await Promise.all(d.s.recipients.map((r) => dispatch(d, r)));
-  await recordAll(d, sent);
-}
-
-/** Publishes the envelope to one recipient; returns the event that audits it. */
-async function dispatch(d: Doc, r: RecipientTrack): Promise<OutgoingEvent> {
-  const { input, s } = d;
-  r.attempts++;
-  r.lastSentAt = Date.now();
-  const sent = await quick.dispatchToRecipient({
-    envelope: buildEnvelope(input, s, r.attempts, nowIso()),
-    recipient: r.code,
-    file: s.file,
-  });
-  return {
-    type: r.attempts === 1 ? 'document.dispatched' : 'document.resent',
-    actor: 'system',
-    details: {
-      recipient: r.code,
-      attempt: r.attempts,
-      streamSeq: sent.seq,
-      duplicate: sent.duplicate,
-      ...(input.amendment ? { businessDocType: BUSINESS_DOC_TYPE[input.amendment.kind] } : {}),
-    },
-  };
-}
-
 /** The earlier version is superseded: its workflow if still open, else its read model directly. */
 async function supersedeEarlier(d: Doc, a: AmendmentInput): Promise<void> {
   const { input } = d;
@@ -625,49 +424,6 @@ async function supersedeEarlier(d: Doc, a: AmendmentInput): Promise<void> {
     });
   }
   await record(d, 'document.supersedes', 'system', { of: a.of, kind: a.kind }, a.reason);
-}
-
-/**
- * Applies the statuses and recall answers that arrived, in arrival order. With patch `batched-records-v1`, the ones
- * waiting together are audited in one activity (and those arriving meanwhile in the next); before it, one each.
- */
-async function drainStatuses(d: Doc): Promise<void> {
-  while (d.s.inbox.length > 0) {
-    if (patched(BATCHED_RECORDS_PATCH)) {
-      const events = d.s.inbox.splice(0).flatMap((status): OutgoingEvent[] => {
-        const a = applyStatus(d.s, status);
-        return a
-          ? [{ type: a.event.type, actor: a.actor, details: a.event.details, comment: a.comment, state: d.s.state }]
-          : [];
-      });
-      await recordAll(d, events);
-      continue;
-    }
-    const applied = applyStatus(d.s, d.s.inbox.shift()!);
-    if (applied) await record(d, applied.event.type, applied.actor, applied.event.details, applied.comment);
-  }
-}
-
-/** Reception awareness: statuses are applied, and a recipient without `01` in time is resent to or flagged. */
-async function trackRecipients(d: Doc): Promise<void> {
-  const { input, s } = d;
-  const ackTimeoutMs = input.timing.ackTimeoutSeconds * 1000;
-  while (!s.recipients.every(isFinal) && !s.superseded) {
-    await drainStatuses(d);
-    if (s.recipients.every(isFinal) || s.superseded) break;
-    const now = Date.now();
-    for (const r of s.recipients) {
-      const decision = resendDecision(r, now, ackTimeoutMs, input.timing.maxResends);
-      if (decision === 'fail') {
-        const event = markSendFailed(r, nowIso());
-        await record(d, event.type, 'system', event.details);
-      } else if (decision === 'resend') await send(d, r);
-    }
-    if (s.recipients.every(isFinal)) break;
-    const next = nextAckWait(s, Date.now(), ackTimeoutMs);
-    if (next === undefined) await condition(() => s.inbox.length > 0 || s.superseded !== undefined);
-    else await condition(() => s.inbox.length > 0 || s.superseded !== undefined, next);
-  }
 }
 
 async function closeAsSuperseded(d: Doc, by: SupersededBy): Promise<void> {

@@ -47,6 +47,13 @@ export const FOLLOW_UP_PATCH = 'follow-up-v1';
  */
 export const BATCHED_RECORDS_PATCH = 'batched-records-v1';
 
+/**
+ * Patch of the clerk's issue: the number is taken from the register while the organisation signature is applied
+ * (the signature does not carry the number), and both are audited in one activity. Histories recorded before it
+ * replay as they ran.
+ */
+export const PARALLEL_ISSUE_PATCH = 'parallel-issue-v1';
+
 /** Days a recall that arrives late in the follow-up window keeps a document open for its answers. */
 export const RECALL_ANSWER_DAYS = 30;
 

@@ -32,6 +32,8 @@ describe('exchange workflow histories', () => {
     // that arrived together audited together; `01` sent before the check is audited.
     ['document-workflow-batched.json', 'documentWorkflow'],
     ['received-document-workflow-batched.json', 'receivedDocumentWorkflow'],
+    // Recorded after `parallel-issue-v1`: numbering beside the organisation signature, audited together.
+    ['document-workflow-parallel-issue.json', 'documentWorkflow'],
   ] as const) {
     it(`replays the recorded ${workflowId} history ${file}`, async () => {
       const history = JSON.parse(readFileSync(join(__dirname, 'histories', file), 'utf8'));

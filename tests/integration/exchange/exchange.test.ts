@@ -114,7 +114,7 @@ describe('exchange of one document between four agencies', () => {
     ]);
 
     // Histories of the batched path (the ones recorded before the patch stay as they were).
-    await recordHistory(h, `doc:${s}:${id}`, 'document-workflow-batched.json');
+    await recordHistory(h, `doc:${s}:${id}`, 'document-workflow-parallel-issue.json');
     await recordHistory(h, `recv:${RECIPIENTS[0]}:${inboxId}`, 'received-document-workflow-batched.json');
 
     // The file the sender holds is what every recipient received.

@@ -154,6 +154,25 @@ describe('exchange failure paths', () => {
     await h.deps.pki.ensureAgencyCertificates(SENDER, [signer!], new Date(Date.now() - 60_000));
   }, 90_000);
 
+  it('keeps the number taken when the organisation signature fails, and issues with it once the seal is back', async () => {
+    const id = await signedDocument(a, 'Thông báo lịch tiếp công dân', [R0]);
+    const org = await h.deps.pki.activeCertificate({ agency: SENDER.code, profile: 'organisation' }, new Date());
+    await h.deps.pki.revoke(org!.serialHex, 'superseded', new Date());
+    const refused = await a.call(user('clerk', SENDER.code), 'POST', `/documents/${id}/issue`, {});
+    expect(refused.status).toBe(422);
+    const held = await a.call(user('clerk', SENDER.code), 'GET', `/documents/${id}`);
+    expect(held.body.state).toBe('SIGNED');
+    expect(held.body.number).toBeGreaterThanOrEqual(1);
+    // A new organisation certificate: the next attempt keeps the number and seals.
+    await h.deps.pki.ensureAgencyCertificates(SENDER, [], new Date(Date.now() - 60_000));
+    const issued = await issue(id);
+    expect(issued.number).toBe(held.body.number);
+    const events = await a.call(user('drafter', SENDER.code), 'GET', `/audit?documentId=${id}`);
+    const types = events.body.items.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'document.numbered')).toHaveLength(1);
+    expect(types.filter((t: string) => t === 'document.sealed')).toHaveLength(1);
+  }, 90_000);
+
   it('creates one incoming record when the same envelope is delivered again', async () => {
     const id = await signedDocument(a, 'Giấy mời dự họp', [R0]);
     await issue(id);
