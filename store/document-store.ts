@@ -63,7 +63,9 @@ export class DocumentStore {
     entries: HistoryEntry | readonly HistoryEntry[] | undefined,
   ): Promise<void> {
     const list = entries === undefined ? [] : Array.isArray(entries) ? entries : [entries as HistoryEntry];
-    const clean = list.map((entry) => Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)));
+    const clean = list.map((entry) =>
+      Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)),
+    );
     await documentLocks(this.db).run(`${collection.collectionName}:${id}`, () =>
       this.writeVersioned(collection, id, view, clean),
     );

@@ -62,10 +62,7 @@ export async function recordAll(d: Doc, events: OutgoingEvent[]): Promise<void> 
 }
 
 /** The audit events and history lines of `events`, numbered in order after the ones already audited. */
-function auditEvents(
-  d: Doc,
-  events: OutgoingEvent[],
-): { event: AuditEventInput; entry: HistoryEntry }[] {
+function auditEvents(d: Doc, events: OutgoingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
   const { input, s } = d;
   const at = nowIso();
   return events.map(({ type, actor, details = {}, comment, state = s.state }) => {

@@ -156,7 +156,10 @@ describe('exchange failure paths', () => {
 
   it('keeps the number taken when the organisation signature fails, and issues with it once the seal is back', async () => {
     const id = await signedDocument(a, 'Thông báo lịch tiếp công dân', [R0]);
-    const org = await h.deps.pki.activeCertificate({ agency: SENDER.code, profile: 'organisation' }, new Date());
+    const org = await h.deps.pki.activeCertificate(
+      { agency: SENDER.code, profile: 'organisation' },
+      new Date(),
+    );
     await h.deps.pki.revoke(org!.serialHex, 'superseded', new Date());
     const refused = await a.call(user('clerk', SENDER.code), 'POST', `/documents/${id}/issue`, {});
     expect(refused.status).toBe(422);
