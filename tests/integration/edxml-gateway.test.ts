@@ -17,6 +17,7 @@ import { createLogger } from '../../infra/logger';
 import { signPdf } from '../../pdf';
 import { createKeySigner } from '../../pki';
 import { incomingId } from '../../schemas/document';
+import { DocumentStore } from '../../store/document-store';
 import { ENVELOPE_VERSION, STATUS_VERSION, type Envelope } from '../../schemas/edxml';
 import type { EdxmlEnvelope } from '../../schemas/edxml-wire';
 import { createTestPki, type TestPki } from '../helpers/test-pki';
@@ -185,6 +186,12 @@ describe('edXML gateway with the national platform', () => {
     expect(again.status).toBe(202);
     expect(again.body.duplicate).toBe(true);
 
+    // The platform is down for the first delivery of 03: NATS redelivers it after the backoff.
+    await peerGot(
+      (r) => r.some((x) => x.kind === 'status' && x.documentId === documentId && x.statusCode === '01'),
+      '01 at the platform',
+    );
+    await peer.failNext(1, 503);
     const token = await h.login(user('clerk', COMMUNE.code));
     expect((await h.api(token).post(`/inbox/${inboxId}/accept`, {})).status).toBe(200);
 
@@ -194,6 +201,7 @@ describe('edXML gateway with the national platform', () => {
     );
     const statuses = records.filter((x) => x.kind === 'status' && x.documentId === documentId);
     expect(statuses.map((s) => s.statusCode)).toEqual(['01', '03']);
+    expect((await peer.refused()).map((r) => r.status)).toEqual([503]);
     for (const s of statuses) {
       expect(s.from).toBe(COMMUNE.code);
       expect(s.fromName).toBe(COMMUNE.name);
@@ -247,6 +255,25 @@ describe('edXML gateway with the national platform', () => {
     );
     expect(doc.edxmlDocumentId).toBe(got.documentId);
   }, 180_000);
+});
+
+describe('edXML gateway failures', () => {
+  it('dead-letters a message the platform refuses (4xx) instead of retrying it', async () => {
+    const documentId = `${EXT.code},2026/11/29,${1000 + Math.floor(Math.random() * 8000)}/BNV-VP`;
+    await peer.failNext(1, 400);
+    const sent = await peer.send({
+      model: ministryEnvelope(documentId, 'Công văn thử từ chối', await ministryPdf('Thu tu choi')),
+    });
+    expect(sent.status).toBe(202);
+    // The commune's 01 is refused by the platform with 400: permanent, so it is dead-lettered at once.
+    const letters = await waitFor(async () => {
+      const all = await new DocumentStore(h.deps.db!).listDeadLetters(EXT.code);
+      return all.length > 0 ? all : undefined;
+    }, 'a dead letter of the gateway');
+    expect(letters[0]!.reason).toMatch(/^the platform answered 400/);
+    expect(letters[0]!.deliveries).toBe(1);
+    expect(JSON.parse(letters[0]!.body)).toMatchObject({ statusCode: '01', edxmlDocumentId: documentId });
+  }, 90_000);
 });
 
 describe('edXML inbox refusals', () => {

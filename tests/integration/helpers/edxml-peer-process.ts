@@ -79,6 +79,15 @@ export class EdxmlPeerProcess {
     return this.call('POST', '/send', s) as Promise<{ status: number; body: any }>;
   }
 
+  /** The next `count` deliveries to the peer are answered with HTTP `status`. */
+  failNext(count: number, status: number): Promise<unknown> {
+    return this.call('POST', '/fail-next', { count, status });
+  }
+
+  refused(): Promise<{ status: number; at: string }[]> {
+    return this.call('GET', '/refused') as Promise<{ status: number; at: string }[]>;
+  }
+
   received(): Promise<PeerRecord[]> {
     return this.call('GET', '/received') as Promise<PeerRecord[]>;
   }

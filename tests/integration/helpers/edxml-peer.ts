@@ -8,7 +8,9 @@
  *   signed status 01 ("đã đến") sent to the province's inbox, as the platform does;
  * - `POST /send` `{ model, sign?, token?, contentType?, raw? }` writes (and signs) an edXML message and POSTs it to
  *   the province's inbox, answering with the HTTP status and body it got;
- * - `POST /configure` `{ inboxUrl, token, anchorsPem }` and `GET /received` (what it got) are for the test.
+ * - `POST /configure` `{ inboxUrl, token, anchorsPem }`, `GET /received` (what it got) and `POST /fail-next`
+ *   `{ count, status }` (answer the next deliveries with that HTTP status, as a platform that is down or refuses)
+ *   are for the test.
  * On start it prints one JSON line `{"port": N}`.
  */
 import { createPrivateKey } from 'node:crypto';
@@ -51,6 +53,8 @@ const received: PeerRecord[] = [];
 let inboxUrl = '';
 let token = '';
 let anchors: Uint8Array[] = [];
+let failNext = { count: 0, status: 503 };
+const refused: { status: number; at: string }[] = [];
 
 async function body(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -109,6 +113,11 @@ function arrivedStatus(m: Extract<EdxmlMessage, { kind: 'envelope' }>): string {
 
 async function onEdxml(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const xml = decodeXmlBytes(await body(req));
+  if (failNext.count > 0) {
+    failNext.count -= 1;
+    refused.push({ status: failNext.status, at: new Date().toISOString() });
+    return json(res, failNext.status, { error: 'refused by the test' });
+  }
   let m: EdxmlMessage;
   try {
     m = readEdxml(xml);
@@ -169,6 +178,11 @@ async function onEdxml(req: IncomingMessage, res: ServerResponse): Promise<void>
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'POST' && req.url === '/edxml') return onEdxml(req, res);
   if (req.method === 'GET' && req.url === '/received') return json(res, 200, received);
+  if (req.method === 'GET' && req.url === '/refused') return json(res, 200, refused);
+  if (req.method === 'POST' && req.url === '/fail-next') {
+    failNext = JSON.parse((await body(req)).toString('utf8')) as typeof failNext;
+    return json(res, 200, failNext);
+  }
   if (req.method === 'POST' && req.url === '/configure') {
     const c = JSON.parse((await body(req)).toString('utf8')) as {
       inboxUrl: string;
