@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { dashboardRoutes } from './routes/dashboard';
 import { documentRoutes } from './routes/documents';
+import { edxmlInboxRoutes } from './routes/edxml-inbox';
 import { inboxRoutes } from './routes/inbox';
 import { directoryRoutes } from './routes/agencies';
 import { healthRoutes } from './routes/health';
@@ -109,6 +110,8 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
   await app.register(pkiPublicationRoutes(deps));
   await app.register(tsaRoutes(deps));
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
+  // The national platform's door: authenticated by the external system's token, not a user's JWT.
+  await app.register(edxmlInboxRoutes(deps), { prefix: '/api/v1' });
   await app.register(
     async (scope) => {
       // onRequest: the caller is known (or refused) before the body is read.

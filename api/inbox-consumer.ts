@@ -60,7 +60,7 @@ export interface ExchangeConsumers {
 }
 
 /** A reason that retrying will never fix: the message goes straight to the dead-letter path. */
-class Permanent extends Error {
+export class Permanent extends Error {
   override readonly name = 'Permanent';
 }
 
@@ -82,8 +82,8 @@ function agencyNames(identity: IdentityStore): (code: string) => Promise<string>
 }
 
 /** Copies a message to the agency's dead-letter subject, records it and terminates it. */
-async function deadLetter(
-  options: ExchangeConsumerOptions,
+export async function deadLetter(
+  options: Pick<ExchangeConsumerOptions, 'documents' | 'clock' | 'logger'>,
   js: JetStreamClient,
   names: ExchangeNames,
   agency: string,
@@ -223,8 +223,10 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
   const { nats, logger } = options;
   const names = exchangeNames(options.namespace);
   await ensureExchangeTopology(nats, names);
+  // Agencies outside the province are served by the edXML gateway (api/edxml-gateway.ts), never received here.
   const agencies =
-    options.agencies ?? (await options.identity.listAgencies()).filter((a) => a.active).map((a) => a.code);
+    options.agencies ??
+    (await options.identity.listAgencies()).filter((a) => a.active && !a.external).map((a) => a.code);
   const js = jetstream(nats);
   const running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
   const agencyConnections: NatsConnection[] = [];
@@ -315,7 +317,7 @@ export function orderKey(m: Pick<JsMsg, 'subject' | 'data' | 'seq'>): string {
   return `seq:${m.seq}`;
 }
 
-function backoff(delays: readonly number[], deliveryCount: number): number {
+export function backoff(delays: readonly number[], deliveryCount: number): number {
   if (delays.length === 0) return 1_000;
   return delays[Math.min(deliveryCount - 1, delays.length - 1)]!;
 }

@@ -6,6 +6,7 @@ import { KpiStore } from '../store/kpi-store';
 import { loadConfig } from '../infra/env-config';
 import { buildApp } from './app';
 import { connectAppDeps } from './connect';
+import { startAppEdxmlGateway } from './edxml-gateway';
 import { startAppExchangeConsumers } from './inbox-consumer';
 
 /**
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.http.host, port: config.http.port });
   // The agencies' JetStream consumers: inbox messages start received-document workflows, statuses signal senders.
   const consumers = await startAppExchangeConsumers(deps, config, logger);
+  // Agencies outside the province, through the national platform (only when EDXML_GATEWAY_URL is set).
+  const gateway = await startAppEdxmlGateway(deps, config, logger);
   warmKpiReadModel(deps.db!, logger);
 
   let stopping = false;
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'api stopping');
     await consumers.stop();
+    await gateway?.stop();
     await app.close();
     await close();
     process.exit(0);

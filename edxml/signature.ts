@@ -1,5 +1,6 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
+import type { Signer } from '../pki/signer';
 import { validatePath } from '../pki/validate';
 import type { SignatureVerdict } from '../schemas/edxml-wire';
 import {
@@ -31,15 +32,19 @@ const toPem = (der: Uint8Array) =>
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 
-/** Signs an edXML document; `certificates` are DER, the signer's first, then its issuers. */
-export function signEdxml(xml: string, privateKey: KeyObject, certificates: Uint8Array[]): string {
-  if (certificates.length === 0) throw new EdxmlError('signing needs the signer certificate');
+/** The edXML document to sign, refused when it is not an envelope or is signed already. */
+function checkSignable(xml: string): void {
   const doc = parseXml(xml);
   if (localName(doc.documentElement!) !== 'edXMLEnvelope')
     throw new EdxmlError('only an <edXMLEnvelope> can be signed', localName(doc.documentElement!));
   if (findSignature(doc.documentElement!)) throw new EdxmlError('the file is already signed', 'Signature');
+}
+
+/** A SignedXml set up for the enveloped signature of edXMLEnvelope, with `privateKey` given to the algorithm. */
+function edxmlSigner(privateKey: string, certificates: Uint8Array[]): SignedXml {
+  if (certificates.length === 0) throw new EdxmlError('signing needs the signer certificate');
   const sig = new SignedXml({
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    privateKey,
     publicCert: toPem(certificates[0]!),
     signatureAlgorithm: RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
@@ -58,9 +63,51 @@ export function signEdxml(xml: string, privateKey: KeyObject, certificates: Uint
     transforms: [ENVELOPED, EXC_C14N],
     digestAlgorithm: SHA256,
   });
-  sig.computeSignature(xml, {
-    location: { reference: "/*/*[local-name(.)='edXMLHeader']", action: 'append' },
-  });
+  return sig;
+}
+
+const SIGNATURE_LOCATION = {
+  location: { reference: "/*/*[local-name(.)='edXMLHeader']", action: 'append' as const },
+};
+
+/** Signs an edXML document; `certificates` are DER, the signer's first, then its issuers. */
+export function signEdxml(xml: string, privateKey: KeyObject, certificates: Uint8Array[]): string {
+  checkSignable(xml);
+  const sig = edxmlSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certificates);
+  sig.computeSignature(xml, SIGNATURE_LOCATION);
+  return sig.getSignedXml();
+}
+
+/**
+ * Signs an edXML document with a {@link Signer} (a server-held key decrypted only inside the signer, a token, a
+ * remote service): the same signature as {@link signEdxml}, the SignatureValue computed by `signer.sign` over the
+ * canonical SignedInfo. Only RSA keys: edXML samples use RSA-SHA256.
+ */
+export async function signEdxmlWith(xml: string, signer: Signer): Promise<string> {
+  if (signer.keyAlgorithm !== 'RSA') throw new EdxmlError('edXML signatures need an RSA key');
+  checkSignable(xml);
+  const sig = edxmlSigner('held-by-signer', await signer.certificateChain());
+  // xml-crypto asks the algorithm for the value; this one delegates to the Signer (asynchronously, by callback).
+  sig.SignatureAlgorithms = {
+    ...sig.SignatureAlgorithms,
+    [RSA_SHA256]: class {
+      getAlgorithmName = () => RSA_SHA256;
+      verifySignature = () => false;
+      getSignature = (
+        signedInfo: string,
+        _key: unknown,
+        callback?: (err: Error | null, value?: string) => void,
+      ) => {
+        signer.sign(Buffer.from(signedInfo, 'utf8'), { hash: 'SHA-256', scheme: 'pkcs1' }).then(
+          (value) => callback?.(null, Buffer.from(value).toString('base64')),
+          (err: unknown) => callback?.(err instanceof Error ? err : new Error(String(err))),
+        );
+      };
+    } as unknown as (typeof sig.SignatureAlgorithms)[string],
+  };
+  await new Promise<void>((resolve, reject) =>
+    sig.computeSignature(xml, SIGNATURE_LOCATION, (err) => (err ? reject(err) : resolve())),
+  );
   return sig.getSignedXml();
 }
 

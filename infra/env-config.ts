@@ -9,6 +9,7 @@ const FILE_SECRETS = [
   'NATS_PASSWORD',
   'METRICS_TOKEN',
   'NATS_AGENCY_SECRET',
+  'EDXML_INBOX_TOKEN',
 ] as const;
 
 /** Reads `NAME_FILE` variables (Docker/Kubernetes secrets) into `NAME`, trimming the trailing newline. */

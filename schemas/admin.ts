@@ -91,6 +91,8 @@ export const CreateAgencyBodySchema = z
     level: AgencyLevelSchema,
     parent: AgencyCodeSchema.nullable(),
     place: z.string().max(100).optional(),
+    /** Outside the province, reached through the edXML gateway (see AgencySchema.external). */
+    external: z.boolean().optional(),
   })
   .strict();
 export type CreateAgencyBody = z.infer<typeof CreateAgencyBodySchema>;

@@ -81,6 +81,14 @@ export const EnvSchema = z.object({
       'comma-separated proxy addresses or CIDRs, e.g. 10.0.0.5,10.1.0.0/16',
     )
     .default(''),
+  /** The national exchange platform's HTTP endpoint that receives our edXML envelopes and statuses (gateway off when unset). */
+  EDXML_GATEWAY_URL: z.string().url().optional(),
+  /** Bearer token the external system presents to `POST /api/v1/edxml/inbox` (inbox closed when unset). */
+  EDXML_INBOX_TOKEN: z.string().min(24).optional(),
+  /** PEM file of extra trust anchors for the XMLDSig of incoming edXML (the platform's and ministries' CAs). */
+  EDXML_TRUST_ANCHORS: z.string().optional(),
+  /** Milliseconds one POST to the platform may take before it counts as a transient failure. */
+  EDXML_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Bearer token that, besides a province administrator's JWT, may run `GET /healthz?deep=true`. */
   METRICS_TOKEN: z.string().min(24).optional(),
 });
@@ -140,6 +148,14 @@ export interface Config {
     /** Deliveries of one NATS message before it is dead-lettered, and the redelivery delays. */
     readonly maxDeliver: number;
     readonly backoffMs: readonly number[];
+  };
+  /** The edXML gateway to the national exchange platform (README "Exchange with the national platform"). */
+  readonly edxml: {
+    readonly gatewayUrl?: string;
+    readonly inboxToken?: string;
+    /** Path of a PEM file with extra XMLDSig trust anchors (read by the composition root). */
+    readonly trustAnchorsFile?: string;
+    readonly gatewayTimeoutMs: number;
   };
   /** Agency code under which system events (smoke checks, CA operations) are chained. */
   readonly systemAgency: string;
@@ -205,6 +221,12 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       followUpDays: e.EXCHANGE_FOLLOW_UP_DAYS,
       maxDeliver: e.EXCHANGE_MAX_DELIVER,
       backoffMs: Object.freeze(e.EXCHANGE_BACKOFF_MS.split(',').map(Number)),
+    }),
+    edxml: Object.freeze({
+      gatewayUrl: e.EDXML_GATEWAY_URL,
+      inboxToken: e.EDXML_INBOX_TOKEN,
+      trustAnchorsFile: e.EDXML_TRUST_ANCHORS,
+      gatewayTimeoutMs: e.EDXML_GATEWAY_TIMEOUT_MS,
     }),
     systemAgency: e.LIENTHONG_SYSTEM_AGENCY,
   });

@@ -36,8 +36,12 @@ export const EnvelopeV1Schema = z.object({
   messageId: z.string().min(1).max(200),
   from: OrganisationSchema,
   to: z.array(OrganisationSchema).min(1),
-  /** edXML DocumentId: `<agencyCode>,<yyyy/MM/dd>,<number>/<notation>`. */
-  documentId: z.string().regex(/^[0-9A-Z.]+,\d{4}\/\d{2}\/\d{2},\d+\/.+$/),
+  /**
+   * edXML DocumentId. lienthong writes `<agencyCode>,<yyyy/MM/dd>,<number>/<notation>` ({@link edxmlDocumentId});
+   * one received through the national platform is kept exactly as its sender wrote it (field files carry ids such
+   * as `…,74fass22/UBND`), since every status back must name it unchanged.
+   */
+  documentId: z.string().trim().min(1).max(300),
   code: z.object({ number: z.number().int().positive(), notation: z.string().min(1).max(100) }),
   promulgationInfo: z.object({ place: z.string().max(100), date: z.string().date() }),
   documentType: z.object({ code: z.string().min(1).max(10), name: z.string().min(1).max(100) }),

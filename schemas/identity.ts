@@ -48,6 +48,12 @@ export const AgencySchema = z.object({
   successor: AgencyCodeSchema.optional(),
   /** When the agency was merged or retired (ISO 8601). */
   retiredAt: z.string().optional(),
+  /**
+   * An agency outside the province (a ministry, another province, the Government Office), reached through the
+   * national exchange platform ("trục liên thông văn bản quốc gia") by the edXML gateway (api/edxml-gateway.ts):
+   * documents and statuses addressed to it leave as edXML, and it may send edXML to the province's inbox.
+   */
+  external: z.boolean().optional(),
 });
 export type Agency = z.infer<typeof AgencySchema>;
 

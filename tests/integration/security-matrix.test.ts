@@ -96,6 +96,8 @@ const MATRIX: Record<string, Entry> = {
   // The TSA reads application/timestamp-query only; the matrix's JSON body is another media type.
   'POST /tsa': PUBLIC(415),
   'POST /api/v1/auth/login': PUBLIC(401, { body: () => ({ username: 'nobody', password: 'wrong' }) }),
+  // The national platform's door: a user's token is known but never the external system's (EDXML_INBOX_TOKEN).
+  'POST /api/v1/edxml/inbox': e(403, {}, { anon: 401 }),
   'GET /api/v1/agencies': e(200),
   'GET /api/v1/me': e(200),
   'POST /api/v1/pki/requests': allow(ADMINS, 422, {
