@@ -22,7 +22,10 @@ const USAGE = `Usage:
   npm run leaf -- --agency <code> --hub nats://<province>:7422[,nats://…] [--port 4222] [--host 127.0.0.1]
                   [--monitor-port 8222] [--dir <data dir>] [--print-config]
       At the commune: runs its NATS leaf node (JetStream domain commune-<code>) linked to the province.
-      Password of the link: NATS_LEAF_PASSWORD, or derived from NATS_LEAF_SECRET.
+      Password of the link: NATS_LEAF_PASSWORD, or derived from NATS_LEAF_SECRET. --print-config prints the
+      nats-server config instead, for a node run by systemd or Docker.
+  npm run leaf -- --streams-only --agency <code> [--host 127.0.0.1] [--port 4222]
+      Creates the commune's streams on a leaf node already running there (idempotent), then exits.
   npm run leaf -- --attach --agency <code>    (or --detach)
       At the province: makes the exchange stream and documents bucket source the commune's node, with the
       system user of NATS_URL / NATS_USER / NATS_PASSWORD.`;
@@ -41,6 +44,7 @@ function options() {
       'monitor-port': { type: 'string', default: '8222' },
       dir: { type: 'string' },
       'print-config': { type: 'boolean', default: false },
+      'streams-only': { type: 'boolean', default: false },
       attach: { type: 'boolean', default: false },
       detach: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -98,6 +102,15 @@ async function attachOrDetach(agency: string, detach: boolean, env: NodeJS.Proce
   }
 }
 
+async function ensureStreams(agency: string, host: string, port: number): Promise<void> {
+  const local = await connectNats({ url: `nats://${host}:${port}`, name: 'lienthong-leaf-setup' });
+  try {
+    await ensureLeafStreams(local, agency);
+  } finally {
+    await local.close();
+  }
+}
+
 async function waitListening(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!(await portInUse(port))) {
@@ -146,9 +159,7 @@ async function runLeaf(opts: ReturnType<typeof options>, env: NodeJS.ProcessEnv)
   const child = spawn(natsServerBinary(env), ['-c', conf], { stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('error', (err) => say(`nats-server: ${err.message}`));
   await waitListening(opts.port, child);
-  const local = await connectNats({ url: `nats://${opts.host}:${opts.port}`, name: 'lienthong-leaf-setup' });
-  await ensureLeafStreams(local, opts.agency);
-  await local.close();
+  await ensureStreams(opts.agency, opts.host, opts.port);
   say(
     `leaf node of ${opts.agency} on nats://${opts.host}:${opts.port}, JetStream domain ${leafDomain(opts.agency)}`,
   );
@@ -168,6 +179,11 @@ async function main(): Promise<void> {
   const env = process.env;
   const opts = options();
   if (opts.attach || opts.detach) return attachOrDetach(opts.agency, opts.detach, env);
+  if (opts['streams-only']) {
+    await ensureStreams(opts.agency, opts.host, opts.port);
+    console.log(JSON.stringify({ agency: opts.agency, domain: leafDomain(opts.agency), streams: 'ready' }));
+    return;
+  }
   return runLeaf(opts, env);
 }
 
