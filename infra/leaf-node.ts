@@ -16,9 +16,9 @@ import { documentBucket, ensureExchangeTopology, type ExchangeTopologyOptions } 
  *   is up. The province's stream and bucket each *source* the commune's (`external.api = $JS.<commune>.API`): the
  *   hub's source consumer remembers the last commune sequence it copied, so after an outage it resumes there and
  *   copies the queue in the commune's order. Retries are deduplicated by the commune's own stream (Nats-Msg-Id),
- *   so a message reaches the province once. The commune's processes must publish ONLY through their node: up to
- *   nats-server 2.13 a sourced message whose Nats-Msg-Id the province already holds stalls that source for the
- *   duplicate window and is then stored anyway (nats-io/nats-server#4459, fixed in 2.14).
+ *   so a message reaches the province once. The commune's processes must publish ONLY through their node: before
+ *   nats-server 2.14 a sourced message whose Nats-Msg-Id the province already holds is retried, not skipped, and
+ *   holds back the commune's queue behind it (nats-io/nats-server#4459; see README).
  * - Incoming. A local stream `<stream>_INBOX` sources the province's exchange stream filtered on the commune's own
  *   subjects (`lienthong.exchange.<commune>.>`: documents for it and statuses of what it sent), so the commune
  *   reads its inbox locally, in the province's order, including what arrived while it was cut off.
