@@ -51,6 +51,15 @@ export function domainApi(domain: string): string {
   return `$JS.${domain}.API`;
 }
 
+/**
+ * Delivery subjects of the two sources across a commune's link: `up` carries the commune's outgoing messages to the
+ * province's sources, `down` the province's messages to the commune's inbox. Named per commune (instead of the
+ * server's default `$JS.S.<random>`) so the province can allow a commune's node exactly its own deliveries.
+ */
+export function leafDeliverPrefix(agency: string, direction: 'up' | 'down'): string {
+  return `lienthong.leaf.${agencyToken(agency)}.${direction}`;
+}
+
 /** Subjects that must not cross the leaf connection in either direction (see the module comment). */
 export function leafDeniedSubjects(names: ExchangeNames = DEFAULT_EXCHANGE_NAMES): string[] {
   return [`${names.subjectPrefix}.>`, `${names.dlqSubjectPrefix}.>`, `$O.${names.bucket}.>`];
@@ -135,33 +144,69 @@ export function renderLeafNodeConfig(options: LeafNodeConfigOptions): string {
 }
 
 /**
- * The `leafnodes` block of the province's server config: where communes' leaf nodes connect and one user per
- * commune. The province's `jetstream` block must also name its domain (`PROVINCE_JS_DOMAIN`).
+ * The `leafnodes` block of the province's server config: where communes' leaf nodes connect. It has no
+ * authorization of its own: a leaf node logs in as its user of the server's `authorization` block
+ * (`leafNatsUserConfig`, included by `natsAuthorizationConfig`), whose permissions then bound what crosses its link.
+ * The province's `jetstream` block must also name its domain (`PROVINCE_JS_DOMAIN`).
  */
 export function hubLeafnodeConfig(options: {
   listen: { host: string; port: number };
-  communes: { code: string; password: string }[];
   /**
    * The `host:port` leaf nodes should reconnect to, when the province is reached through a NAT, load balancer or
    * proxy: a leaf learns the address a hub advertises and dials it on its next reconnect. Default: the listen address.
    */
   advertise?: string;
 }): string {
-  const users = options.communes.map(
-    ({ code, password }) =>
-      `      { user: ${JSON.stringify(leafNatsUser(code))}, password: ${JSON.stringify(password)} }`,
-  );
   return [
     'leafnodes {',
     `  listen: ${JSON.stringify(`${options.listen.host}:${options.listen.port}`)}`,
     ...(options.advertise ? [`  advertise: ${JSON.stringify(options.advertise)}`] : []),
-    '  authorization {',
-    '    users: [',
-    ...users,
-    '    ]',
-    '  }',
     '}',
     '',
+  ].join('\n');
+}
+
+/**
+ * What a commune's leaf connection may carry, from the node's side (`publish`: to the province; `subscribe`: from
+ * it): the creation of ITS inbox source's consumer (the filter is part of the subject, so only over its own
+ * subjects), the deliveries of its two sources, the province's requests to its own domain's API, and the JetStream
+ * replies and flow control these exchange. No other JetStream API of the province: a commune's node cannot read
+ * another agency's messages, documents or streams.
+ */
+export function leafNatsPermissions(
+  agency: string,
+  names: ExchangeNames = DEFAULT_EXCHANGE_NAMES,
+  hubDomain: string = PROVINCE_JS_DOMAIN,
+): { publish: string[]; subscribe: string[] } {
+  const own = `${names.subjectPrefix}.${agencyToken(agency)}.>`;
+  const replies = ['$JSC.R.>', '$JS.FC.>'];
+  return {
+    publish: [
+      `${domainApi(hubDomain)}.CONSUMER.CREATE.${names.stream}.*.${own}`,
+      `${leafDeliverPrefix(agency, 'up')}.>`,
+      ...replies,
+    ],
+    subscribe: [
+      `${domainApi(leafDomain(agency))}.>`,
+      `${leafDeliverPrefix(agency, 'down')}.>`,
+      ...replies,
+      '$LDS.>',
+    ],
+  };
+}
+
+/** A commune's leaf user as an entry of the server's `authorization.users` (see `hubLeafnodeConfig`). */
+export function leafNatsUserConfig(
+  commune: { code: string; password: string },
+  names: ExchangeNames = DEFAULT_EXCHANGE_NAMES,
+): string {
+  const { publish, subscribe } = leafNatsPermissions(commune.code, names);
+  return [
+    '    {',
+    `      user: ${JSON.stringify(leafNatsUser(commune.code))}`,
+    `      password: ${JSON.stringify(commune.password)}`,
+    `      permissions: { publish: { allow: ${quoted(publish)} }, subscribe: { allow: ${quoted(subscribe)} } }`,
+    '    }',
   ].join('\n');
 }
 
@@ -186,7 +231,10 @@ export async function ensureLeafStreams(
   const source: StreamSource = {
     name: names.stream,
     filter_subject: `${names.subjectPrefix}.${agencyToken(agency)}.>`,
-    external: { api: domainApi(options.hubDomain ?? PROVINCE_JS_DOMAIN), deliver: '' },
+    external: {
+      api: domainApi(options.hubDomain ?? PROVINCE_JS_DOMAIN),
+      deliver: leafDeliverPrefix(agency, 'down'),
+    },
   };
   const existing = await jsm.streams.info(inbox).catch(() => undefined);
   if (!existing) {
@@ -227,7 +275,8 @@ export async function attachLeafToHub(
   for (const stream of [objectStoreStream(names), names.stream]) {
     const info = await jsm.streams.info(stream);
     if (hasSource(info.config.sources, stream, api)) continue;
-    const sources = [...(info.config.sources ?? []), { name: stream, external: { api, deliver: '' } }];
+    const external = { api, deliver: leafDeliverPrefix(agency, 'up') };
+    const sources = [...(info.config.sources ?? []), { name: stream, external }];
     await jsm.streams.update(stream, { sources });
     added.push(stream);
   }

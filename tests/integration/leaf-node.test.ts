@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { ExchangeActivityDeps } from '../../activities/exchange/shared';
 import { createTransportActivities } from '../../activities/exchange/transport';
 import { documentBucket, ensureAgencyConsumer } from '../../infra/exchange-nats';
@@ -17,6 +17,7 @@ import {
   renderLeafNodeConfig,
 } from '../../infra/leaf-node';
 import { connectMongo, type MongoHandle } from '../../infra/mongo';
+import { natsAuthorizationConfig } from '../../infra/nats-auth';
 import { connectNats, type NatsConnection } from '../../infra/nats';
 import { freePort } from '../../scripts/lib/stack';
 import {
@@ -96,9 +97,12 @@ beforeAll(async () => {
         listen: { host: '127.0.0.1', port: ports.hubLeaf },
         // Else the hub tells the leaf its own leafnode address and the leaf reconnects around the proxy.
         advertise: `127.0.0.1:${proxy.port}`,
-        communes: [{ code: COMMUNE.code, password: leafNatsPassword(SECRET, COMMUNE.code) }],
       }),
-      `authorization { users: [ { user: ${SYSTEM.user}, password: ${JSON.stringify(SYSTEM.password)} } ] }`,
+      natsAuthorizationConfig({
+        agencies: [],
+        system: SYSTEM,
+        leaves: [{ code: COMMUNE.code, password: leafNatsPassword(SECRET, COMMUNE.code) }],
+      }),
       '',
     ].join('\n'),
   });
@@ -355,4 +359,34 @@ describe('a commune on its own NATS leaf node', () => {
     const info = await (await jetstreamManager(hubNats)).streams.info(names.stream);
     expect(info.sources?.map((s) => [s.name, s.lag, s.error])).toEqual([[names.stream, 0, undefined]]);
   }, 120_000);
+  it("cannot read another agency's messages or documents at the province through its node", async () => {
+    // The department's copy of a document from the province, at the province.
+    const ack = await jetstream(hubNats).publish(
+      `${names.subjectPrefix}.000_00_33_h29.inbox`,
+      '{"bí mật":1}',
+      {
+        msgID: randomUUID(),
+      },
+    );
+    const province = await jetstreamManager(leafNats, {
+      domain: PROVINCE_JS_DOMAIN,
+      checkAPI: false,
+      timeout: 2_000,
+    });
+    await expect(province.streams.getMessage(names.stream, { seq: ack.seq })).rejects.toThrow();
+    await expect(province.streams.info(`OBJ_${DOCUMENT_BUCKET}`)).rejects.toThrow();
+    // A consumer over the department's subjects, asked for through the commune's node: refused.
+    await expect(
+      province.consumers.add(names.stream, {
+        name: 'nosy',
+        filter_subject: `${names.subjectPrefix}.000_00_33_h29.>`,
+        ack_policy: AckPolicy.None,
+      }),
+    ).rejects.toThrow();
+    // The system user at the province reads it: the link is closed to it, the message is there.
+    const own = await jetstreamManager(hubNats);
+    expect((await own.streams.getMessage(names.stream, { seq: ack.seq }))?.subject).toContain(
+      '000_00_33_h29',
+    );
+  }, 60_000);
 });

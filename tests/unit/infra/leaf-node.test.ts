@@ -1,9 +1,12 @@
+import { natsAuthorizationConfig } from '../../../infra/nats-auth';
 import {
   hubLeafnodeConfig,
+  leafDeliverPrefix,
   leafDeniedSubjects,
   leafDomain,
   leafInboxStream,
   leafNatsPassword,
+  leafNatsPermissions,
   leafNatsUser,
   renderLeafNodeConfig,
 } from '../../../infra/leaf-node';
@@ -62,15 +65,43 @@ describe('renderLeafNodeConfig', () => {
   });
 });
 
-describe('hubLeafnodeConfig', () => {
-  it('lists one leaf user per commune and the advertised address when given', () => {
+describe('hubLeafnodeConfig and the leaf users', () => {
+  it('renders the leafnode port with the advertised address when given', () => {
     const config = hubLeafnodeConfig({
       listen: { host: '0.0.0.0', port: 7422 },
-      communes: [{ code: '000.01.01.H29', password: 'x' }],
       advertise: 'nats.tinh.example.vn:7422',
     });
     expect(config).toContain('listen: "0.0.0.0:7422"');
     expect(config).toContain('advertise: "nats.tinh.example.vn:7422"');
-    expect(config).toContain('{ user: "leaf-000_01_01_h29", password: "x" }');
+    expect(config).not.toContain('authorization');
+  });
+
+  it("allows a commune's link only its own inbox filter, its own deliveries and its own domain's API", () => {
+    const { publish, subscribe } = leafNatsPermissions('000.01.01.H29');
+    expect(publish).toEqual([
+      '$JS.province.API.CONSUMER.CREATE.LIENTHONG_EXCHANGE.*.lienthong.exchange.000_01_01_h29.>',
+      'lienthong.leaf.000_01_01_h29.up.>',
+      '$JSC.R.>',
+      '$JS.FC.>',
+    ]);
+    expect(subscribe).toEqual([
+      '$JS.commune-000-01-01-h29.API.>',
+      'lienthong.leaf.000_01_01_h29.down.>',
+      '$JSC.R.>',
+      '$JS.FC.>',
+      '$LDS.>',
+    ]);
+    expect(leafDeliverPrefix('000.01.01.H29', 'up')).toBe('lienthong.leaf.000_01_01_h29.up');
+  });
+
+  it('adds one restricted user per commune to the server authorization block', () => {
+    const config = natsAuthorizationConfig({
+      agencies: [],
+      system: { user: 'lienthong', password: 's' },
+      leaves: [{ code: '000.01.01.H29', password: 'x' }],
+    });
+    expect(config).toContain('user: "leaf-000_01_01_h29"');
+    expect(config).toContain('"$JS.commune-000-01-01-h29.API.>"');
+    expect(config.match(/permissions/g)).toHaveLength(1);
   });
 });
