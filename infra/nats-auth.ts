@@ -5,12 +5,15 @@ import {
   agencyToken,
   type ExchangeNames,
 } from '../schemas/edxml';
+import { leafNatsUserConfig } from './leaf-node';
 
 export interface NatsAuthOptions {
   /** One NATS user per agency (`agency-<token>`), with its password. */
   agencies: { code: string; password: string }[];
   /** The worker/API user: unrestricted inside the account. */
   system: { user: string; password: string };
+  /** Communes running their own leaf node (infra/leaf-node.ts): one restricted user each for the link. */
+  leaves?: { code: string; password: string }[];
   names?: ExchangeNames;
 }
 
@@ -68,5 +71,8 @@ export function natsAuthorizationConfig(options: NatsAuthOptions): string {
     `      password: ${JSON.stringify(options.system.password)}`,
     '    }',
   ].join('\n');
-  return ['authorization {', '  users: [', [system, ...users].join('\n'), '  ]', '}', ''].join('\n');
+  const leaves = (options.leaves ?? []).map((leaf) => leafNatsUserConfig(leaf, n));
+  return ['authorization {', '  users: [', [system, ...users, ...leaves].join('\n'), '  ]', '}', ''].join(
+    '\n',
+  );
 }

@@ -29,6 +29,30 @@ function verdictOf(report: PdfVerificationReport): VerificationVerdict | undefin
   return undefined;
 }
 
+/** Default of `ExchangeActivityDeps.payloadWaitMs`. */
+export const PAYLOAD_WAIT_MS = 120_000;
+
+/**
+ * An attachment's bytes, read again every `intervalMs` for up to `waitMs` while the object is absent; null if it is
+ * still absent then. A commune's leaf node copies its documents and its envelopes to the province through two
+ * stream sources that resume independently after an outage, so an envelope can arrive before its PDF has finished
+ * copying (README, "Communes offline"); the object's metadata is copied after its chunks, so once it is readable it
+ * is whole. Bounded by attempts, not by the clock, which tests may freeze.
+ */
+export async function awaitObject(
+  read: () => Promise<Uint8Array | null>,
+  waitMs: number,
+  intervalMs = 1_000,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Uint8Array | null> {
+  const retries = Math.max(0, Math.ceil(waitMs / intervalMs));
+  for (let attempt = 0; ; attempt++) {
+    const bytes = await read();
+    if (bytes || attempt >= retries) return bytes;
+    await sleep(intervalMs);
+  }
+}
+
 /** A summary that failed with `verdict`: the structured verdict and its human text side by side. */
 function failedSummary(
   verdict: VerificationVerdict,
@@ -64,7 +88,10 @@ export function createReceiptActivities(
       };
       let mainBytes: Uint8Array | undefined;
       for (const attachment of input.envelope.attachments) {
-        const bytes = await bucket.getBlob(objectName(attachment.ref));
+        const bytes = await awaitObject(
+          () => bucket.getBlob(objectName(attachment.ref)),
+          deps.payloadWaitMs ?? PAYLOAD_WAIT_MS,
+        );
         if (!bytes)
           return fail(
             { code: 'PAYLOAD_MISSING', message: `${attachment.name} is not in the object store` },

@@ -24,6 +24,11 @@ export interface ExchangeActivityDeps {
   clock: () => Date;
   /** Separates deployments (or test files) sharing one NATS server; default none. */
   exchangeNamespace?: string;
+  /**
+   * How long a receipt waits for an attachment that is not in the Object Store yet before recording PAYLOAD_MISSING;
+   * default 2 minutes (see `awaitObject` in receipt.ts).
+   */
+  payloadWaitMs?: number;
   /** PAdES level of exchanged documents and the TSA (default B-LTA with the province TSA in process). */
   longTerm?: { level: 'B-B' | 'B-T' | 'B-LTA'; tsaUrl?: string };
 }
