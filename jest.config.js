@@ -25,7 +25,8 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    // Unit tests that spawn the CLI or generate keys take a few seconds on a busy 2-core machine: 30 s, not 5.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'], testTimeout: 30_000 },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/tests/conformance/**/*.test.ts'] },
     {
       ...common,
