@@ -4,6 +4,7 @@ import { DerError } from '../pdf/cms/der';
 import { OID } from '../pdf/cms/oids';
 import { type ParsedSignedData, parseSignedData } from '../pdf/cms/parse-signed-data';
 import { inMemory } from '../pdf/cms/signature-algorithms';
+import { parseTstInfo } from '../pdf/cms/tst-info';
 import { buildSignedAttributes, buildSignedData } from '../pdf/cms/signed-data';
 import { addSignatureTimestamp, type TimestampTokenSource } from '../pdf/sign/signature-timestamp';
 import { checkCertificatePath } from '../pdf/verify/certificate-path';
@@ -40,6 +41,16 @@ export async function signDetached(
   if (!timestamp) return cms;
   const token = await timestamp(createHash('sha256').update(signature).digest(), 'SHA-256');
   return addSignatureTimestamp(cms, token);
+}
+
+/** The genTime a time-stamp token claims, before it is verified; undefined when it cannot be read. */
+function genTimeOf(token: Uint8Array): Date | undefined {
+  try {
+    const content = parseSignedData(token).encapsulatedContent;
+    return content ? parseTstInfo(content).genTime : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface DetachedSignatureReport {
@@ -94,25 +105,30 @@ export async function verifyDetached(
   let poe: Date | undefined;
   const tokens = sd.unsignedAttributes.get(OID.signatureTimeStampToken) ?? [];
   for (const token of tokens) {
-    const ts = await verifyTimestampToken(token.raw, inMemory(sd.signature), trust);
+    // A bundle is checked years later: the time-stamp and the signer are judged at the token's genTime, with the
+    // CRLs bundled then (past signature validation); a genTime after the validation time is not trusted.
+    const genTime = genTimeOf(token.raw);
+    const when = genTime && genTime.getTime() <= opts.at.getTime() ? genTime : opts.at;
+    const ts = await verifyTimestampToken(token.raw, inMemory(sd.signature), { ...trust, at: when });
     report.timestamp = { valid: ts.report.valid, tsa: ts.report.tsa, messages: ts.report.messages };
     if (ts.report.valid && ts.genTime) {
       poe = ts.genTime;
       report.timestampedAt = ts.genTime.toISOString();
     }
   }
+  const at = poe ?? opts.at;
   const r = await verifySignerInfo(sd, sd, {
     content: inMemory(content),
     contentType: OID.data,
     requireSignedAttributes: true,
     policy: DEFAULT_CRYPTO_POLICY,
-    at: opts.at,
+    at,
     poe,
   });
   const v: Verdict = r.verdict;
   if (r.cert) {
     report.signer = r.cert.subject;
-    await checkCertificatePath(v, r.cert, sd.certificates, undefined, trust, poe);
+    await checkCertificatePath(v, r.cert, sd.certificates, undefined, { ...trust, at }, poe);
   } else v.fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND', 'the signer certificate is not in the CMS');
   if (report.timestamp && !report.timestamp.valid)
     v.fail('INDETERMINATE', 'FORMAT_FAILURE', 'the signature time-stamp is not valid');

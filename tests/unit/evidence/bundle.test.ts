@@ -18,6 +18,9 @@ import type { PdfVerificationReport } from '../../../pdf';
 import type { AuditEvent } from '../../../schemas/audit';
 import { ENVELOPE_VERSION, STATUS_VERSION, type Envelope } from '../../../schemas/edxml';
 import { GENESIS_HASH, hashAuditEvent } from '../../../store/audit-store';
+import { createKeySigner, generateKeyPair } from '../../../pki';
+import { stampDigest } from '../../../pki/tsa/authority';
+import { LIENTHONG_TSA_POLICY_OID, issueTsaCertificate } from '../../../pki/tsa/profile';
 import { OpensslDir } from '../pki/openssl';
 import { createTestPki, type TestPki } from '../../helpers/test-pki';
 
@@ -180,10 +183,36 @@ function sources(pki: TestPki): EvidenceSources {
   };
 }
 
-async function bundle(pki: TestPki): Promise<Uint8Array> {
+async function bundle(pki: TestPki, timestamp?: Parameters<typeof signDetached>[2]): Promise<Uint8Array> {
   const entries = evidenceEntries(sources(pki));
   const manifest = buildManifest(entries);
-  return zipBundle(entries, manifest, await signDetached(manifest, pki.organisation.signer), pki.at);
+  return zipBundle(
+    entries,
+    manifest,
+    await signDetached(manifest, pki.organisation.signer, timestamp),
+    pki.at,
+  );
+}
+
+/** A TSA under the test PKI's issuing CA, stamping at `now`. */
+async function testTsa(pki: TestPki, now: Date): Promise<Parameters<typeof signDetached>[2]> {
+  const keys = await generateKeyPair('rsa2048');
+  const cert = issueTsaCertificate({
+    commonName: 'Dịch vụ cấp dấu thời gian tỉnh Hòa An',
+    organisation: 'Ủy ban nhân dân tỉnh Hòa An',
+    subjectPublicKey: keys.publicKey,
+    issuer: { certificate: pki.issuing.certificate, privateKey: pki.issuing.privateKey },
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2035-01-01T00:00:00Z'),
+  }).certificate;
+  const chain = [cert, pki.issuing.certificate];
+  return (digest, hash) =>
+    stampDigest(digest, hash, {
+      credentials: { signer: createKeySigner(keys.privateKey, chain), chain },
+      policy: { policy: LIENTHONG_TSA_POLICY_OID, accuracy: { seconds: 1 } },
+      now,
+      allocateSerial: async () => Uint8Array.of(0x10, 1),
+    });
 }
 
 /** The bundle with one entry changed and zipped again as the ASiC layout wants (mimetype first, stored). */
@@ -345,6 +374,18 @@ describe('evidence bundle', () => {
     for (const [n, b] of files) if (n !== 'mimetype') out[n] = b;
     out['extra.txt'] = new TextEncoder().encode('added later');
     expect(await problemsOf(zipSync(out))).toEqual(['extra.txt']);
+  });
+
+  it('still verifies years later when time-stamped: the signer is judged at the time-stamp with the bundled CRLs', async () => {
+    const later = new Date('2031-06-01T00:00:00Z'); // long after the bundled CRLs' nextUpdate
+    const stamped = await bundle(pki, await testTsa(pki, pki.at));
+    const r = await verifyBundle(stamped, { ...opts, at: later });
+    expect(r.problems).toEqual([]);
+    expect(r.signature?.timestampedAt).toBe(pki.at.toISOString());
+    expect(r.signature?.timestamp?.tsa).toContain('Dịch vụ cấp dấu thời gian');
+    // Without a time-stamp nothing dates the signature: the CRLs of then do not cover 2031.
+    const plain = await verifyBundle(valid, { ...opts, at: later });
+    expect(plain.problems.map((p) => p.entry)).toEqual([SIGNATURE_NAME]);
   });
 
   it('refuses input that is not a ZIP as unusable', async () => {
