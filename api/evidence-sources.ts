@@ -145,7 +145,7 @@ const STATUS_EVENTS = new Set([
 
 /**
  * Every status message of the exchange as the viewer's audit chain recorded it: those the sender received from
- * each recipient, or those a recipient sent. The time is the audit event's (when it was received or sent).
+ * each recipient, or those a recipient sent, each with the message's own time as the event recorded it.
  */
 export function statusMessagesOf(
   viewed: ViewedDocument,
@@ -155,7 +155,7 @@ export function statusMessagesOf(
 ): Array<{ status: StatusMessage; event: AuditEvent }> {
   const out: Array<{ status: StatusMessage; event: AuditEvent }> = [];
   for (const event of events) {
-    const d = event.details as { statusCode?: string; recipient?: string; reason?: string };
+    const d = event.details as { statusCode?: string; recipient?: string; reason?: string; at?: string };
     if (!STATUS_EVENTS.has(event.type) || !d.statusCode) continue;
     const fromCode = viewed.side === 'sender' ? (d.recipient ?? '') : viewed.agency;
     out.push({
@@ -169,7 +169,8 @@ export function statusMessagesOf(
         statusCode: d.statusCode as StatusCode,
         reason: d.reason,
         staff: event.actor,
-        at: event.time,
+        // The message's own time; events recorded before it was kept hold only their own.
+        at: d.at ?? event.time,
       },
     });
   }

@@ -52,6 +52,7 @@ export function evidenceEntries(src: EvidenceSources): BundleEntry[] {
       from: status.from,
       to: status.to,
       at: status.at,
+      recordedAt: event.time,
       staff: status.staff,
       reason: status.reason,
       auditEventId: event.id,

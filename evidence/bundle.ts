@@ -30,8 +30,10 @@ export interface StatusRecord {
   statusCode: string;
   from: { code: string; name: string };
   to: string;
-  /** When it was sent (recipient's bundle) or received (sender's), as the audit event recorded it. */
+  /** The status message's own time (its Timestamp). */
   at: string;
+  /** When the audit event recorded it: sent (recipient's bundle) or received (sender's). */
+  recordedAt: string;
   staff?: string;
   reason?: string;
   /** The audit event (in audit/chain.json) that recorded it. */

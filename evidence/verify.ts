@@ -130,6 +130,15 @@ async function checkSignature(
   return report;
 }
 
+/**
+ * A status as the hash-chained audit event recorded it: its code, when it was recorded and the message's own time
+ * (events recorded before that time was kept hold only their own, which the message's then is).
+ */
+function matchesEvent(s: StatusRecord, event: { time: string; details: Record<string, unknown> }): boolean {
+  const d = event.details as { statusCode?: unknown; at?: unknown };
+  return d.statusCode === s.statusCode && event.time === s.recordedAt && (d.at ?? event.time) === s.at;
+}
+
 /** Statuses against the audit events that recorded them, and each status's edXML form. */
 function checkStatuses(
   files: Map<string, Uint8Array>,
@@ -143,7 +152,7 @@ function checkStatuses(
     const event = events.get(s.auditEventId);
     if (!event)
       problems.push({ entry: STATUSES_NAME, message: `${s.statusCode}: no audit event ${s.auditEventId}` });
-    else if (event.time !== s.at || (event.details as { statusCode?: unknown }).statusCode !== s.statusCode)
+    else if (!matchesEvent(s, event))
       problems.push({
         entry: STATUSES_NAME,
         message: `${s.statusCode} at ${s.at} differs from audit event ${s.auditEventId} (${event.time})`,

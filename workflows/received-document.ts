@@ -92,6 +92,7 @@ async function record(
 async function sendStatus(c: Copy, code: StatusCode, actor: string, why?: string): Promise<void> {
   const { input } = c;
   applySentStatus(c.s, code);
+  const at = nowIso();
   await quick.sendStatus({
     msgId: `${c.workflowId}:${code}`,
     status: {
@@ -103,10 +104,11 @@ async function sendStatus(c: Copy, code: StatusCode, actor: string, why?: string
       statusCode: code,
       reason: why,
       staff: actor,
-      at: nowIso(),
+      at,
     },
   });
-  await record(c, 'incoming.status_sent', actor, { statusCode: code, reason: why }, why);
+  // The message's own time goes into the audit event too, so an evidence bundle can restate the status exactly.
+  await record(c, 'incoming.status_sent', actor, { statusCode: code, reason: why, at }, why);
 }
 
 /**

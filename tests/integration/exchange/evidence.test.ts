@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import { main } from '../../../cli/main';
 import { readEdxml } from '../../../edxml/read';
 import { openBundle } from '../../../evidence/bundle';
 import { incomingId } from '../../../schemas/document';
@@ -24,19 +23,22 @@ let dir: string;
 let id: string;
 const f = (name: string) => join(dir, name);
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'lienthong', ...args]), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
+/**
+ * Runs `bin/lienthong.js` as its own process: its stdout is the command's alone (in this process the harness's
+ * worker may log to stdout at any moment).
+ */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/lienthong.js'), ...args],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
 }
 
 /** The bundle with one entry changed, zipped again in the ASiC layout (mimetype first, stored). */
@@ -112,7 +114,7 @@ describe('GET /documents/:id/edxml', () => {
         header: { documentId: m.header.documentId },
       });
     }
-  });
+  }, 60_000);
 
   it('is a 404 for a third agency', async () => {
     for (const path of ['edxml', 'evidence']) {
@@ -147,22 +149,6 @@ describe('GET /documents/:id/evidence', () => {
     expect(report.signature.timestampedAt).toEqual(expect.any(String));
     expect(report.audit).toMatchObject({ ok: true });
     expect(report.audit.events).toBeGreaterThanOrEqual(6);
-
-    // The real process and its exit code.
-    const proc = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'bin/lienthong.js'),
-        'evidence',
-        'verify',
-        '--in',
-        f('sender.asice'),
-        '--anchor',
-        f('root.cer'),
-      ],
-      { encoding: 'utf8', cwd: ROOT, timeout: 60_000 },
-    );
-    expect(proc.status).toBe(0);
 
     expect(spawnSync('unzip', ['-t', f('sender.asice')], { encoding: 'utf8' }).status).toBe(0);
     const { files } = openBundle(senderZip);

@@ -119,7 +119,7 @@ function chain(): AuditEvent[] {
       actor: 'clerk.p',
       type: 'document.status_received',
       documentId: 'doc-1',
-      details: { recipient: RECIPIENT.code, statusCode: '03' },
+      details: { recipient: RECIPIENT.code, statusCode: '03', at: '2026-02-27T03:59:58.000Z' },
     },
     {
       id: 'other#3',
@@ -166,7 +166,7 @@ function sources(pki: TestPki): EvidenceSources {
           to: SENDER.code,
           statusCode: (event.details as { statusCode: '01' | '03' }).statusCode,
           staff: event.actor,
-          at: event.time,
+          at: (event.details as { at?: string }).at ?? event.time,
         },
       })),
     verificationReports: [
