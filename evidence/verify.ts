@@ -166,6 +166,8 @@ function checkStatuses(
       const m = readEdxml(decodeXmlBytes(xml));
       if (m.kind !== 'status' || m.status.statusCode !== s.statusCode)
         problems.push({ entry: s.file, message: `not the status ${s.statusCode} of ${STATUSES_NAME}` });
+      else if (Date.parse(m.status.timestamp ?? '') !== Date.parse(s.at))
+        problems.push({ entry: s.file, message: `Timestamp ${m.status.timestamp} is not ${s.at}` });
     } catch (err) {
       problems.push({ entry: s.file, message: `not edXML: ${(err as Error).message}` });
     }

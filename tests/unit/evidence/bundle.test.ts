@@ -339,6 +339,20 @@ describe('evidence bundle', () => {
     );
   });
 
+  it('names a status message whose edXML Timestamp changed', async () => {
+    const name = 'statuses/01-01-000.00.00.H29.edxml';
+    const zip = tampered(valid, name, (b) =>
+      new TextEncoder().encode(
+        Buffer.from(b).toString().replace('2026-02-27T03:00:01', '2026-02-27T02:00:01'),
+      ),
+    );
+    const r = await verifyBundle(zip, opts);
+    expect(r.problems).toEqual([
+      { entry: name, message: 'SHA-256 does not match the manifest (the entry was changed)' },
+      { entry: name, message: 'Timestamp 2026-02-27T02:00:01.000Z is not 2026-02-27T03:00:01.000Z' },
+    ]);
+  });
+
   it('names the audit chain when an event changed, even with its hash recomputed', async () => {
     const edit = editJson((v: AuditChainSegment) => {
       const link = v.links.find((l) => l.event?.id === 'doc#3')!;
