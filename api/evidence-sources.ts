@@ -44,7 +44,10 @@ export async function viewedDocument(deps: AppDeps, agency: string, id: string):
   throw new LienthongError('NOT_FOUND', 'No such document');
 }
 
-/** The sender's envelope, rebuilt from its read model with the same pure builder the workflow sends with. */
+/**
+ * The sender's envelope rebuilt from its read model with the pure builder the workflow sends with (agency names
+ * from today's directory, sentAt the first dispatch's record), when no recipient stored the one it received.
+ */
 async function senderEnvelope(deps: AppDeps, doc: OutgoingView): Promise<Envelope> {
   const dispatched = (doc.history ?? []).find((e) => e.event === 'document.dispatched');
   if (doc.number === undefined || !doc.notation || !doc.issuedAt || !dispatched)
@@ -118,8 +121,22 @@ async function receivedEnvelope(deps: AppDeps, doc: IncomingView): Promise<Envel
   throw new LienthongError('NOT_FOUND', 'The envelope of this received document is no longer available');
 }
 
+/**
+ * The envelope as it travelled, when a recipient in the province stored it at receipt (names and times as they were
+ * then; the first delivery of that recipient).
+ */
+async function deliveredEnvelope(deps: AppDeps, doc: OutgoingView): Promise<Envelope | undefined> {
+  const documents = new DocumentStore(dbOf(deps));
+  for (const r of doc.recipients) {
+    const e = await documents.getReceivedEnvelope(r.agency, incomingId(doc.agency, doc.id));
+    if (e && e.messageId === doc.id && e.from.code === doc.agency) return e;
+  }
+  return undefined;
+}
+
 export async function envelopeOf(deps: AppDeps, viewed: ViewedDocument): Promise<Envelope> {
-  return viewed.side === 'sender' ? senderEnvelope(deps, viewed.doc) : receivedEnvelope(deps, viewed.doc);
+  if (viewed.side === 'recipient') return receivedEnvelope(deps, viewed.doc);
+  return (await deliveredEnvelope(deps, viewed.doc)) ?? senderEnvelope(deps, viewed.doc);
 }
 
 /** The id of the document in the viewer's audit chain. */

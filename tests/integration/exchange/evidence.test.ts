@@ -65,7 +65,7 @@ beforeAll(async () => {
   await h.waitForInbox(RECIPIENT, inbox, (v) => v.verification?.ok === true);
   expect((await a.call(user('clerk', RECIPIENT), 'POST', `/inbox/${inbox}/accept`, {})).status).toBe(200);
   await h.waitForOutgoing(s, id, (d) => d.recipients[0]?.statusCode === '03');
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await h?.close();
@@ -236,5 +236,23 @@ describe('GET /documents/:id/evidence', () => {
     expect(
       (await cli(['evidence', 'verify', '--in', f('sender.asice'), '--anchor', f('missing.cer')])).code,
     ).toBe(2);
-  }, 120_000);
+  }, 300_000);
+});
+
+describe('an envelope nobody stored', () => {
+  it('is rebuilt: the sender from its read model, a recipient from its workflow start', async () => {
+    const get = async (who: string) => {
+      const r = await a.call(who, 'GET', `/documents/${id}/edxml`);
+      expect(r.status).toBe(200);
+      const m = readEdxml(r.raw.toString('utf8'));
+      if (m.kind !== 'envelope') throw new Error('expected an envelope');
+      return m.header;
+    };
+    const [sender, recipient] = [user('clerk', SENDER.code), user('clerk', RECIPIENT)];
+    const stored = await get(sender);
+    expect(await h.deps.db!.collection('received_envelopes').countDocuments()).toBe(1);
+    await h.deps.db!.collection('received_envelopes').deleteMany({});
+    expect(await get(sender)).toEqual(stored);
+    expect(await get(recipient)).toEqual(stored);
+  }, 60_000);
 });
