@@ -265,7 +265,10 @@ export async function verifyBundle(zip: Uint8Array, opts: VerifyBundleOptions): 
   for (const message of audit?.problems ?? []) problems.push({ entry: CHAIN_NAME, message });
   const statuses = checkStatuses(files, audit?.ok ? chain : undefined, problems);
   const envelope = await checkEnvelope(files, index, opts, problems);
-  const documents = index ? await checkDocuments(files, index, opts, problems) : [];
+  // The PDFs as they were when the time-stamped manifest fixed their hashes, with the CRLs bundled then (past
+  // signature validation): a B-B document checked years later has nothing else to date its signatures.
+  const pdfAt = signature?.valid && signature.timestampedAt ? new Date(signature.timestampedAt) : opts.at;
+  const documents = index ? await checkDocuments(files, index, { ...opts, at: pdfAt }, problems) : [];
   if (index && documents.length === 0 && (index.documents ?? []).length === 0)
     problems.push({ entry: INDEX_NAME, message: 'names no signed document' });
   return {

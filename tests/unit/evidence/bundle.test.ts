@@ -33,7 +33,9 @@ const PDF_SHA = createHash('sha256').update(PDF).digest('hex');
  * PDF verification is pdf/'s own (tested there); here a stand-in that accepts exactly the bytes that were "signed",
  * so a changed PDF byte still fails the way a broken PAdES signature does.
  */
-const verifyPdf: VerifyBundleOptions['verifyPdf'] = async (input) => {
+let pdfCheckedAt: Date | undefined;
+const verifyPdf: VerifyBundleOptions['verifyPdf'] = async (input, options) => {
+  pdfCheckedAt = options.at;
   const ok =
     createHash('sha256')
       .update(input as Uint8Array)
@@ -397,6 +399,8 @@ describe('evidence bundle', () => {
     expect(r.problems).toEqual([]);
     expect(r.signature?.timestampedAt).toBe(pki.at.toISOString());
     expect(r.signature?.timestamp?.tsa).toContain('Dịch vụ cấp dấu thời gian');
+    // The PDFs too are judged when the time-stamped manifest fixed their hashes.
+    expect(pdfCheckedAt).toEqual(pki.at);
     // Without a time-stamp nothing dates the signature: the CRLs of then do not cover 2031.
     const plain = await verifyBundle(valid, { ...opts, at: later });
     expect(plain.problems.map((p) => p.entry)).toEqual([SIGNATURE_NAME]);
