@@ -1,4 +1,5 @@
 import { createArchiveActivities, type ArchiveActivityDeps } from './archive';
+import { createEvidenceActivities, type EvidenceActivityDeps } from './evidence';
 import { createExchangeActivities, type ExchangeActivityDeps } from './exchange';
 import { createPersonnelActivities, type PersonnelActivityDeps } from './personnel';
 import { createPkiActivities, type PkiActivityDeps } from './pki';
@@ -10,6 +11,7 @@ export type ActivityDeps = SmokeDeps &
   ExchangeActivityDeps &
   PersonnelActivityDeps &
   ReportActivityDeps &
+  EvidenceActivityDeps &
   ArchiveActivityDeps;
 
 /** Every activity the lienthong worker serves, built from its dependencies. */
@@ -20,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExchangeActivities(deps),
     ...createPersonnelActivities(deps),
     ...createReportActivities(deps),
+    ...createEvidenceActivities(deps),
     ...createArchiveActivities(deps),
   };
 }

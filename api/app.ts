@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth';
 import { dashboardRoutes } from './routes/dashboard';
 import { documentRoutes } from './routes/documents';
 import { edxmlInboxRoutes } from './routes/edxml-inbox';
+import { evidenceRoutes } from './routes/evidence';
 import { inboxRoutes } from './routes/inbox';
 import { directoryRoutes } from './routes/agencies';
 import { healthRoutes } from './routes/health';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, extraRoutes: ProtectedRoutes[] = [
       await scope.register(flowRoutes(deps));
       await scope.register(flowMigrationRoutes(deps));
       await scope.register(documentRoutes(deps));
+      await scope.register(evidenceRoutes(deps));
       await scope.register(inboxRoutes(deps));
       await scope.register(notificationRoutes(deps));
       await scope.register(auditRoutes(deps));

@@ -28,6 +28,7 @@ const SOURCE_DIRS = [
   'kpi',
   'exchange',
   'edxml',
+  'evidence',
   'schemas',
   'scripts',
 ];

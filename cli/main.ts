@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './demo';
 import { EXIT_USAGE } from './exit-codes';
 import type * as EdxmlCommands from './edxml-commands';
+import type * as EvidenceCommands from './evidence-commands';
 import type * as PdfCommands from './pdf-commands';
 import type * as PkiCommands from './pki-commands';
 
@@ -27,6 +28,11 @@ const GROUPS = {
     description: 'edXML envelopes and statuses (QCVN 102:2016): parse, build, verify',
     register: (group: Command) =>
       (require('./edxml-commands') as typeof EdxmlCommands).registerEdxmlCommands(group),
+  },
+  evidence: {
+    description: 'evidence bundles of an exchange: verify offline',
+    register: (group: Command) =>
+      (require('./evidence-commands') as typeof EvidenceCommands).registerEvidenceCommands(group),
   },
 } as const;
 /* eslint-enable @typescript-eslint/no-require-imports */

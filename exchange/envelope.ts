@@ -21,10 +21,27 @@ export function notationOf(input: DocumentWorkflowInput): string {
   return abbreviation ? `${abbreviation}-${org}` : org;
 }
 
+/** What of the workflow input an envelope states (the evidence bundle rebuilds it from the read model). */
+export type EnvelopeInput = Pick<
+  DocumentWorkflowInput,
+  | 'documentId'
+  | 'agency'
+  | 'recipients'
+  | 'type'
+  | 'subject'
+  | 'priority'
+  | 'dueDate'
+  | 'fileName'
+  | 'amendment'
+>;
+
+/** What of the document's state an envelope states. */
+export type EnvelopeState = Pick<OutgoingState, 'issuedAt' | 'number' | 'notation' | 'signerInfo' | 'file'>;
+
 /** The edXML envelope of an issued document for one send attempt (the document must be numbered). */
 export function buildEnvelope(
-  input: DocumentWorkflowInput,
-  s: OutgoingState,
+  input: EnvelopeInput,
+  s: EnvelopeState,
   attempt: number,
   sentAt: string,
 ): Envelope {

@@ -66,7 +66,7 @@ export function applyStatus(
       comment: status.reason,
       event: {
         type: 'document.recall_answered',
-        details: { recipient: r.code, statusCode: status.statusCode, reason: status.reason },
+        details: { recipient: r.code, statusCode: status.statusCode, reason: status.reason, at: status.at },
       },
     };
   }
@@ -83,6 +83,8 @@ export function applyStatus(
         recipient: r.code,
         statusCode: status.statusCode,
         reason: status.reason,
+        // The message's own time (the event's is when it arrived), for evidence bundles.
+        at: status.at,
         final: FINAL_STATUS_CODES.includes(status.statusCode),
       },
     },

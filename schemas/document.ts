@@ -492,6 +492,8 @@ export const ExchangeCollections = {
   registerCounters: 'register_counters',
   registerKeys: 'register_keys',
   verificationReports: 'verification_reports',
+  /** Each received envelope as it arrived, for GET /documents/:id/edxml and evidence bundles. */
+  receivedEnvelopes: 'received_envelopes',
   deadLetters: 'dead_letters',
   files: 'files',
   notifications: 'notifications',

@@ -236,6 +236,18 @@ export class AuditStore {
     return docs.map(strip);
   }
 
+  /**
+   * An agency's chain from `fromSeq` to its head, in order: the links an evidence bundle carries to tie a
+   * document's events to the head. A full pass on FerretDB; only bundles ask for it.
+   */
+  async chainFrom(agency: string, fromSeq: number): Promise<AuditEvent[]> {
+    const docs = await this.events
+      .find({ agency, seq: { $gte: fromSeq } })
+      .sort({ seq: 1 })
+      .toArray();
+    return docs.map(strip);
+  }
+
   /** Recomputes every chain: detects edited events (hash), deleted or reordered ones (seq gap, prevHash). */
   async verify(): Promise<ChainVerification> {
     let checked = 0;

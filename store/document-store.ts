@@ -5,6 +5,7 @@ import {
   type SupersededBy,
   type VerificationSummary,
 } from '../schemas/document';
+import type { Envelope } from '../schemas/edxml';
 import type { IncomingUpdate, IncomingView, OutgoingUpdate, OutgoingView } from '../schemas/read-models';
 import { documentLocks } from './document-locks';
 
@@ -45,6 +46,11 @@ export class DocumentStore {
   private get reports() {
     return this.db.collection<Stored<VerificationSummary & { agency: string }>>(
       ExchangeCollections.verificationReports,
+    );
+  }
+  private get receivedEnvelopes() {
+    return this.db.collection<{ _id: string; agency: string; envelope: Envelope }>(
+      ExchangeCollections.receivedEnvelopes,
     );
   }
   private get deadLetters() {
@@ -226,6 +232,30 @@ export class DocumentStore {
     if (!doc) return null;
     const { agency: _a, ...summary } = doc;
     return summary;
+  }
+
+  /**
+   * Keeps the envelope a received copy arrived with (idempotent: the first one stays; a resend differs only in its
+   * attempt and time), so the recipient can later show and prove what it received.
+   */
+  async saveReceivedEnvelope(agency: string, id: string, envelope: Envelope): Promise<void> {
+    await this.receivedEnvelopes.updateOne(
+      { _id: `${agency}:${id}` },
+      { $setOnInsert: { agency, envelope } },
+      { upsert: true },
+    );
+  }
+
+  async getReceivedEnvelope(agency: string, id: string): Promise<Envelope | null> {
+    return (await this.receivedEnvelopes.findOne({ _id: `${agency}:${id}` }))?.envelope ?? null;
+  }
+
+  /** A received copy by its sender's document id (`Envelope.messageId`) among `agencies`. */
+  async findIncomingByMessageId(
+    agencies: readonly string[],
+    messageId: string,
+  ): Promise<IncomingView | null> {
+    return strip(await this.incoming.findOne({ agency: { $in: [...agencies] }, messageId }));
   }
 
   /** Records a message that can never be processed, for operators (idempotent by id). */

@@ -8,5 +8,6 @@ export * from './exchange-messages';
 export { personnelChangeWorkflow } from './personnel-change';
 export type { PersonnelChangeInput } from './personnel-change';
 export { signYearlyReportWorkflow } from './reports';
+export { signEvidenceManifestWorkflow } from './evidence';
 export { archiveRenewalWorkflow } from './archive-renewal';
 export type { ArchiveRenewalInput } from './archive-renewal';

@@ -130,6 +130,7 @@ async function sendStatus(c: Copy, code: StatusCode, actor: string, why?: string
 async function publishStatus(c: Copy, code: StatusCode, actor: string, why?: string): Promise<IncomingEvent> {
   const { input } = c;
   applySentStatus(c.s, code);
+  const at = nowIso();
   await quick.sendStatus({
     msgId: `${c.workflowId}:${code}`,
     status: {
@@ -141,13 +142,14 @@ async function publishStatus(c: Copy, code: StatusCode, actor: string, why?: str
       statusCode: code,
       reason: why,
       staff: actor,
-      at: nowIso(),
+      at,
     },
   });
+  // The message's own time goes into the audit event too, so an evidence bundle can restate the status exactly.
   return {
     type: 'incoming.status_sent',
     actor,
-    details: { statusCode: code, reason: why },
+    details: { statusCode: code, reason: why, at },
     comment: why,
     state: c.s.state,
   };

@@ -79,6 +79,8 @@ export function createReceiptActivities(
       inboxId: string;
     }): Promise<{ file?: FileRef; verification: VerificationSummary }> {
       const now = deps.clock();
+      // What arrived is kept as it arrived: the recipient's proof of what it was sent (evidence bundles).
+      await documents.saveReceivedEnvelope(input.recipient, input.inboxId, input.envelope);
       const bucket = await documentBucket(deps.nats, names);
       const main = input.envelope.attachments[0]!;
       const fail = async (verdict: VerificationVerdict, hashMatches: boolean) => {

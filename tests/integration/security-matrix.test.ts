@@ -140,6 +140,13 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/documents/{id}/file': e(404, Object.fromEntries(TP_STAFF.map((r) => [r, 200])), {
     real: true,
   }),
+  // A draft has no envelope yet: its own agency's staff get 409, everyone else the 404 of a hidden document.
+  'GET /api/v1/documents/{id}/edxml': e(404, Object.fromEntries(TP_STAFF.map((r) => [r, 409])), {
+    real: true,
+  }),
+  'GET /api/v1/documents/{id}/evidence': e(404, Object.fromEntries(TP_STAFF.map((r) => [r, 409])), {
+    real: true,
+  }),
   'POST /api/v1/documents/{id}/submit': e(404),
   'POST /api/v1/documents/{id}/approve': e(404, {}, { body: () => ({ comment: 'ok' }) }),
   'POST /api/v1/documents/{id}/reject': e(404, {}, { body: () => ({ reason: 'no' }) }),
