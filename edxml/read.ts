@@ -237,10 +237,20 @@ function readStatus(el: XElement, ctx: Ctx, path = 'Status'): EdxmlStatus {
 
 const TRACE = { OrganId: 'organId', Timestamp: 'timestamp' };
 
-function readTraces(el: XElement, ctx: Ctx, into: EdxmlEnvelope['traces']): void {
-  for (const c of childElements(el))
-    if (localName(c) !== 'TraceHeader') keep(c, 'TraceHeaderList', ctx);
-    else into.push(readLeaves(c, TRACE, `TraceHeaderList/TraceHeader[${into.length}]`, ctx));
+/**
+ * The trace headers; returns the business part when it sits in the list, as the SDK samples of the platform put it
+ * (TraceHeaderList/Bussiness beside the TraceHeader elements), for the envelope's header to read.
+ */
+function readTraces(el: XElement, ctx: Ctx, into: EdxmlEnvelope['traces']): XElement | undefined {
+  let business: XElement | undefined;
+  for (const c of childElements(el)) {
+    const name = localName(c);
+    if (name === 'TraceHeader')
+      into.push(readLeaves(c, TRACE, `TraceHeaderList/TraceHeader[${into.length}]`, ctx));
+    else if ((name === 'Bussiness' || name === 'Business') && !business) business = c;
+    else keep(c, 'TraceHeaderList', ctx);
+  }
+  return business;
 }
 
 const ATTACHMENT = {
@@ -304,23 +314,46 @@ const isEdxmlRoot = (el: XElement) => localName(el) === 'edXMLEnvelope' || local
  * The edXML element itself: the document element, or the first edXMLEnvelope/Status inside a transport wrapper
  * (a SOAP envelope, a platform's own message), which is then dropped with a note.
  */
-function edxmlRoot(root: XElement, ctx: Ctx): XElement {
-  if (isEdxmlRoot(root)) return root;
-  const queue = [...childElements(root)];
-  for (let el = queue.shift(); el; el = queue.shift()) {
+function edxmlRoot(root: XElement, ctx: Ctx): { el: XElement; siblings: XElement[] } {
+  if (isEdxmlRoot(root)) return { el: root, siblings: [] };
+  const queue = childElements(root).map((el) => ({ el, parent: root }));
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const { el, parent } = next;
     if (isEdxmlRoot(el)) {
-      ctx.unmapped.push(`<${root.nodeName}>: a wrapper around <${el.nodeName}>, dropped`);
-      return el;
+      // The platform's SDK wraps the envelope in <edXML> and puts the attachments beside it (AttachmentEncoded):
+      // the envelope's siblings are read as its own parts; any other wrapper is dropped.
+      const siblings = childElements(parent).filter((c) => c !== el);
+      ctx.unmapped.push(
+        `<${root.nodeName}>: a wrapper around <${el.nodeName}>, dropped` +
+          (siblings.length > 0 ? '; the parts beside it were read with the envelope' : ''),
+      );
+      return { el, siblings };
     }
-    queue.push(...childElements(el));
+    queue.push(...childElements(el).map((c) => ({ el: c, parent: el })));
   }
-  return root;
+  return { el: root, siblings: [] };
+}
+
+/** The business part read from TraceHeaderList when MessageHeader has none (kept as XML when it has one too). */
+function withTracedBusiness(
+  h: EdxmlMessageHeader,
+  business: XElement | undefined,
+  ctx: Ctx,
+): EdxmlMessageHeader {
+  if (!business) return h;
+  if (h.business) {
+    keep(business, 'TraceHeaderList', ctx);
+    return h;
+  }
+  // Read as the header's own business part, which is where lienthong writes it; its unmodelled parts go with it.
+  ctx.unmapped.push('TraceHeaderList/Bussiness: read as MessageHeader/Bussiness');
+  return { ...h, business: readBusiness(business, 'MessageHeader/Bussiness', ctx) };
 }
 
 /** Parses an edXML envelope or status message; throws {@link EdxmlError} naming the element when it is neither. */
 export function readEdxml(xml: string): EdxmlMessage {
   const ctx: Ctx = { extensions: [], unmapped: [], signed: false };
-  const root = edxmlRoot(parseXml(xml, ctx.unmapped).documentElement!, ctx);
+  const { el: root, siblings } = edxmlRoot(parseXml(xml, ctx.unmapped).documentElement!, ctx);
   const common = { version: EDXML_MODEL_VERSION, traces: [] as EdxmlEnvelope['traces'] };
   if (localName(root) === 'Status') {
     const status = readStatus(root, ctx);
@@ -350,10 +383,11 @@ export function readEdxml(xml: string): EdxmlMessage {
     c === messageHeader ||
     c === status ||
     (header === root && localName(c) === 'TraceHeaderList');
+  let tracedBusiness: XElement | undefined;
   for (const c of childElements(header))
-    if (localName(c) === 'TraceHeaderList') readTraces(c, ctx, common.traces);
+    if (localName(c) === 'TraceHeaderList') tracedBusiness ??= readTraces(c, ctx, common.traces);
     else if (header !== root && !headerPart(c)) keep(c, 'edXMLHeader', ctx);
-  const rest = childElements(root).filter((c) => !headerPart(c));
+  const rest = [...childElements(root).filter((c) => !headerPart(c)), ...siblings];
   if (!messageHeader) {
     const s = readStatus(status!, ctx);
     noteStatusCode(s, ctx);
@@ -363,7 +397,7 @@ export function readEdxml(xml: string): EdxmlMessage {
   const env: EdxmlEnvelope = {
     ...common,
     kind: 'envelope',
-    header: readMessageHeader(messageHeader, ctx),
+    header: withTracedBusiness(readMessageHeader(messageHeader, ctx), tracedBusiness, ctx),
     manifest: [],
     attachments: [],
     ...ctx,
