@@ -1,4 +1,11 @@
-import { MongoServerError, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Filter,
+  type UpdateFilter,
+} from 'mongodb';
 import { KpiCollections } from '../schemas/kpi';
 import { escapeKey, type OpenItem } from '../kpi/event-effects';
 
@@ -56,6 +63,18 @@ export const RECENT_TOKENS = 16;
 
 export const isDuplicateKey = (err: unknown): boolean =>
   err instanceof MongoServerError && err.code === 11000;
+
+/** An unordered insert that failed only because some documents were there already. */
+export function isDuplicateKeyBatch(err: unknown): boolean {
+  if (err instanceof MongoBulkWriteError) {
+    const errors = [err.writeErrors].flat();
+    return errors.length > 0 && errors.every((e) => e.code === 11000);
+  }
+  return isDuplicateKey(err);
+}
+
+/** Events counted together at most (half of {@link RECENT_TOKENS}: a retry window of two batches). */
+export const BATCH_EVENTS = RECENT_TOKENS / 2;
 
 /** Join partners that are never listed (`issued`) live in their own partitions, so listings stay small. */
 export const isTrack = (id: string): boolean => id.startsWith('issued|');
@@ -121,22 +140,25 @@ export function partitionsOf(names: readonly string[], prefix: string, unit: 'da
 }
 
 /**
- * Adds `dims` to counter document `_id` for event `token`. The first counting of an event (its token was new) is a
- * plain `$inc` by `_id`; a second counting (a retry) is guarded by "token not among the recent ones", so a retry
- * after a crash half way completes the documents it had not reached and counts none twice.
+ * Adds `dims` to counter document `_id` for the events of `tokens`. The first counting of events (their tokens were
+ * new) is a plain `$inc` by `_id`; a second counting (a retry, always of one event) is guarded by "token not among
+ * the recent ones", so a retry after a crash half way completes the documents it had not reached and counts none
+ * twice.
  */
 export async function incrementCounter<T extends { _id: string; c: Record<string, number>; r?: string[] }>(
   collection: Collection<T>,
   _id: string,
-  token: string,
+  tokens: readonly string[],
   dims: Record<string, number>,
   insertFields: Record<string, string>,
   firstCounting: boolean,
 ): Promise<void> {
+  if (!firstCounting && tokens.length !== 1) throw new Error('a second counting is of one event at a time');
+  const token = tokens[0]!;
   const $inc = Object.fromEntries(Object.entries(dims).map(([dim, n]) => [`c.${dim}`, n]));
   const update = {
     $inc,
-    $push: { r: { $each: [token], $slice: -RECENT_TOKENS } },
+    $push: { r: { $each: [...tokens], $slice: -RECENT_TOKENS } },
     $setOnInsert: insertFields,
   } as unknown as UpdateFilter<T>;
   if (firstCounting) {

@@ -19,16 +19,19 @@ import {
   type OpenKind,
   type OpenOp,
 } from '../kpi/event-effects';
+import { batchEffects, opItemId } from '../kpi/batch-effects';
 import { announcesDay } from '../kpi/freshness';
 import { monthOf, vnDay } from '../kpi/period';
 import {
   fromOpenDoc,
   incrementCounter,
   isDuplicateKey,
+  isDuplicateKeyBatch,
   isTrack,
   KpiCollectionsOf,
   partitionsOf,
   versionKey,
+  BATCH_EVENTS,
 } from './kpi-documents';
 import { kpiReadModel, type DayCounterRow, type KpiReadModel } from './kpi-read-model';
 import { ChainOrder, rebuildFromAudit, type RebuildOptions, type RebuildResult } from './kpi-rebuild';
@@ -125,7 +128,7 @@ export class KpiStore {
     const groups = [...groupIncrements(increments).values()];
     const first = await (early ?? (groups.length > 0 ? this.insertToken(event) : undefined));
     if (groups.length > 0) {
-      await Promise.all(groups.map((g) => this.increment(event.id, g, first === true)));
+      await Promise.all(groups.map((g) => this.increment([event.id], g, first === true)));
       const now = this.clock();
       const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
       await this.announce('c', late);
@@ -138,6 +141,61 @@ export class KpiStore {
       located.delete(id);
       await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
     }
+  }
+
+  /**
+   * Counts events appended together, in order, exactly as `apply` one after another would (same counters, same open
+   * items; see kpi/batch-effects.ts), with one token insert and one `$inc` per counter document for all of them.
+   * A batch partly counted before (a retried activity, a rebuild in between) is counted event by event instead,
+   * each guarded by its own token. At most {@link BATCH_EVENTS} at a time, so that a batch's tokens take at most
+   * half of the recent tokens a counter keeps for retries.
+   */
+  async applyAll(events: readonly KpiEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += BATCH_EVENTS) {
+      const chunk = events.slice(i, i + BATCH_EVENTS);
+      if (chunk.length === 1) await this.apply(chunk[0]!);
+      else await this.applyBatch(chunk);
+    }
+  }
+
+  private async applyBatch(events: readonly KpiEvent[]): Promise<void> {
+    const { increments, ops } = await batchEffects(
+      events,
+      async (id) => (await this.findItem(id))?.item ?? null,
+    );
+    const groups = [...groupIncrements(increments).values()];
+    if (groups.length > 0) {
+      if (!(await this.insertTokens(events))) {
+        for (const event of events) await this.apply(event);
+        return;
+      }
+      const tokens = events.map((e) => e.id);
+      await Promise.all(groups.map((g) => this.increment(tokens, g, true)));
+      const now = this.clock();
+      const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
+      await this.announce('c', late);
+    }
+    // As in `apply`: open items last, in order, each read afresh.
+    for (const op of ops) await this.locks.run(`kpi-open:${opItemId(op)}`, () => this.applyOpenOp(op));
+  }
+
+  /** Records that all `events` are being counted; false when any of them was already. */
+  private async insertTokens(events: readonly KpiEvent[]): Promise<boolean> {
+    const byMonth = new Map<string, { _id: string }[]>();
+    for (const e of events) {
+      const month = monthOf(vnDay(e.time));
+      byMonth.set(month, [...(byMonth.get(month) ?? []), { _id: e.id }]);
+    }
+    let allNew = true;
+    for (const [month, docs] of byMonth) {
+      try {
+        await this.c.applied(month).insertMany(docs, { ordered: false });
+      } catch (err) {
+        if (!isDuplicateKeyBatch(err)) throw err;
+        allNew = false;
+      }
+    }
+    return allNew;
   }
 
   /** Records that `event` is being counted; false when it was already (a retry). */
@@ -153,7 +211,7 @@ export class KpiStore {
 
   /** Adds an event's increments to its day document and to the month rollup. */
   private async increment(
-    token: string,
+    tokens: readonly string[],
     g: { agency: string; day: string; dims: Record<string, number> },
     first: boolean,
   ): Promise<void> {
@@ -162,10 +220,10 @@ export class KpiStore {
     const rollup = monthDocId(g.agency, month);
     await Promise.all([
       this.locks.run(`kpi-day:${day}`, () =>
-        incrementCounter(this.c.days(g.day), day, token, g.dims, { agency: g.agency, day: g.day }, first),
+        incrementCounter(this.c.days(g.day), day, tokens, g.dims, { agency: g.agency, day: g.day }, first),
       ),
       this.locks.run(`kpi-month:${rollup}`, () =>
-        incrementCounter(this.c.months(month), rollup, token, g.dims, { agency: g.agency, month }, first),
+        incrementCounter(this.c.months(month), rollup, tokens, g.dims, { agency: g.agency, month }, first),
       ),
     ]);
   }

@@ -128,7 +128,7 @@ export function createRecordActivities(
     const countAll = async () => {
       // Submitted together, in order: the audit chain's group commit stores them in one insert.
       const stored = await Promise.all(events.map((e) => deps.audit.append(e)));
-      for (const event of stored) await kpis.apply(event);
+      await kpis.applyAll(stored);
     };
     await Promise.all([
       countAll(),

@@ -553,6 +553,64 @@ describe('incremental counters and the rebuild', () => {
     expect((await kpis.rebuildFromAudit({ write: false })).differences).toEqual([]);
   });
 
+  it('counts events appended together (one document, three recipients) as one by one, and once when retried', async () => {
+    // What the exchange workflows audit in one activity (patch batched-records-v1): the dispatches, the statuses
+    // that arrived together (an 03 settles the recipient on the issued item an earlier event of the batch changed),
+    // a recipient's check and its 01. The rebuild replays them one by one: no difference means the same counts.
+    const doc = 'BATCH1';
+    const at = (m: number) => new Date(Date.parse('2025-02-10T02:00:00Z') + m * 60_000).toISOString();
+    let n = 0;
+    const event = (agency: string, type: string, time: string, documentId: string, details = {}) =>
+      h.deps.audit.append({
+        id: `test:batch:${++n}`,
+        time,
+        agency,
+        actor: 'system',
+        type,
+        documentId,
+        details,
+      });
+    const append = (list: Parameters<typeof event>[]) => Promise.all(list.map((args) => event(...args)));
+    const recipients = [SNV, STC, TP];
+    await kpis.applyAll(await append([[PL, 'document.sealed', at(0), doc, { profile: 'organisation' }]]));
+    const dispatched = await append(
+      recipients.map((r) => [PL, 'document.dispatched', at(1), doc, { recipient: r, attempt: 1 }]),
+    );
+    await kpis.applyAll(dispatched);
+    for (const r of recipients) {
+      const inbox = `${PL}_${doc}`;
+      const arrival: Parameters<typeof event>[] = [
+        [r, 'incoming.received', at(2), inbox, { from: PL, messageId: doc, attempt: 1 }],
+        [r, 'incoming.verified', at(2), inbox, { from: PL, ok: true }],
+        [r, 'incoming.status_sent', at(2), inbox, { from: PL, statusCode: '01' }],
+      ];
+      const acceptance: Parameters<typeof event>[] = [
+        [r, 'incoming.status_sent', at(30), inbox, { from: PL, statusCode: '03' }],
+      ];
+      // At TP the acceptance comes in the same batch as the arrival: its lookup must see the item the arrival
+      // opened, which is not stored yet when the batch's effects are computed.
+      if (r === TP) await kpis.applyAll(await append([...arrival, ...acceptance]));
+      else {
+        await kpis.applyAll(await append(arrival));
+        await kpis.applyAll(await append(acceptance));
+      }
+    }
+    const statuses = await append(
+      recipients.flatMap((r): Parameters<typeof event>[] => [
+        [PL, 'document.status_received', at(31), doc, { recipient: r, statusCode: '01' }],
+        [PL, 'document.status_received', at(31), doc, { recipient: r, statusCode: '03' }],
+      ]),
+    );
+    await kpis.applyAll(statuses);
+    const counted = await kpis.dayCounters({ from: '2025-02-10', to: '2025-02-10' });
+    // A retried activity: the same batches again change nothing.
+    await kpis.applyAll(dispatched);
+    await kpis.applyAll(statuses);
+    expect(await kpis.dayCounters({ from: '2025-02-10', to: '2025-02-10' })).toEqual(counted);
+    expect(counted.find((row) => row.agency === PL)?.c).toMatchObject({ sent: 3 });
+    expect((await kpis.rebuildFromAudit({ write: false })).differences).toEqual([]);
+  });
+
   it('lets the province administrator compare or rebuild through the API', async () => {
     const res = await h.app.inject({
       method: 'POST',

@@ -1,0 +1,69 @@
+import {
+  effectsOf,
+  lookupsFor,
+  type EventEffects,
+  type KpiEvent,
+  type OpenItem,
+  type OpenOp,
+} from './event-effects';
+
+/** The id of the open item an operation changes. */
+export const opItemId = (op: OpenOp): string => (op.op === 'open' ? op.item.id : op.id);
+
+/** An open item after one operation, as the KPI store applies it (`null`: not open). */
+export function afterOp(item: OpenItem | null, op: OpenOp): OpenItem | null {
+  switch (op.op) {
+    case 'open':
+      // Opened only if absent: an item already open keeps what it holds.
+      return item ?? op.item;
+    case 'close':
+      return null;
+    case 'addPending':
+      return item && { ...item, pending: [...new Set([...(item.pending ?? []), op.recipient])] };
+    case 'settle': {
+      if (!item) return null;
+      const pending = (item.pending ?? []).filter((r) => r !== op.recipient);
+      return pending.length > 0 ? { ...item, pending } : null;
+    }
+  }
+}
+
+/**
+ * The effects of events counted one after another, computed at once: each event's lookups see the open items as
+ * the earlier events' operations leave them, so the increments are those of applying the events in order.
+ * `stored` reads an item as it was before the batch; an item is read only when an event looks it up.
+ */
+export async function batchEffects(
+  events: readonly KpiEvent[],
+  stored: (id: string) => Promise<OpenItem | null>,
+): Promise<EventEffects> {
+  const items = new Map<string, OpenItem | null>();
+  // Operations on items no event has looked up yet: replayed on the stored item if a later event looks it up.
+  const waiting = new Map<string, OpenOp[]>();
+  const itemOf = async (id: string): Promise<OpenItem | null> => {
+    if (!items.has(id)) {
+      let item = await stored(id);
+      for (const op of waiting.get(id) ?? []) item = afterOp(item, op);
+      waiting.delete(id);
+      items.set(id, item);
+    }
+    return items.get(id)!;
+  };
+  const out: EventEffects = { increments: [], ops: [] };
+  for (const event of events) {
+    const found = new Map<string, OpenItem>();
+    for (const id of lookupsFor(event)) {
+      const item = await itemOf(id);
+      if (item) found.set(id, item);
+    }
+    const { increments, ops } = effectsOf(event, found);
+    out.increments.push(...increments);
+    out.ops.push(...ops);
+    for (const op of ops) {
+      const id = opItemId(op);
+      if (items.has(id)) items.set(id, afterOp(items.get(id)!, op));
+      else waiting.set(id, [...(waiting.get(id) ?? []), op]);
+    }
+  }
+  return out;
+}
