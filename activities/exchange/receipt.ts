@@ -41,7 +41,7 @@ function failedSummary(
 /** Receipt activities: fetching an incoming document and verifying its hashes and signatures. */
 export function createReceiptActivities(
   deps: ExchangeActivityDeps,
-  { files, documents, names }: ExchangeContext = exchangeContext(deps),
+  { files, documents, names, replicas }: ExchangeContext = exchangeContext(deps),
 ) {
   return {
     /**
@@ -55,7 +55,7 @@ export function createReceiptActivities(
       inboxId: string;
     }): Promise<{ file?: FileRef; verification: VerificationSummary }> {
       const now = deps.clock();
-      const bucket = await documentBucket(deps.nats, names);
+      const bucket = await documentBucket(deps.nats, names, replicas);
       const main = input.envelope.attachments[0]!;
       const fail = async (verdict: VerificationVerdict, hashMatches: boolean) => {
         const verification = failedSummary(verdict, now.toISOString(), hashMatches);
