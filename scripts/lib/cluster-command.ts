@@ -1,11 +1,7 @@
 import { resolve } from 'node:path';
 import { projectRoot } from '../../infra/project-root';
-import {
-  ensurePostgresqlDatabase,
-  localPostgresqlAnswers,
-  startCluster,
-  type RunningCluster,
-} from './cluster';
+import { startCluster, type RunningCluster } from './cluster';
+import { ensurePostgresqlDatabase, localPostgresqlAnswers } from './postgresql';
 import { portInUse } from './stack';
 import { ensureTools } from './tools';
 

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../infra/project-root';
@@ -10,46 +10,6 @@ import { Supervisor, type RestartPolicy } from './supervisor';
 import type { ToolPaths } from './tools';
 
 type Log = (line: string) => void;
-
-/** The local PostgreSQL (trust auth as `postgres`) that FerretDB uses when it answers. */
-export const LOCAL_POSTGRESQL_HOST = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-
-/** Whether PostgreSQL answers at 127.0.0.1:5432 as `postgres` without a password. */
-export function localPostgresqlAnswers(): boolean {
-  const probe = spawnSync(
-    'psql',
-    ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-Atc', 'select 1'],
-    {
-      timeout: 5_000,
-      encoding: 'utf8',
-    },
-  );
-  return probe.status === 0 && probe.stdout.trim() === '1';
-}
-
-/** Runs one SQL statement on the local PostgreSQL's `postgres` database; returns whether it succeeded. */
-function psql(sql: string): { ok: boolean; stderr: string } {
-  const r = spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-Atc', sql], {
-    timeout: 30_000,
-    encoding: 'utf8',
-  });
-  return { ok: r.status === 0, stderr: r.stderr ?? '' };
-}
-
-/** Creates PostgreSQL database `name` unless it exists, and returns FerretDB's URL for it. */
-export function ensurePostgresqlDatabase(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad PostgreSQL database name ${name}`);
-  const created = psql(`CREATE DATABASE ${name}`);
-  if (!created.ok && !created.stderr.includes('already exists'))
-    throw new Error(`PostgreSQL: cannot create database ${name}: ${created.stderr.trim()}`);
-  return `postgres://postgres@127.0.0.1:5432/${name}`;
-}
-
-/** Drops a PostgreSQL database made by ensurePostgresqlDatabase (a chaos run's own). */
-export function dropPostgresqlDatabase(name: string): void {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad PostgreSQL database name ${name}`);
-  psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
 
 export interface ClusterOptions {
   tools: ToolPaths;
@@ -132,6 +92,106 @@ async function waitHealthy(port: number, what: string, timeoutMs: number): Promi
   throw new Error(`${what} did not become healthy within ${timeoutMs / 1000} s; see its log`);
 }
 
+/** The supervised processes of one cluster, stopped together: workers and APIs first, then the services. */
+export class SupervisedGroup {
+  readonly all: Supervisor[] = [];
+  constructor(private readonly options: Pick<ClusterOptions, 'log' | 'onGiveUp' | 'policy'>) {}
+
+  supervise(name: string, spawnChild: () => ChildProcess): Supervisor {
+    const s = new Supervisor({ name, spawn: spawnChild, ...this.options });
+    this.all.push(s);
+    s.start();
+    return s;
+  }
+
+  async stop(): Promise<void> {
+    const clients = this.all.filter((s) => /^(worker|api)/.test(s.name));
+    await Promise.all(clients.map((s) => s.stop()));
+    await Promise.all(this.all.filter((s) => !clients.includes(s)).map((s) => s.stop(8_000)));
+  }
+}
+
+/** Three (or `count`) NATS nodes routed to each other, each supervised; resolves once a meta leader is elected. */
+export async function startNatsCluster(
+  group: SupervisedGroup,
+  natsServer: string,
+  dataDir: string,
+  count: number,
+  syncInterval: string | undefined,
+  log: Log,
+): Promise<{ nats: Supervisor[]; natsPorts: NatsNodePorts[]; natsUrl: string }> {
+  const natsPorts: NatsNodePorts[] = [];
+  for (let i = 0; i < count; i++)
+    natsPorts.push({ client: await freePort(), cluster: await freePort(), monitor: await freePort() });
+  const confs = writeNatsClusterConfigs(join(dataDir, 'nats'), natsPorts, syncInterval);
+  const nats = confs.map((conf, i) =>
+    group.supervise(`nats-${i + 1}`, () =>
+      spawnLogged(natsServer, ['-c', conf], join(dataDir, 'logs', `nats-${i + 1}.log`)),
+    ),
+  );
+  await Promise.all(natsPorts.map((p, i) => waitForPort(p.client, `NATS node ${i + 1}`, 20_000)));
+  const leader = await waitForMetaLeader(
+    natsPorts.map((p) => p.monitor),
+    30_000,
+  );
+  const natsUrl = natsPorts.map((p) => `nats://127.0.0.1:${p.client}`).join(',');
+  log(`NATS JetStream cluster: ${count} nodes (${natsUrl}), meta leader ${leader}`);
+  return { nats, natsPorts, natsUrl };
+}
+
+async function startFerretdb(
+  group: SupervisedGroup,
+  ferretdbBin: string,
+  dataDir: string,
+  postgresqlUrl: string | undefined,
+  log: Log,
+): Promise<{ ferretdb: Supervisor; mongoUri: string }> {
+  const port = await freePort();
+  const sqliteDir = join(dataDir, 'ferretdb');
+  mkdirSync(sqliteDir, { recursive: true });
+  const backend = postgresqlUrl
+    ? ['--handler=postgresql', `--postgresql-url=${postgresqlUrl}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
+  const ferretdb = group.supervise('ferretdb', () =>
+    spawnLogged(
+      ferretdbBin,
+      [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error'],
+      join(dataDir, 'logs', 'ferretdb.log'),
+    ),
+  );
+  await waitForPort(port, 'FerretDB', 30_000);
+  log(`FerretDB (${postgresqlUrl ? 'PostgreSQL' : 'SQLite'}) on 127.0.0.1:${port}`);
+  return { ferretdb, mongoUri: `mongodb://127.0.0.1:${port}/` };
+}
+
+/** `workers` worker processes and `apis` API instances (each on its own port), supervised, once healthy. */
+async function startApps(
+  group: SupervisedGroup,
+  childEnv: NodeJS.ProcessEnv,
+  logDir: string,
+  counts: { workers: number; apis: number },
+): Promise<{ workers: Supervisor[]; apis: Supervisor[]; apiPorts: number[] }> {
+  const runner = resolve(projectRoot(), 'bin/run.js');
+  const node = (script: string, name: string, env: NodeJS.ProcessEnv) => () =>
+    spawnLogged(process.execPath, [runner, script], join(logDir, `${name}.log`), env);
+  const workers: Supervisor[] = [];
+  for (let i = 1; i <= counts.workers; i++) {
+    const env = { ...childEnv, WORKER_METRICS_PORT: String(await freePort()) };
+    workers.push(group.supervise(`worker-${i}`, node('workers/main', `worker-${i}`, env)));
+  }
+  const apiPorts: number[] = [];
+  const apis: Supervisor[] = [];
+  for (let i = 1; i <= counts.apis; i++) {
+    const port = await freePort();
+    apiPorts.push(port);
+    apis.push(
+      group.supervise(`api-${i}`, node('api/server', `api-${i}`, { ...childEnv, PORT: String(port) })),
+    );
+  }
+  await Promise.all(apiPorts.map((p, i) => waitHealthy(p, `API instance ${i + 1}`, 120_000)));
+  return { workers, apis, apiPorts };
+}
+
 /**
  * Starts the clustered stack on this machine: a three-node NATS JetStream cluster (routes on loopback, every
  * stream at NATS_REPLICAS=3), FerretDB (PostgreSQL backend when given, else SQLite), the Temporal dev server, two
@@ -142,65 +202,27 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const { tools, dataDir, log } = options;
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const supervisors: Supervisor[] = [];
+  const group = new SupervisedGroup(options);
   let stack: RunningStack | undefined;
   let proxy: RoundRobinProxy | undefined;
-  const supervise = (name: string, spawnChild: () => ChildProcess) => {
-    const s = new Supervisor({
-      name,
-      spawn: spawnChild,
-      log,
-      onGiveUp: options.onGiveUp,
-      policy: options.policy,
-    });
-    supervisors.push(s);
-    s.start();
-    return s;
-  };
   const stop = async () => {
     await proxy?.close();
-    // Workers and APIs first, then the services they use.
-    const clients = supervisors.filter((s) => /^(worker|api)/.test(s.name));
-    await Promise.all(clients.map((s) => s.stop()));
-    await Promise.all(supervisors.filter((s) => !clients.includes(s)).map((s) => s.stop(8_000)));
+    await group.stop();
     await stack?.stop();
   };
 
   try {
     const proxyPort = options.proxyPort || (await freePort());
-    const natsPorts: NatsNodePorts[] = [];
-    for (let i = 0; i < (options.natsNodes ?? 3); i++)
-      natsPorts.push({ client: await freePort(), cluster: await freePort(), monitor: await freePort() });
-    const confs = writeNatsClusterConfigs(join(dataDir, 'nats'), natsPorts, options.env.NATS_SYNC_INTERVAL);
-    const nats = confs.map((conf, i) =>
-      supervise(`nats-${i + 1}`, () =>
-        spawnLogged(tools.natsServer, ['-c', conf], join(logDir, `nats-${i + 1}.log`)),
-      ),
+    const natsNodes = options.natsNodes ?? 3;
+    const nats = await startNatsCluster(
+      group,
+      tools.natsServer,
+      dataDir,
+      natsNodes,
+      options.env.NATS_SYNC_INTERVAL,
+      log,
     );
-    await Promise.all(natsPorts.map((p, i) => waitForPort(p.client, `NATS node ${i + 1}`, 20_000)));
-    const leader = await waitForMetaLeader(
-      natsPorts.map((p) => p.monitor),
-      30_000,
-    );
-    const natsUrl = natsPorts.map((p) => `nats://127.0.0.1:${p.client}`).join(',');
-    log(`NATS JetStream cluster: ${natsPorts.length} nodes (${natsUrl}), meta leader ${leader}`);
-
-    const mongoPort = await freePort();
-    const backend = options.postgresqlUrl
-      ? ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`]
-      : ['--handler=sqlite', `--sqlite-url=file:${join(dataDir, 'ferretdb')}/`];
-    mkdirSync(join(dataDir, 'ferretdb'), { recursive: true });
-    const ferretdb = supervise('ferretdb', () =>
-      spawnLogged(
-        tools.ferretdb,
-        [`--listen-addr=127.0.0.1:${mongoPort}`, ...backend, '--log-level=error'],
-        join(logDir, 'ferretdb.log'),
-      ),
-    );
-    await waitForPort(mongoPort, 'FerretDB', 30_000);
-    const mongoUri = `mongodb://127.0.0.1:${mongoPort}/`;
-    log(`FerretDB (${options.postgresqlUrl ? 'PostgreSQL' : 'SQLite'}) on 127.0.0.1:${mongoPort}`);
-
+    const db = await startFerretdb(group, tools.ferretdb, dataDir, options.postgresqlUrl, log);
     const unused = await freePort();
     stack = await startStack({
       tools,
@@ -218,54 +240,28 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       start: { temporal: true, nats: false, mongo: false },
       log,
     });
-
     const childEnv: NodeJS.ProcessEnv = {
       ...options.env,
       LIENTHONG_DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: stack.temporalAddress,
-      NATS_URL: natsUrl,
-      NATS_REPLICAS: options.env.NATS_REPLICAS ?? String(Math.min(3, natsPorts.length)),
-      MONGODB_URI: mongoUri,
+      NATS_URL: nats.natsUrl,
+      NATS_REPLICAS: options.env.NATS_REPLICAS ?? String(Math.min(3, natsNodes)),
+      MONGODB_URI: db.mongoUri,
       // Links and CRL distribution points name the proxy, not one instance.
       PUBLIC_BASE_URL: options.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${proxyPort}`,
     };
     await seedDemo(childEnv, log);
-
-    const runner = resolve(projectRoot(), 'bin/run.js');
-    const workers: Supervisor[] = [];
-    for (let i = 1; i <= (options.workers ?? 2); i++) {
-      const env = { ...childEnv, WORKER_METRICS_PORT: String(await freePort()) };
-      workers.push(
-        supervise(`worker-${i}`, () =>
-          spawnLogged(process.execPath, [runner, 'workers/main'], join(logDir, `worker-${i}.log`), env),
-        ),
-      );
-    }
-    const apiPorts: number[] = [];
-    const apis: Supervisor[] = [];
-    for (let i = 1; i <= (options.apis ?? 2); i++) {
-      const port = await freePort();
-      apiPorts.push(port);
-      const env = { ...childEnv, PORT: String(port) };
-      apis.push(
-        supervise(`api-${i}`, () =>
-          spawnLogged(process.execPath, [runner, 'api/server'], join(logDir, `api-${i}.log`), env),
-        ),
-      );
-    }
-    await Promise.all(apiPorts.map((p, i) => waitHealthy(p, `API instance ${i + 1}`, 120_000)));
-    proxy = await startRoundRobinProxy(apiPorts, proxyPort);
+    const apps = await startApps(group, childEnv, logDir, {
+      workers: options.workers ?? 2,
+      apis: options.apis ?? 2,
+    });
+    proxy = await startRoundRobinProxy(apps.apiPorts, proxyPort);
     return {
-      nats,
-      natsPorts,
-      natsUrl,
-      ferretdb,
-      mongoUri,
+      ...nats,
+      ...db,
+      ...apps,
       temporalAddress: stack.temporalAddress,
       temporalUiUrl: stack.temporalUiUrl,
-      workers,
-      apis,
-      apiPorts,
       proxy,
       proxyUrl: `http://127.0.0.1:${proxy.port}`,
       childEnv,
