@@ -97,20 +97,14 @@ export async function injectFault(
   for (let i = 0; i < 100 && !target.current; i++) await sleep(200);
   const victim = target.current;
   const at = (Date.now() - startedAt) / 1000;
-  const detail =
-    kind === 'nats-leader'
-      ? `leader of ${stream}`
-      : kind === 'nats'
-        ? `follower of ${stream}`
-        : kind === 'database'
-          ? 'FerretDB'
-          : '';
-  const record: FaultRecord = {
-    at,
-    kind,
-    target: target.name,
-    detail: `kill -9 pid ${victim?.pid}; ${detail}`,
-  };
+  const role = {
+    'nats-leader': leader === undefined ? `; ${stream} had no known leader` : `; leader of ${stream}`,
+    nats: `; follower of ${stream}`,
+    database: '; FerretDB',
+    worker: '',
+    api: '',
+  }[kind];
+  const record: FaultRecord = { at, kind, target: target.name, detail: `kill -9 pid ${victim?.pid}${role}` };
   if (!victim) {
     record.detail = 'not running; skipped';
     return record;
