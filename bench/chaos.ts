@@ -76,11 +76,15 @@ async function onePagePdf(): Promise<string> {
   return Buffer.from(await doc.save({ useObjectStreams: false })).toString('base64');
 }
 
-/** Faults at random moments while `running()` holds (at least `minGapMs` apart), then any left over at once. */
+/**
+ * Faults at random moments of the drive: each at a random point of its progress (documents through, between 5%
+ * and 90%), at least 4 s after the one before, so they spread over the whole run however long it is. Faults still
+ * due when the documents are through strike while the system settles.
+ */
 async function faultLoop(
   cluster: RunningCluster,
   plan: ReturnType<typeof planFaults>,
-  running: () => boolean,
+  progress: () => number,
   startedAt: number,
   random: () => number,
   schedule: FaultRecord[],
@@ -88,10 +92,10 @@ async function faultLoop(
   const nats = await connectNats({ url: cluster.natsUrl, name: 'lienthong-chaos' });
   const stream = exchangeNames('').stream;
   try {
-    for (const kind of plan) {
-      // 4–12 s between faults: several documents are always in flight when one strikes.
-      // Faults left when the documents are through still strike while the system settles.
-      await sleep(running() ? 4_000 + random() * 8_000 : 2_000);
+    const moments = plan.map(() => 0.05 + random() * 0.85).sort((a, b) => a - b);
+    for (const [i, kind] of plan.entries()) {
+      await sleep(4_000);
+      while (progress() < moments[i]!) await sleep(250);
       const record = await injectFault(kind, cluster, nats, stream, startedAt, random);
       schedule.push(record);
       process.stdout.write(
@@ -146,7 +150,7 @@ async function main(): Promise<number> {
     const agencies = DEMO_AGENCIES.map((a) => a.code);
     const pdfBase64 = await onePagePdf();
     const schedule: FaultRecord[] = [];
-    let driving = true;
+    let through = 0;
     const drive = driveDocuments({
       api,
       agencies,
@@ -157,10 +161,11 @@ async function main(): Promise<number> {
       random,
       deadline,
       onProgress: (done, total) => {
+        through = done / total;
         if (done % 10 === 0 || done === total) log(`${done}/${total} documents through`);
       },
-    }).finally(() => (driving = false));
-    const chaos = faultLoop(cluster, planFaults(faults, random), () => driving, startedAt, random, schedule);
+    }).finally(() => (through = 1));
+    const chaos = faultLoop(cluster, planFaults(faults, random), () => through, startedAt, random, schedule);
     const docs: DrivenDocument[] = await drive;
     await chaos;
     log('settling: waiting for every document to reach 03 everywhere');

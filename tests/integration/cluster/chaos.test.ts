@@ -42,7 +42,9 @@ describe('chaos run on the clustered stack', () => {
       ]);
       const lines = run.stdout.trim().split('\n');
       const verdict = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
-      if (run.code !== 0) console.log(run.stdout, run.stderr.split('\n').slice(-40).join('\n'));
+      // The schedule and verdict always; the run's own log when it failed.
+      console.log(run.stdout);
+      if (run.code !== 0) console.log(run.stderr.split('\n').slice(-40).join('\n'));
       expect(Object.keys(verdict)).toEqual([
         'documents',
         'faults',
