@@ -120,6 +120,7 @@ export async function startNatsCluster(
   syncInterval: string | undefined,
   log: Log,
 ): Promise<{ nats: Supervisor[]; natsPorts: NatsNodePorts[]; natsUrl: string }> {
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const natsPorts: NatsNodePorts[] = [];
   for (let i = 0; i < count; i++)
     natsPorts.push({ client: await freePort(), cluster: await freePort(), monitor: await freePort() });
