@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, DeliverPolicy, RetentionPolicy, StorageTyp
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from 'mongodb';
+import { ensureStreamReplicas } from '../infra/exchange-nats';
 import { Collections, SMOKE_STREAM, SMOKE_SUBJECT } from '../schemas/constants';
 
 export interface SmokeDeps {
@@ -11,6 +12,8 @@ export interface SmokeDeps {
   clock: () => Date;
   /** Agency code recorded with each smoke check (the province). */
   systemAgency: string;
+  /** Copies of the smoke stream (NATS_REPLICAS); default 1. */
+  natsReplicas?: number;
 }
 
 interface SmokeCheckDoc {
@@ -25,12 +28,15 @@ interface SmokeCheckDoc {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Creates the smoke stream if absent: file storage, limits retention, kept one day. */
-export async function ensureSmokeStream(nats: NatsConnection): Promise<void> {
+/** Creates the smoke stream if absent: file storage, limits retention, kept one day, `replicas` copies. */
+export async function ensureSmokeStream(nats: NatsConnection, replicas = 1): Promise<void> {
   const jsm = await jetstreamManager(nats);
-  try {
-    await jsm.streams.info(SMOKE_STREAM);
-  } catch {
+  const exists = await jsm.streams.info(SMOKE_STREAM).then(
+    () => true,
+    () => false,
+  );
+  if (exists) await ensureStreamReplicas(jsm, SMOKE_STREAM, replicas);
+  else {
     await jsm.streams.add({
       name: SMOKE_STREAM,
       subjects: [SMOKE_SUBJECT],
@@ -39,6 +45,7 @@ export async function ensureSmokeStream(nats: NatsConnection): Promise<void> {
       max_age: 24 * 3600 * 1e9,
       max_msgs: 10_000,
       duplicate_window: 120 * 1e9,
+      num_replicas: replicas,
     });
   }
 }
@@ -48,7 +55,7 @@ export function createSmokeActivities(deps: SmokeDeps) {
   return {
     /** Publishes one message with the check id as Nats-Msg-Id, so a retried publish is deduplicated. */
     async publishSmokeMessage(checkId: string): Promise<{ seq: number; duplicate: boolean }> {
-      await ensureSmokeStream(deps.nats);
+      await ensureSmokeStream(deps.nats, deps.natsReplicas);
       const js = jetstream(deps.nats);
       const ack = await js.publish(SMOKE_SUBJECT, encoder.encode(JSON.stringify({ checkId })), {
         msgID: checkId,

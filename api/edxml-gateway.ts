@@ -51,6 +51,8 @@ export interface EdxmlGatewayOptions {
    */
   fallbackSigner: string;
   namespace?: string;
+  /** Copies of the exchange streams and the documents bucket (NATS_REPLICAS); default 1. */
+  replicas?: number;
   maxDeliver: number;
   backoffMs: readonly number[];
   /** External agencies served here; default every active external agency in the directory. */
@@ -100,7 +102,7 @@ async function envelopeXml(
   names: ExchangeNames,
   env: Envelope,
 ): Promise<string> {
-  const bucket = await documentBucket(options.nats, names);
+  const bucket = await documentBucket(options.nats, names, options.replicas);
   const model: EdxmlEnvelope = envelopeToEdxml(env);
   model.attachments = [];
   for (const a of env.attachments) {
@@ -191,7 +193,7 @@ function messageHandler(options: EdxmlGatewayOptions, js: JetStreamClient, names
  */
 export async function startEdxmlGateway(options: EdxmlGatewayOptions): Promise<EdxmlGateway> {
   const names = exchangeNames(options.namespace);
-  await ensureExchangeTopology(options.nats, names);
+  await ensureExchangeTopology(options.nats, names, { replicas: options.replicas });
   const agencies =
     options.agencies ??
     (await options.identity.listAgencies()).filter((a) => a.active && a.external).map((a) => a.code);
@@ -199,7 +201,10 @@ export async function startEdxmlGateway(options: EdxmlGatewayOptions): Promise<E
   const handle = messageHandler(options, js, names);
   const running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
   for (const agency of agencies) {
-    const name = await ensureAgencyConsumer(options.nats, agency, names, { maxDeliver: options.maxDeliver });
+    const name = await ensureAgencyConsumer(options.nats, agency, names, {
+      maxDeliver: options.maxDeliver,
+      replicas: options.replicas,
+    });
     const messages = await (await js.consumers.get(names.stream, name)).consume({ max_messages: 8 });
     const loop = (async () => {
       for await (const m of messages) await handle(agency, m);
@@ -238,6 +243,7 @@ export async function startAppEdxmlGateway(
     timeoutMs: config.edxml.gatewayTimeoutMs,
     fallbackSigner: config.systemAgency,
     namespace: config.exchange.namespace,
+    replicas: config.nats.replicas,
     maxDeliver: config.exchange.maxDeliver,
     backoffMs: config.exchange.backoffMs,
     ...overrides,

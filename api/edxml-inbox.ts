@@ -31,6 +31,8 @@ export interface EdxmlInboxDeps {
   identity: IdentityStore;
   sent: EdxmlGatewayStore;
   names: ExchangeNames;
+  /** Copies of the exchange streams and the documents bucket (NATS_REPLICAS); default 1. */
+  replicas?: number;
   clock: () => Date;
   /** The province's anchors and CRLs (absent before the CA exists). */
   provinceTrust: (now: Date) => Promise<TrustMaterial | undefined>;
@@ -119,7 +121,7 @@ async function storeAttachments(deps: EdxmlInboxDeps, env: EdxmlEnvelope): Promi
   if (main < 0)
     throw new LienthongError('VALIDATION_FAILED', 'AttachmentEncoded: no PDF attachment with content');
   const ordered = [inline[main]!, ...inline.filter((_, i) => i !== main)];
-  const bucket = await documentBucket(deps.nats, deps.names);
+  const bucket = await documentBucket(deps.nats, deps.names, deps.replicas);
   const out: StoredAttachment[] = [];
   for (const [i, a] of ordered.entries()) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.contentBase64!))
@@ -237,6 +239,6 @@ export async function acceptEdxml(deps: EdxmlInboxDeps, xml: string): Promise<In
     throw err;
   }
   const verdict = await verifySignature(deps, xml);
-  await ensureExchangeTopology(deps.nats, deps.names);
+  await ensureExchangeTopology(deps.nats, deps.names, { replicas: deps.replicas });
   return m.kind === 'envelope' ? acceptEnvelope(deps, m, verdict) : acceptStatus(deps, m, verdict);
 }

@@ -50,6 +50,8 @@ export interface ExchangeConsumerOptions {
   agencyConnection?: (agency: string) => Promise<NatsConnection>;
   /** Messages one agency's consumer handles at once (default 16); see `orderKey` for what stays in order. */
   concurrency?: number;
+  /** Copies of the streams and consumers created here (NATS_REPLICAS); default 1. */
+  replicas?: number;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -222,7 +224,7 @@ function messageHandler(
 export async function startExchangeConsumers(options: ExchangeConsumerOptions): Promise<ExchangeConsumers> {
   const { nats, logger } = options;
   const names = exchangeNames(options.namespace);
-  await ensureExchangeTopology(nats, names);
+  await ensureExchangeTopology(nats, names, { replicas: options.replicas });
   // Agencies outside the province are served by the edXML gateway (api/edxml-gateway.ts), never received here.
   const agencies =
     options.agencies ??
@@ -233,7 +235,10 @@ export async function startExchangeConsumers(options: ExchangeConsumerOptions): 
   const handle = messageHandler(options, js, names);
 
   for (const agency of agencies) {
-    const name = await ensureAgencyConsumer(nats, agency, names, { maxDeliver: options.maxDeliver });
+    const name = await ensureAgencyConsumer(nats, agency, names, {
+      maxDeliver: options.maxDeliver,
+      replicas: options.replicas,
+    });
     let bound = js;
     if (options.agencyConnection) {
       const own = await options.agencyConnection(agency).catch((err: unknown) => {
@@ -287,6 +292,7 @@ export function startAppExchangeConsumers(
     backoffMs: config.exchange.backoffMs,
     namespace: config.exchange.namespace,
     followUpDays: config.exchange.followUpDays,
+    replicas: config.nats.replicas,
     agencyConnection: agencySecret
       ? (agency) =>
           connectNats({

@@ -1,7 +1,12 @@
 /**
  * Exchange benchmark: `npx tsx bench/exchange.ts [--documents N] [--concurrency C] [--recipients 1,3,10]
- * [--database auto|sqlite|postgresql[=URL]]`
+ * [--database auto|sqlite|postgresql[=URL]] [--cluster]`
  * (npm run bench:exchange).
+ *
+ * `--cluster`: NATS as a three-node JetStream cluster on loopback with every stream and the object store at three
+ * replicas (as `npm run cluster` runs it) instead of one server, so the two runs side by side show what replication
+ * costs the exchange. (The whole clustered stack with two workers and two APIs is measured by `npm run chaos --
+ * --faults 0`.)
  *
  * Starts a private dev stack (Temporal dev server on SQLite/WAL, NATS 2.11 with JetStream fsync always, FerretDB on
  * the local PostgreSQL or on SQLite, see --database) on free ports in a temp dir, the API and the lienthong worker in this process, and drives N documents
@@ -36,6 +41,7 @@ import { startAppExchangeConsumers } from '../api/inbox-consumer';
 import { createLogger } from '../infra/logger';
 import { connectNats } from '../infra/nats';
 import { installTemporalRuntimeLogger } from '../infra/temporal-logger';
+import { SupervisedGroup, startNatsCluster } from '../scripts/lib/cluster';
 import { freePort, startStack } from '../scripts/lib/stack';
 import { ensureTools } from '../scripts/lib/tools';
 import { parseConfig } from '../schemas/config';
@@ -119,6 +125,7 @@ const N = option('documents', 20);
 const POSTGRESQL_URL = ferretdbPostgresqlUrl();
 const CONCURRENCY = option('concurrency', 10);
 const RECIPIENT_COUNTS = recipientCounts();
+const CLUSTER = process.argv.includes('--cluster');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -164,13 +171,17 @@ async function main(): Promise<void> {
     natsMonitor: await freePort(),
     mongo: await freePort(),
   };
+  const natsGroup = new SupervisedGroup({ log, onGiveUp: (name) => log(`${name} keeps crashing`) });
+  const natsCluster = CLUSTER
+    ? await startNatsCluster(natsGroup, tools.natsServer, dataDir, 3, 'always', log)
+    : undefined;
   const stack = await startStack({
     tools,
     dataDir,
     ports,
     temporalUi: false,
     natsSyncInterval: 'always',
-    start: { temporal: true, nats: true, mongo: true },
+    start: { temporal: true, nats: !CLUSTER, mongo: true },
     ferretdbPostgresqlUrl: POSTGRESQL_URL,
     log,
   });
@@ -181,7 +192,8 @@ async function main(): Promise<void> {
         LIENTHONG_DATA_DIR: dataDir,
         TEMPORAL_ADDRESS: stack.temporalAddress,
         TEMPORAL_TASK_QUEUE: 'bench-lienthong',
-        NATS_URL: stack.natsUrl,
+        NATS_URL: natsCluster?.natsUrl ?? stack.natsUrl,
+        NATS_REPLICAS: CLUSTER ? '3' : '1',
         MONGODB_URI: DatabaseProfile.withCommandMonitoring(stack.mongoUri),
         // Unique per run: on PostgreSQL the database outlives the run's temp dir until it is dropped at the end.
         MONGODB_DB: `lienthong_bench_${randomUUID().slice(0, 8)}`,
@@ -223,6 +235,7 @@ async function main(): Promise<void> {
         pki: deps.pki,
         db: deps.db!,
         exchangeNamespace: config.exchange.namespace,
+        natsReplicas: config.nats.replicas,
         longTerm: config.exchange.signing,
         clock: () => new Date(),
         systemAgency: config.systemAgency,
@@ -462,6 +475,7 @@ async function main(): Promise<void> {
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     await stack.stop();
+    await natsGroup.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -491,7 +505,7 @@ function printTable(rows: { recipients: number; real: RunResult; noop: RunResult
   const out: string[] = [];
   out.push(
     `\nlienthong exchange benchmark: ${N} documents per run, ${CONCURRENCY} at a time, two signatures each`,
-    'Temporal dev server (SQLite WAL), NATS 2.11 JetStream (fsync always), FerretDB (SQLite), one worker',
+    `Temporal dev server (SQLite WAL), NATS 2.11 JetStream (fsync always${CLUSTER ? ', 3-node cluster, 3 replicas' : ', one server'}), FerretDB (${POSTGRESQL_URL ? 'PostgreSQL' : 'SQLite'}), one worker`,
     'lienthong latency: issue → 03 at every recipient seen by the sender; no-op latency: workflow start → end\n',
     line(['recipients', 'run', 'docs/s', 'p50', 'p95', 'activities']),
   );
@@ -598,7 +612,7 @@ function printJson(rows: { recipients: number; real: RunResult; noop: RunResult 
   const peakRssMb = round(process.resourceUsage().maxRSS / 1024);
   const database = POSTGRESQL_URL ? 'ferretdb-postgresql' : 'ferretdb-sqlite';
   process.stdout.write(
-    `${JSON.stringify({ runs, documents: N, concurrency: CONCURRENCY, database, peakRssMb })}\n`,
+    `${JSON.stringify({ runs, documents: N, concurrency: CONCURRENCY, database, nats: CLUSTER ? 'cluster-r3' : 'single', peakRssMb })}\n`,
   );
 }
 

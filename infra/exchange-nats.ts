@@ -24,6 +24,23 @@ export interface ExchangeTopologyOptions {
   maxDeliver?: number;
   /** Redelivery wait after an unacknowledged delivery; default 30 s. */
   ackWaitMs?: number;
+  /** Copies of every stream and object store (NATS_REPLICAS): 1 on one server, 3 on a three-node cluster. */
+  replicas?: number;
+}
+
+/**
+ * Creates stream `name` with `replicas` copies if absent; raises the replica count of an existing stream that has
+ * fewer (NATS allows changing `num_replicas` in place on a cluster; it never lowers it here, so a deployment that
+ * shrank keeps its copies until an operator decides).
+ */
+export async function ensureStreamReplicas(
+  jsm: JetStreamManager,
+  name: string,
+  replicas: number,
+): Promise<void> {
+  const info = await jsm.streams.info(name);
+  if ((info.config.num_replicas ?? 1) >= replicas) return;
+  await jsm.streams.update(name, { ...info.config, num_replicas: replicas });
 }
 
 async function ensureStream(
@@ -31,25 +48,31 @@ async function ensureStream(
   name: string,
   subjects: string[],
   duplicateWindowMs: number,
+  replicas: number,
 ): Promise<void> {
+  const exists = await jsm.streams.info(name).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    await ensureStreamReplicas(jsm, name, replicas);
+    return;
+  }
   try {
-    await jsm.streams.info(name);
-  } catch {
-    try {
-      await jsm.streams.add({
-        name,
-        subjects,
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        max_age: 90 * 24 * 3600 * 1e9,
-        duplicate_window: duplicateWindowMs * NS,
-      });
-    } catch (err) {
-      // Another process created it concurrently.
-      await jsm.streams.info(name).catch(() => {
-        throw err;
-      });
-    }
+    await jsm.streams.add({
+      name,
+      subjects,
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_age: 90 * 24 * 3600 * 1e9,
+      duplicate_window: duplicateWindowMs * NS,
+      num_replicas: replicas,
+    });
+  } catch (err) {
+    // Another process created it concurrently.
+    await jsm.streams.info(name).catch(() => {
+      throw err;
+    });
   }
 }
 
@@ -64,8 +87,9 @@ export async function ensureExchangeTopology(
 ): Promise<void> {
   const jsm = await jetstreamManager(nats);
   const window = options.duplicateWindowMs ?? 10 * 60_000;
-  await ensureStream(jsm, names.stream, [`${names.subjectPrefix}.>`], window);
-  await ensureStream(jsm, names.dlqStream, [`${names.dlqSubjectPrefix}.>`], window);
+  const replicas = options.replicas ?? 1;
+  await ensureStream(jsm, names.stream, [`${names.subjectPrefix}.>`], window, replicas);
+  await ensureStream(jsm, names.dlqStream, [`${names.dlqSubjectPrefix}.>`], window, replicas);
 }
 
 /** The durable pull consumer of one agency: its inbox and status subjects, explicit acks, bounded deliveries. */
@@ -89,6 +113,8 @@ export async function ensureAgencyConsumer(
       // One more than the consumer's own limit, so the last delivery can still be moved to the dead-letter stream.
       max_deliver: (options.maxDeliver ?? 5) + 1,
       max_ack_pending: 1_000,
+      // A durable consumer's state is replicated like its stream, so it survives the loss of a node.
+      num_replicas: options.replicas ?? 1,
     });
   }
   return name;
@@ -96,16 +122,26 @@ export async function ensureAgencyConsumer(
 
 const stores = new WeakMap<NatsConnection, Map<string, Promise<ObjectStore>>>();
 
-/** The documents bucket of the Object Store (created on first use, file storage), cached per connection. */
+/**
+ * The documents bucket of the Object Store (created on first use, file storage, `replicas` copies; an existing
+ * bucket with fewer copies is raised), cached per connection.
+ */
 export function documentBucket(
   nats: NatsConnection,
   names: ExchangeNames = DEFAULT_EXCHANGE_NAMES,
+  replicas = 1,
 ): Promise<ObjectStore> {
   let byName = stores.get(nats);
   if (!byName) stores.set(nats, (byName = new Map()));
   let store = byName.get(names.bucket);
   if (!store) {
-    store = new Objm(nats).create(names.bucket, { storage: ObjStorageType.File });
+    store = new Objm(nats)
+      .create(names.bucket, { storage: ObjStorageType.File, replicas })
+      .then(async (bucket) => {
+        if (replicas > 1)
+          await ensureStreamReplicas(await jetstreamManager(nats), `OBJ_${names.bucket}`, replicas);
+        return bucket;
+      });
     store.catch(() => byName.delete(names.bucket));
     byName.set(names.bucket, store);
   }

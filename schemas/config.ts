@@ -24,6 +24,11 @@ export const EnvSchema = z.object({
   NATS_PASSWORD: z.string().optional(),
   /** Derives each agency's NATS password (infra/nats-auth.ts); when set, each inbox consumer binds as its agency. */
   NATS_AGENCY_SECRET: z.string().min(16).optional(),
+  /**
+   * Copies of every JetStream stream, consumer and object store the services create: 1 on a single server (the dev
+   * stack), 3 on a three-node cluster (`npm run cluster`, docker-compose). At most the cluster's size; NATS caps it at 5.
+   */
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27027/'),
   MONGODB_DB: z.string().default('lienthong'),
@@ -115,6 +120,8 @@ export interface Config {
     readonly password?: string;
     /** Secret the per-agency NATS passwords derive from; absent: consumers use the service connection. */
     readonly agencySecret?: string;
+    /** Copies of each stream, consumer and object store (NATS_REPLICAS). */
+    readonly replicas: number;
   };
   readonly mongo: { readonly uri: string; readonly db: string };
   readonly auth: {
@@ -195,6 +202,7 @@ export function parseConfig(env: Record<string, string | undefined>, fallbackJwt
       user: e.NATS_USER,
       password: e.NATS_PASSWORD,
       agencySecret: e.NATS_AGENCY_SECRET,
+      replicas: e.NATS_REPLICAS,
     }),
     mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
     auth: Object.freeze({

@@ -1,13 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { connectMongo, ensureIndexes } from '../infra/mongo';
-import { IdentityStore } from '../store/identity-store';
-import { seedDemoPki, seedDemoProvince } from '../store/seed';
-import { pkiStoreFromConfig } from '../store/pki-store';
-import { loadConfig } from '../infra/env-config';
 import { portsFromEnv } from './lib/ports';
+import { runClusterCommand } from './lib/cluster-command';
+import { seedDemo } from './lib/seed-demo';
 import { startStack, portInUse, type RunningStack } from './lib/stack';
+import { Supervisor, type SupervisedProcess } from './lib/supervisor';
 import { ensureTools } from './lib/tools';
 import { projectRoot } from '../infra/project-root';
 import { formatLogLine } from '../infra/log-format';
@@ -35,7 +33,7 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
   return child;
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitHealthy(url: string, child: SupervisedProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -52,18 +50,11 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`the API did not become healthy within ${timeoutMs / 1000} s: ${last}`);
 }
 
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /**
  * `npm start`: the whole system on one machine. Services given by env (TEMPORAL_ADDRESS, NATS_URL, MONGODB_URI)
- * are used as they are; the others are started under LIENTHONG_DATA_DIR. Ctrl-C stops everything it started.
+ * are used as they are; the others are started under LIENTHONG_DATA_DIR. The worker and the API are supervised
+ * (restarted with backoff when they crash, the stack stopped when one keeps crashing). Ctrl-C stops everything it
+ * started.
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -93,14 +84,14 @@ async function main(): Promise<void> {
   const tools = needTools ? ensureTools(env, say) : { temporal: '', ferretdb: '', natsServer: '' };
 
   let stack: RunningStack | undefined;
-  let api: ChildProcess | undefined;
-  let worker: ChildProcess | undefined;
+  let api: Supervisor | undefined;
+  let worker: Supervisor | undefined;
   let shuttingDown = false;
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
     say('stopping...');
-    await Promise.all([stopChild(api), stopChild(worker)]);
+    await Promise.all([api?.stop(), worker?.stop()]);
     await stack?.stop();
     say('stopped');
     process.exit(code);
@@ -127,33 +118,22 @@ async function main(): Promise<void> {
       PORT: String(apiPort),
     };
 
-    const mongo = await connectMongo(childEnv.MONGODB_URI!, env.MONGODB_DB ?? 'lienthong');
-    try {
-      await ensureIndexes(mongo.db);
-      const identity = new IdentityStore(mongo.db);
-      const seeded = await seedDemoProvince(identity);
-      say(`demo province: ${seeded.agencies} agencies, ${seeded.usersCreated} new users`);
-      const pki = pkiStoreFromConfig(mongo.db, loadConfig(childEnv));
-      const certs = await seedDemoPki(identity, pki, new Date());
-      say(`demo PKI: CA ready, ${certs.certificates} new certificates`);
-    } finally {
-      await mongo.close();
-    }
+    await seedDemo(childEnv, say);
 
-    worker = startChild('worker', 'workers/main', childEnv);
-    api = startChild('api', 'api/server', childEnv);
-    for (const [name, child] of [
-      ['worker', worker],
-      ['api', api],
-    ] as const) {
-      child.once('exit', (code, signal) => {
-        if (shuttingDown) return;
-        say(`${name} exited unexpectedly (${code ?? signal}); stopping everything`);
-        void shutdown(1);
+    // A crashed worker or API is restarted with backoff; one that keeps crashing stops the stack.
+    const supervise = (name: string, script: string) =>
+      new Supervisor({
+        name,
+        spawn: () => startChild(name, script, childEnv),
+        log: say,
+        onGiveUp: () => void shutdown(1),
       });
-    }
+    worker = supervise('worker', 'workers/main');
+    api = supervise('api', 'api/server');
+    worker.start();
+    const firstApi = api.start();
     const base = `http://127.0.0.1:${apiPort}`;
-    await waitHealthy(`${base}/healthz`, api, 90_000);
+    await waitHealthy(`${base}/healthz`, firstApi, 90_000);
 
     say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`API          ${base}/api/v1   (health ${base}/healthz, metrics ${base}/metrics)`);
@@ -169,7 +149,9 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
+// `npm start -- --cluster`: the clustered stack instead (scripts/lib/cluster-command.ts).
+const run = process.argv.includes('--cluster') ? () => runClusterCommand(say) : main;
+void run().catch((err: unknown) => {
   console.error(`[lienthong] error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

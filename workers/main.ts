@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       pki: pkiStoreFromConfig(mongo.db, config),
       db: mongo.db,
       exchangeNamespace: config.exchange.namespace,
+      natsReplicas: config.nats.replicas,
       longTerm: config.exchange.signing,
       clock: () => new Date(),
       systemAgency: config.systemAgency,

@@ -65,7 +65,7 @@ function failedSummary(
 /** Receipt activities: fetching an incoming document and verifying its hashes and signatures. */
 export function createReceiptActivities(
   deps: ExchangeActivityDeps,
-  { files, documents, names }: ExchangeContext = exchangeContext(deps),
+  { files, documents, names, replicas }: ExchangeContext = exchangeContext(deps),
 ) {
   return {
     /**
@@ -81,7 +81,7 @@ export function createReceiptActivities(
       const now = deps.clock();
       // What arrived is kept as it arrived: the recipient's proof of what it was sent (evidence bundles).
       await documents.saveReceivedEnvelope(input.recipient, input.inboxId, input.envelope);
-      const bucket = await documentBucket(deps.nats, names);
+      const bucket = await documentBucket(deps.nats, names, replicas);
       const main = input.envelope.attachments[0]!;
       const fail = async (verdict: VerificationVerdict, hashMatches: boolean) => {
         const verification = failedSummary(verdict, now.toISOString(), hashMatches);

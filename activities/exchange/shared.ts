@@ -29,6 +29,8 @@ export interface ExchangeActivityDeps {
    * default 2 minutes (see `awaitObject` in receipt.ts).
    */
   payloadWaitMs?: number;
+  /** Copies of the exchange streams and the documents bucket (NATS_REPLICAS); default 1. */
+  natsReplicas?: number;
   /** PAdES level of exchanged documents and the TSA (default B-LTA with the province TSA in process). */
   longTerm?: { level: 'B-B' | 'B-T' | 'B-LTA'; tsaUrl?: string };
 }
@@ -98,15 +100,27 @@ export function exchangeContext(deps: ExchangeActivityDeps) {
   const flowStore = new FlowStore(deps.db);
   const notifications = new NotificationStore(deps.db);
   const names = exchangeNames(deps.exchangeNamespace);
+  const replicas = deps.natsReplicas ?? 1;
   let topology: Promise<void> | undefined;
   const ensureTopology = () => {
-    topology ??= ensureExchangeTopology(deps.nats, names).catch((err: unknown) => {
+    topology ??= ensureExchangeTopology(deps.nats, names, { replicas }).catch((err: unknown) => {
       topology = undefined;
       throw err;
     });
     return topology;
   };
-  return { files, registers, documents, kpis, identity, flowStore, notifications, names, ensureTopology };
+  return {
+    files,
+    registers,
+    documents,
+    kpis,
+    identity,
+    flowStore,
+    notifications,
+    names,
+    replicas,
+    ensureTopology,
+  };
 }
 
 export type ExchangeContext = ReturnType<typeof exchangeContext>;

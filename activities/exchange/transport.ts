@@ -15,7 +15,7 @@ import {
 /** Transport activities: documents and status messages onto NATS JetStream. */
 export function createTransportActivities(
   deps: ExchangeActivityDeps,
-  { files, names, ensureTopology }: ExchangeContext = exchangeContext(deps),
+  { files, names, replicas, ensureTopology }: ExchangeContext = exchangeContext(deps),
 ) {
   return {
     /**
@@ -31,7 +31,7 @@ export function createTransportActivities(
       msgId?: string;
     }): Promise<{ seq: number; duplicate: boolean }> {
       await ensureTopology();
-      const bucket = await documentBucket(deps.nats, names);
+      const bucket = await documentBucket(deps.nats, names, replicas);
       for (const attachment of input.envelope.attachments) {
         const name = objectName(attachment.ref);
         const info = await bucket.info(name);

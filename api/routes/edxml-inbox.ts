@@ -68,6 +68,7 @@ function inboxDeps(deps: AppDeps): EdxmlInboxDeps | undefined {
     identity: deps.identity,
     sent: new EdxmlGatewayStore(deps.db),
     names: exchangeNames(deps.config.exchange.namespace),
+    replicas: deps.config.nats.replicas,
     clock: deps.clock,
     provinceTrust: async (now) =>
       (await deps.pki.isInitialised()) ? deps.pki.trustMaterial(now) : undefined,
