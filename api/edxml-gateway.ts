@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { envelopeToEdxml, statusToEdxml } from '../edxml/lienthong';
@@ -23,7 +23,7 @@ import { EdxmlGatewayStore } from '../store/edxml-gateway-store';
 import type { IdentityStore } from '../store/identity-store';
 import type { KeyRef } from '../store/pki-store';
 import type { AppDeps } from './deps';
-import { Permanent, backoff, deadLetter } from './inbox-consumer';
+import { Permanent, settlingHandler, type MessageKinds } from './inbox-consumer';
 
 /**
  * Outbound half of the edXML gateway to the national exchange platform. Agencies outside the province (directory
@@ -64,8 +64,6 @@ export interface EdxmlGateway {
   agencies: string[];
   stop(): Promise<void>;
 }
-
-const decoder = new TextDecoder();
 
 /** The sender's organisation signer, else the province's (see `fallbackSigner`). */
 async function organisationSigner(options: EdxmlGatewayOptions, agency: string): Promise<Signer> {
@@ -158,32 +156,11 @@ async function sendStatus(options: EdxmlGatewayOptions, agency: string, body: un
 }
 
 function messageHandler(options: EdxmlGatewayOptions, js: JetStreamClient, names: ExchangeNames) {
-  return async (agency: string, m: JsMsg): Promise<void> => {
-    const kind = m.subject.split('.').pop();
-    try {
-      let body: unknown;
-      try {
-        body = JSON.parse(decoder.decode(m.data));
-      } catch {
-        throw new Permanent('message body is not JSON');
-      }
-      if (kind === 'inbox') await sendEnvelope(options, names, agency, body);
-      else if (kind === 'status') await sendStatus(options, agency, body);
-      else throw new Permanent(`unknown subject ${m.subject}`);
-      m.ack();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      if (err instanceof Permanent || m.info.deliveryCount >= options.maxDeliver) {
-        await deadLetter(options, js, names, agency, m, reason).catch((e: unknown) => {
-          options.logger.error({ err: e, seq: m.seq }, 'dead-lettering failed; message will be redelivered');
-          m.nak(backoff(options.backoffMs, m.info.deliveryCount));
-        });
-        return;
-      }
-      options.logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, 'edXML send nak');
-      m.nak(backoff(options.backoffMs, m.info.deliveryCount));
-    }
+  const kinds: MessageKinds = {
+    inbox: (agency, body) => sendEnvelope(options, names, agency, body),
+    status: (agency, body) => sendStatus(options, agency, body),
   };
+  return settlingHandler(options, js, names, kinds, 'edXML send nak');
 }
 
 /**

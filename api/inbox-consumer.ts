@@ -175,16 +175,30 @@ async function handleStatus(options: ExchangeConsumerOptions, agency: string, bo
   }
 }
 
+/** What settling a message needs: the dead-letter record, the retry policy and the log. */
+export type MessageSettling = Pick<
+  ExchangeConsumerOptions,
+  'documents' | 'clock' | 'logger' | 'maxDeliver' | 'backoffMs'
+>;
+
+/** What a consumer does with an agency's inbox and status messages (a body that is JSON). */
+export interface MessageKinds {
+  inbox(agency: string, body: unknown): Promise<void>;
+  status(agency: string, body: unknown): Promise<void>;
+}
+
 /**
- * Handles one message of an agency: acked once Temporal accepted it, nak'ed with backoff on a transient failure,
- * dead-lettered when it can never be processed or failed `maxDeliver` times.
+ * Handles one message of an agency: acked once `kinds` handled it, nak'ed with backoff on a transient failure,
+ * dead-lettered when it can never be processed (`Permanent`) or failed `maxDeliver` times. Shared by the agencies'
+ * consumers and the edXML gateway; `nakNote` names which in the log.
  */
-function messageHandler(
-  options: ExchangeConsumerOptions,
+export function settlingHandler(
+  options: MessageSettling,
   js: JetStreamClient,
   names: ExchangeNames,
+  kinds: MessageKinds,
+  nakNote: string,
 ): (agency: string, m: JsMsg) => Promise<void> {
-  const agencyName = agencyNames(options.identity);
   const { logger } = options;
   return async (agency, m) => {
     const kind = m.subject.split('.').pop();
@@ -195,8 +209,8 @@ function messageHandler(
       } catch {
         throw new Permanent('message body is not JSON');
       }
-      if (kind === 'inbox') await handleInbox(options, agencyName, agency, body);
-      else if (kind === 'status') await handleStatus(options, agency, body);
+      if (kind === 'inbox') await kinds.inbox(agency, body);
+      else if (kind === 'status') await kinds.status(agency, body);
       else throw new Permanent(`unknown subject ${m.subject}`);
       m.ack();
     } catch (err) {
@@ -208,10 +222,24 @@ function messageHandler(
         });
         return;
       }
-      logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, 'exchange message nak');
+      logger.warn({ agency, seq: m.seq, deliveries: m.info.deliveryCount, reason }, nakNote);
       m.nak(backoff(options.backoffMs, m.info.deliveryCount));
     }
   };
+}
+
+/** The agencies' consumers: an inbox message starts a receipt, a status signals the sender's workflow. */
+function messageHandler(
+  options: ExchangeConsumerOptions,
+  js: JetStreamClient,
+  names: ExchangeNames,
+): (agency: string, m: JsMsg) => Promise<void> {
+  const agencyName = agencyNames(options.identity);
+  const kinds: MessageKinds = {
+    inbox: (agency, body) => handleInbox(options, agencyName, agency, body),
+    status: (agency, body) => handleStatus(options, agency, body),
+  };
+  return settlingHandler(options, js, names, kinds, 'exchange message nak');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { AuditEventInput } from '../schemas/audit';
 import type { OutgoingEventType } from '../schemas/audit-events';
 import type { Actor, DocumentState, HistoryEntry } from '../schemas/document';
 import type { ActionOutcome, DocumentWorkflowInput } from './exchange-messages';
-import { quick, rethrow, throwIfRefused } from './exchange-steps';
+import { auditEventsOf, quick, rethrow, throwIfRefused, type WorkflowEvent } from './exchange-steps';
 
 /** The outgoing document's workflow: what its steps share (state, audit records, exclusive steps). Workflow code. */
 
@@ -25,14 +25,7 @@ export interface Doc {
 export const nowIso = () => new Date().toISOString();
 
 /** One event of the outgoing document, as `record` and `recordAll` take it. */
-export interface OutgoingEvent {
-  type: OutgoingEventType;
-  actor: string;
-  details?: Record<string, unknown>;
-  comment?: string;
-  /** The document's state just after the event (default: the state when it is recorded). */
-  state?: DocumentState;
-}
+export type OutgoingEvent = WorkflowEvent<OutgoingEventType, DocumentState>;
 
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 export async function record(
@@ -61,25 +54,10 @@ export async function recordAll(d: Doc, events: OutgoingEvent[]): Promise<void> 
   });
 }
 
-/** The audit events and history lines of `events`, numbered in order after the ones already audited. */
+/** The audit events and history lines of `events` (see `auditEventsOf`). */
 function auditEvents(d: Doc, events: OutgoingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
-  const { input, s } = d;
-  const at = nowIso();
-  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
-    const seq = ++s.auditSeq;
-    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
-    s.history.push(entry);
-    const event: AuditEventInput = {
-      id: `${d.workflowId}#${seq}`,
-      time: at,
-      agency: input.agency.code,
-      actor,
-      type,
-      documentId: input.documentId,
-      details: { state, ...details },
-    };
-    return { event, entry };
-  });
+  const target = { workflowId: d.workflowId, agency: d.input.agency.code, documentId: d.input.documentId };
+  return auditEventsOf(d.s, target, events, nowIso());
 }
 
 export const outcome = ({ s }: Doc): ActionOutcome => ({

@@ -1,6 +1,8 @@
 import { ApplicationFailure, proxyActivities, type ActivityFailure } from '@temporalio/workflow';
 import type { ExchangeActivities } from '../activities/exchange';
 import type { Refusal } from '../exchange/refusal';
+import type { AuditEventInput } from '../schemas/audit';
+import type { HistoryEntry } from '../schemas/document';
 
 /** What both exchange workflows share: activity presets and how a refused step is reported. Workflow code only. */
 
@@ -39,4 +41,48 @@ export function rethrow(err: unknown): never {
 /** Throws the refusal a command check returned, if any (update validators). */
 export function throwIfRefused(r: Refusal | undefined): void {
   if (r) refuse(r.code, r.message);
+}
+
+/** One event a workflow audits: its type and actor, its details, and the state just after it (default: current). */
+export interface WorkflowEvent<Type extends string, State extends string> {
+  type: Type;
+  actor: string;
+  details?: Record<string, unknown>;
+  comment?: string;
+  state?: State;
+}
+
+/** Whose chain a workflow's events go to, about which document, with the details every event of it carries. */
+export interface AuditTarget {
+  workflowId: string;
+  agency: string;
+  documentId: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The audit events and history lines of `events`, numbered in order after the ones the workflow audited already
+ * (event id = workflow id + sequence, so a retried activity appends nothing twice). Workflow code only.
+ */
+export function auditEventsOf<Type extends string, State extends string>(
+  s: { auditSeq: number; history: HistoryEntry[]; state: State },
+  target: AuditTarget,
+  events: WorkflowEvent<Type, State>[],
+  at: string,
+): { event: AuditEventInput; entry: HistoryEntry }[] {
+  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
+    const seq = ++s.auditSeq;
+    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
+    s.history.push(entry);
+    const event: AuditEventInput = {
+      id: `${target.workflowId}#${seq}`,
+      time: at,
+      agency: target.agency,
+      actor,
+      type,
+      documentId: target.documentId,
+      details: { state, ...target.details, ...details },
+    };
+    return { event, entry };
+  });
 }

@@ -51,7 +51,16 @@ import {
   type IncomingSnapshot,
   type ReceivedDocumentInput,
 } from './exchange-messages';
-import { DAY_MS, heavy, quick, refuse, rethrow, throwIfRefused } from './exchange-steps';
+import {
+  auditEventsOf,
+  DAY_MS,
+  heavy,
+  quick,
+  refuse,
+  rethrow,
+  throwIfRefused,
+  type WorkflowEvent,
+} from './exchange-steps';
 
 /** What every step of one received copy works with: its input, its workflow id and its state object. */
 interface Copy {
@@ -63,14 +72,7 @@ interface Copy {
 const nowIso = () => new Date().toISOString();
 
 /** One event of the received copy, as `record` and `recordAll` take it. */
-interface IncomingEvent {
-  type: IncomingEventType;
-  actor: string;
-  details?: Record<string, unknown>;
-  comment?: string;
-  /** The copy's state just after the event (default: the state when it is recorded). */
-  state?: IncomingState;
-}
+type IncomingEvent = WorkflowEvent<IncomingEventType, IncomingState>;
 
 /** Audits one event and refreshes the read model (one idempotent activity; id = workflow id + sequence). */
 async function record(
@@ -98,26 +100,16 @@ async function recordAll(c: Copy, events: IncomingEvent[]): Promise<void> {
   });
 }
 
-/** The audit events and history lines of `events`, numbered in order after the ones already audited. */
+/** The audit events and history lines of `events` (see `auditEventsOf`); each names the sender and its message. */
 function auditEvents(c: Copy, events: IncomingEvent[]): { event: AuditEventInput; entry: HistoryEntry }[] {
-  const { input, s } = c;
-  const env = input.envelope;
-  const at = nowIso();
-  return events.map(({ type, actor, details = {}, comment, state = s.state }) => {
-    const seq = ++s.auditSeq;
-    const entry: HistoryEntry = { at, event: type, actor, state, comment, auditSeq: seq };
-    s.history.push(entry);
-    const event: AuditEventInput = {
-      id: `${c.workflowId}#${seq}`,
-      time: at,
-      agency: input.recipient.code,
-      actor,
-      type,
-      documentId: input.inboxId,
-      details: { state, from: env.from.code, messageId: env.messageId, ...details },
-    };
-    return { event, entry };
-  });
+  const { input } = c;
+  const target = {
+    workflowId: c.workflowId,
+    agency: input.recipient.code,
+    documentId: input.inboxId,
+    details: { from: input.envelope.from.code, messageId: input.envelope.messageId },
+  };
+  return auditEventsOf(c.s, target, events, nowIso());
 }
 
 /** Sends an edXML status to the sender over NATS and audits it. */
