@@ -1,5 +1,5 @@
-import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readCertificates } from '../pdf/cms/certificate';
 import { EdxmlError, decodeXmlBytes } from '../edxml/dom';
@@ -9,36 +9,13 @@ import { signEdxml, verifyEdxml } from '../edxml/signature';
 import { writeEdxml } from '../edxml/write';
 import type { EdxmlMessage, SignatureVerdict } from '../schemas/edxml-wire';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
+import { readAnchors, readInput } from './inputs';
 
 /**
  * `lienthong edxml parse|build|verify`: edXML files (QCVN 102:2016) to JSON and back, and their XMLDSig checked
  * against trust anchors. Exit codes: 0 ok/valid, 1 not edXML / invalid model / invalid signature, 2 bad usage or
  * unreadable input.
  */
-
-async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-}
-
-async function readAnchors(paths: string[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const p of paths) {
-    const certs = readCertificates(await readInput(p, 'anchor'));
-    if (certs.length === 0) throw new UsageError(`${p}: no certificate found`);
-    for (const c of certs)
-      try {
-        new X509Certificate(c);
-      } catch {
-        throw new UsageError(`${p}: not a certificate (PEM or DER)`);
-      }
-    out.push(...certs);
-  }
-  return out;
-}
 
 function readPrivateKey(bytes: Buffer, path: string): KeyObject {
   const pem = bytes.toString('latin1').includes('-----BEGIN');

@@ -1,41 +1,15 @@
-import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UnusableBundleError } from '../evidence/bundle';
 import { verifyBundle, type EvidenceReport } from '../evidence/verify';
 import { verifyPdf } from '../pdf';
-import { readCertificates } from '../pdf/cms/certificate';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
+import { readAnchors, readInput } from './inputs';
 
 /**
  * `lienthong evidence verify`: checks an evidence bundle (GET /documents/:id/evidence) offline against a root
  * certificate. The JSON report goes to stdout, a readable summary to stderr. Exit codes: 0 valid, 1 not valid
  * (each problem names its entry), 2 unusable input (not a ZIP, unreadable anchor).
  */
-
-async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-}
-
-async function readAnchors(paths: string[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const p of paths) {
-    const certs = readCertificates(await readInput(p, 'anchor'));
-    if (certs.length === 0) throw new UsageError(`${p}: no certificate found (PEM or DER expected)`);
-    for (const c of certs)
-      try {
-        new X509Certificate(c);
-      } catch {
-        throw new UsageError(`${p}: not a certificate (PEM or DER)`);
-      }
-    out.push(...certs);
-  }
-  return out;
-}
 
 function parseAt(at: string | undefined): Date {
   if (at === undefined) return new Date();
