@@ -10,7 +10,6 @@ import type { Signer } from '../pki/signer';
 import type { Config } from '../schemas/config';
 import {
   exchangeNames,
-  parseEnvelope,
   parseStatusMessage,
   type Envelope,
   type ExchangeNames,
@@ -23,7 +22,7 @@ import { EdxmlGatewayStore } from '../store/edxml-gateway-store';
 import type { IdentityStore } from '../store/identity-store';
 import type { KeyRef } from '../store/pki-store';
 import type { AppDeps } from './deps';
-import { Permanent, settlingHandler, type MessageKinds } from './inbox-consumer';
+import { Permanent, addressedEnvelope, settlingHandler, type MessageKinds } from './inbox-consumer';
 
 /**
  * Outbound half of the edXML gateway to the national exchange platform. Agencies outside the province (directory
@@ -126,10 +125,7 @@ async function sendEnvelope(
   agency: string,
   body: unknown,
 ): Promise<void> {
-  const parsed = parseEnvelope(body);
-  if (!parsed.ok) throw new Permanent(parsed.reason);
-  const env = parsed.value;
-  if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+  const env = addressedEnvelope(body, agency);
   // Recorded first: the platform may answer with a status before this POST returns.
   await options.sent.recordSent({
     documentId: env.documentId,

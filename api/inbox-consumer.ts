@@ -12,6 +12,7 @@ import {
   exchangeNames,
   parseEnvelope,
   parseStatusMessage,
+  type Envelope,
   type ExchangeNames,
 } from '../schemas/edxml';
 import type { Config } from '../schemas/config';
@@ -112,6 +113,15 @@ export async function deadLetter(
   m.term(reason);
 }
 
+/** The envelope of an inbox message of `agency`; a body that is none, or addressed elsewhere, is `Permanent`. */
+export function addressedEnvelope(body: unknown, agency: string): Envelope {
+  const parsed = parseEnvelope(body);
+  if (!parsed.ok) throw new Permanent(parsed.reason);
+  const env = parsed.value;
+  if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+  return env;
+}
+
 /** An inbox message: a recall signals the received copy; a document starts its received-document workflow. */
 async function handleInbox(
   options: ExchangeConsumerOptions,
@@ -119,10 +129,7 @@ async function handleInbox(
   agency: string,
   body: unknown,
 ): Promise<void> {
-  const parsed = parseEnvelope(body);
-  if (!parsed.ok) throw new Permanent(parsed.reason);
-  const env = parsed.value;
-  if (!env.to.some((t) => t.code === agency)) throw new Permanent(`envelope is not addressed to ${agency}`);
+  const env = addressedEnvelope(body, agency);
   if (env.businessDocType === 1) {
     // A recall ("thu hồi") goes to the copy this agency received; it starts nothing new.
     try {

@@ -9,7 +9,7 @@ import { signEdxml, verifyEdxml } from '../edxml/signature';
 import { writeEdxml } from '../edxml/write';
 import type { EdxmlMessage, SignatureVerdict } from '../schemas/edxml-wire';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
-import { readAnchors, readInput } from './inputs';
+import { collect, readAnchors, readInput } from './inputs';
 
 /**
  * `lienthong edxml parse|build|verify`: edXML files (QCVN 102:2016) to JSON and back, and their XMLDSig checked
@@ -147,8 +147,6 @@ async function verifyCommand(opts: VerifyOptions): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exitCode = report.valid ? EXIT_OK : EXIT_INVALID;
 }
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerEdxmlCommands(group: Command): void {
   group

@@ -3,7 +3,7 @@ import { UnusableBundleError } from '../evidence/bundle';
 import { verifyBundle, type EvidenceReport } from '../evidence/verify';
 import { verifyPdf } from '../pdf';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './exit-codes';
-import { readAnchors, readInput } from './inputs';
+import { collect, readAnchors, readInput } from './inputs';
 
 /**
  * `lienthong evidence verify`: checks an evidence bundle (GET /documents/:id/evidence) offline against a root
@@ -65,8 +65,6 @@ async function verifyCommand(opts: VerifyOptions): Promise<void> {
   process.stderr.write(`${summaryLines(opts.in, report).join('\n')}\n`);
   process.exitCode = report.valid ? EXIT_OK : EXIT_INVALID;
 }
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerEvidenceCommands(group: Command): void {
   group

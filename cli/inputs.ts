@@ -28,3 +28,6 @@ export async function readAnchors(paths: string[]): Promise<Uint8Array[]> {
   }
   return out;
 }
+
+/** Commander's collector of a repeatable option (`--anchor a --anchor b`). */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
