@@ -1,8 +1,11 @@
 /**
- * KPI benchmark: `MONGODB_URI=mongodb://127.0.0.1:27027/ npx tsx bench/kpi.ts [--events N] [--days D] [--runs R]
- * [--raw-runs R] [--apply-runs R] [--db NAME] [--keep] [--reuse] [--skip-rebuild] [--insert-concurrency C]
- * [--server-pid PID]`
- * (`npm run bench:kpi -- --events N`). `--keep` leaves the database in place; `--reuse` then skips seeding (the
+ * KPI benchmark: `npm run bench:kpi -- [--events N] [--days D] [--runs R] [--raw-runs R] [--apply-runs R]
+ * [--db NAME] [--keep] [--reuse] [--skip-rebuild] [--insert-concurrency C] [--data-dir DIR] [--server-pid PID]`.
+ * Without `MONGODB_URI` it starts its own FerretDB on SQLite (the `npm start` stack) on a free port, with its files
+ * under `--data-dir` (a temporary directory unless given), and reports that server's peak memory and disk use;
+ * with `MONGODB_URI` it uses that server (`--server-pid` then names its process for the memory figures).
+ * `--browser-runs R` (default 20, 0 for none) times the dashboard page in headless Chromium, served by the API over
+ * the benchmark's database. `--keep` leaves the database (and its directory) in place; `--reuse` then skips seeding (the
  * counters are rebuilt unless `--skip-rebuild`); `--raw-runs 0` skips the raw path. `--insert-concurrency` (default 2) is the
  * number of insert batches in flight while seeding. `--server-pid` (Linux) also reports the resident memory of the
  * database server process (current and peak, from /proc).
@@ -34,6 +37,8 @@ import { GENESIS_HASH, hashAuditEvent } from '../store/audit-store';
 import { DEMO_AGENCIES } from '../store/demo-province';
 import { IdentityStore } from '../store/identity-store';
 import { KpiStore, type RebuildResult } from '../store/kpi-store';
+import { timeDashboardInBrowser } from './lib/dashboard-in-browser';
+import { startOwnFerretdb } from './lib/own-ferretdb';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,15 +61,19 @@ const SKIP_REBUILD = process.argv.includes('--skip-rebuild');
 const BATCH = 10_000;
 /** Insert batches in flight while seeding (the next batch is generated while earlier ones are written). */
 const INSERT_CONCURRENCY = Math.max(1, Number(arg('insert-concurrency', '2')));
-const SERVER_PID = arg('server-pid', '');
+/** Reloads of the dashboard timed in headless Chromium (0: none). */
+const BROWSER_RUNS = Number(arg('browser-runs', '20'));
+/** Where the benchmark's own FerretDB keeps its SQLite files (without MONGODB_URI). */
+const DATA_DIR = arg('data-dir', '') || undefined;
+let serverPid = arg('server-pid', '');
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /** Resident memory of the database server process (`--server-pid`), current and peak, from /proc (Linux). */
 function serverMemory(): string {
-  if (!SERVER_PID) return '';
+  if (!serverPid) return '';
   try {
-    const status = readFileSync(`/proc/${SERVER_PID}/status`, 'utf8');
+    const status = readFileSync(`/proc/${serverPid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return `, server RSS ${mib(kb('VmRSS') * 1024)} (peak ${mib(kb('VmHWM') * 1024)})`;
   } catch {
@@ -365,9 +374,15 @@ async function timedRebuild(kpis: KpiStore, now: Date): Promise<RebuildResult> {
 }
 
 async function main(): Promise<void> {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('set MONGODB_URI (e.g. mongodb://127.0.0.1:27027/ for the npm start stack)');
   if (!/bench/.test(DB)) throw new Error(`refusing to drop ${DB}: the database name must contain "bench"`);
+  const own = process.env.MONGODB_URI
+    ? undefined
+    : await startOwnFerretdb(DATA_DIR, (line) => process.stderr.write(`[bench] ${line}\n`));
+  if (own) {
+    serverPid = own.pid();
+    console.log(`own FerretDB on SQLite, files in ${own.dataDir}`);
+  }
+  const uri = own?.uri ?? process.env.MONGODB_URI!;
   const client = new MongoClient(uri, { ignoreUndefined: true });
   await client.connect();
   const db = client.db(DB);
@@ -478,6 +493,22 @@ async function main(): Promise<void> {
       service.summary({ period: last365, scope: province }),
     );
 
+    if (BROWSER_RUNS) {
+      // The browser is a measuring instrument here: without it (or when it fails) the other figures still stand.
+      const browser = await timeDashboardInBrowser(db, uri, BROWSER_RUNS).catch((err: unknown) => {
+        console.log(
+          `  dashboard in Chromium: not timed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+        );
+        return undefined;
+      });
+      if (browser) {
+        rows.push(['dashboard in headless Chromium, reload to tiles drawn', browser, browser.runs]);
+        console.log(
+          `  dashboard in Chromium: sign-in to tiles ${browser.firstMs.toFixed(0)} ms; reload to tiles p50 ${browser.p50.toFixed(1)} ms, p95 ${browser.p95.toFixed(1)} ms (${browser.runs} runs), ${memory()}`,
+        );
+      }
+    }
+
     console.log('');
     console.log('| query | runs | p50 ms | p95 ms |');
     console.log('|---|---:|---:|---:|');
@@ -498,6 +529,7 @@ async function main(): Promise<void> {
     console.log(
       `raw aggregation / pre-aggregated summary: p50 ×${(rawRow.p50 / pre.p50).toFixed(0)}, p95 ×${(rawRow.p95 / pre.p95).toFixed(0)}`,
     );
+    if (own) console.log(`database files: ${(own.diskBytes() / 1e9).toFixed(2)} GB on disk; ${memory()}`);
     const p95 = (prefix: string) => round(rows.find((r) => r[0].startsWith(prefix))?.[1].p95 ?? NaN);
     // The last line: one JSON object, compared run to run (issue 18).
     console.log(
@@ -510,11 +542,13 @@ async function main(): Promise<void> {
         applyP50Ms: apply.length ? round(percentile(apply, 0.5)) : null,
         rebuildEventsPerSec: rebuild ? Math.round((rebuild.events * 1000) / rebuild.elapsedMs) : null,
         rawAggregationMs: RAW_RUNS ? round(rawRow.p50) : null,
+        browserP95Ms: BROWSER_RUNS ? p95('dashboard in headless Chromium') : null,
       }),
     );
   } finally {
     if (!KEEP) await db.dropDatabase().catch(() => undefined);
     await client.close();
+    await own?.stop(KEEP);
   }
 }
 
