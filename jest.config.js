@@ -25,8 +25,12 @@ const common = {
 
 module.exports = {
   projects: [
-    // Unit tests that spawn the CLI or generate keys take a few seconds on a busy 2-core machine: 30 s, not 5.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'], testTimeout: 30_000 },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tests/unit/thirty-second-timeout.ts'],
+    },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/tests/conformance/**/*.test.ts'] },
     {
       ...common,
