@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { initialOutgoingView } from '../exchange/outgoing-view';
 import { documentWorkflowId, type DocumentType, type FileRef } from '../schemas/document';
 import { LienthongError } from '../schemas/errors';
@@ -51,7 +52,13 @@ async function resolveRecipients(
  * here only so the document is listed before the workflow's first write (version 1) replaces it: the row has one
  * builder whichever process writes it.
  */
-export async function startDocument(deps: AppDeps, principal: Principal, doc: NewDocument): Promise<string> {
+export async function startDocument(
+  deps: AppDeps,
+  principal: Principal,
+  doc: NewDocument,
+  /** Given for an idempotent creation (api/idempotent-draft.ts): a workflow already started under it is this one. */
+  idempotentId?: string,
+): Promise<string> {
   const db = () => {
     if (!deps.db) throw new LienthongError('DEPENDENCY_DOWN', 'MongoDB is not connected');
     return deps.db;
@@ -64,7 +71,7 @@ export async function startDocument(deps: AppDeps, principal: Principal, doc: Ne
     : doc.file;
   const exchange = deps.config.exchange;
   const input: DocumentWorkflowInput = {
-    documentId: randomUUID(),
+    documentId: idempotentId ?? randomUUID(),
     agency: { code: agency.code, name: agency.name, place: agency.place, shortName: agency.shortName },
     createdBy: principal.username,
     createdAt: deps.clock().toISOString(),
@@ -84,12 +91,18 @@ export async function startDocument(deps: AppDeps, principal: Principal, doc: Ne
     amendment: doc.amendment,
   };
   await new DocumentStore(db()).saveOutgoing(initialOutgoingView(input));
-  await temporalOf(deps).workflow.start('documentWorkflow', {
-    workflowId: documentWorkflowId(agency.code, input.documentId),
-    taskQueue: deps.config.temporal.taskQueue,
-    args: [input],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
+  try {
+    await temporalOf(deps).workflow.start('documentWorkflow', {
+      workflowId: documentWorkflowId(agency.code, input.documentId),
+      taskQueue: deps.config.temporal.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    // A retried idempotent request racing the first: the draft exists, started by the other request.
+    if (idempotentId && err instanceof WorkflowExecutionAlreadyStartedError) return input.documentId;
+    throw err;
+  }
   deps.metrics.workflowsStarted.inc({ workflow: 'documentWorkflow' });
   return input.documentId;
 }

@@ -186,9 +186,9 @@ async function main(): Promise<number> {
     const restarts = [...cluster.nats, cluster.ferretdb, ...cluster.workers, ...cluster.apis]
       .map((s) => `${s.name} ${s.restarts}`)
       .join(', ');
-    const orphans = docs.reduce((n, d) => n + d.orphanDrafts, 0);
+    const retries = docs.reduce((n, d) => n + d.createRetries, 0);
     log(`supervisor restarts: ${restarts}${gaveUp ? `; gave up on ${gaveUp}` : ''}`);
-    log(`drafts re-created after a lost answer (never issued): ${orphans}`);
+    log(`creations sent again after a lost answer (same Idempotency-Key, same draft): ${retries}`);
     log(`requests per API instance: ${cluster.proxy.served.join(' / ')}`);
     log(`streams (replicas configured/present): ${found.streams.join(', ')}`);
     for (const p of found.problems.slice(0, 20)) log(`problem: ${p}`);

@@ -118,8 +118,14 @@ export class ApiClient {
     await sleep(seconds * 1000);
   }
 
-  /** One call as `user`; signs in again once on 401, waits out 429/503. */
-  async call(user: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
+  /** One call as `user`; signs in again once on 401, waits out 429/503. `headers` adds to the request's own. */
+  async call(
+    user: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
       const token = await this.token(user);
@@ -128,6 +134,7 @@ export class ApiClient {
         headers: {
           authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });

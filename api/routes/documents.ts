@@ -46,6 +46,7 @@ import type { AppDeps } from '../deps';
 import { problemResponses } from '../problem';
 import { draftFromForm } from '../draft-document';
 import { actorOf, contentDisposition, parseBody, runUpdate, temporalOf } from '../exchange-support';
+import { earlierDraft, idempotencyKeyOf, idempotentDocumentId } from '../idempotent-draft';
 import { startDocument } from '../start-document';
 
 const MAX_PDF_BYTES = 50 * 1024 * 1024;
@@ -191,24 +192,40 @@ function registerDraftRoute(app: App, ctx: DocumentRouteContext): void {
       schema: {
         tags: ['documents'],
         summary:
-          'Create a draft: JSON with fileName + pdfBase64, multipart with a file part, or JSON with form (body paragraphs, signature block) from which the server lays out a Decree 30 document. type by code (CV) or Vietnamese name (Công văn)',
+          'Create a draft: JSON with fileName + pdfBase64, multipart with a file part, or JSON with form (body paragraphs, signature block) from which the server lays out a Decree 30 document. type by code (CV) or Vietnamese name (Công văn). With an Idempotency-Key header a retry returns the draft the first request made (200) instead of a second one',
         // Optional: a multipart request has no parsed body; readPdfRequest validates its fields the same way.
         body: CreateDocumentBodySchema.optional(),
-        response: { 201: CreatedDocumentSchema, ...problemResponses, 413: ProblemSchema },
+        response: {
+          200: CreatedDocumentSchema,
+          201: CreatedDocumentSchema,
+          ...problemResponses,
+          413: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {
       const principal = requireRole(request, 'drafter');
+      const key = idempotencyKeyOf(request);
+      const idempotentId = key === undefined ? undefined : idempotentDocumentId(principal, key);
+      /** With a key: the draft an earlier request made already (200), or nothing yet. */
+      const earlier = async (subject: string) =>
+        idempotentId === undefined
+          ? undefined
+          : earlierDraft(ctx.documents(), principal, idempotentId, subject);
       const json = request.isMultipart() ? undefined : (request.body as { form?: unknown } | undefined);
       if (json?.form !== undefined) {
         const body = parseBody(CreateDocumentFromFormRequestSchema, json);
+        const made = await earlier(body.subject);
+        if (made) return reply.code(200).send(made);
         const pdf = await draftFromForm(deps, principal, body);
         const fileName = body.fileName ?? `${body.subject.slice(0, 200).replace(/[/\\]/g, '-')}.pdf`;
-        const id = await startDocument(deps, principal, { ...body, fileName, file: pdf });
+        const id = await startDocument(deps, principal, { ...body, fileName, file: pdf }, idempotentId);
         return reply.code(201).send({ id, state: 'DRAFT' as const });
       }
       const { body, pdf } = await readPdfRequest(request, CreateDocumentRequestSchema);
-      const id = await startDocument(deps, principal, { ...body, file: pdf });
+      const made = await earlier(body.subject);
+      if (made) return reply.code(200).send(made);
+      const id = await startDocument(deps, principal, { ...body, file: pdf }, idempotentId);
       return reply.code(201).send({ id, state: 'DRAFT' as const });
     },
   );

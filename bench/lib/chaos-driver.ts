@@ -19,8 +19,8 @@ export interface DrivenDocument {
   issued: boolean;
   /** Every recipient accepted (03 as the driver saw it). */
   accepted: boolean;
-  /** Drafts created by a POST whose answer was lost and then created again (never issued, no number). */
-  orphanDrafts: number;
+  /** Creations sent again after a lost or refused answer (the Idempotency-Key returns the first draft). */
+  createRetries: number;
   error?: string;
 }
 
@@ -45,9 +45,16 @@ const transient = (status: number) => status >= 500 || status === 409 || status 
 class Deadline extends Error {}
 
 /** One call; a network error (the proxy itself never dies, but a socket may) reads as a 502. */
-async function call(api: ApiClient, user: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+async function call(
+  api: ApiClient,
+  user: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) {
   try {
-    return await api.call(user, method, path, body);
+    return await api.call(user, method, path, body, headers);
   } catch (err) {
     return { status: 502, body: { detail: err instanceof Error ? err.message : String(err) } } as Reply;
   }
@@ -76,16 +83,24 @@ async function send(o: DriveOptions, doc: DrivenDocument): Promise<void> {
   };
   while (!doc.id) {
     check();
-    const created = await call(o.api, user('drafter'), 'POST', '/documents', {
-      type: 'CV',
-      subject: `Công văn kiểm thử sự cố số ${doc.index + 1} gửi Ủy ban nhân dân xã Tân Phú`,
-      recipients: doc.recipients,
-      fileName: 'cong-van.pdf',
-      pdfBase64: o.pdfBase64,
-    });
-    if (created.status === 201) doc.id = created.body.id as string;
+    // The key makes a retry after a lost answer return the draft the lost request made, not a second draft.
+    const created = await call(
+      o.api,
+      user('drafter'),
+      'POST',
+      '/documents',
+      {
+        type: 'CV',
+        subject: `Công văn kiểm thử sự cố số ${doc.index + 1} gửi Ủy ban nhân dân xã Tân Phú`,
+        recipients: doc.recipients,
+        fileName: 'cong-van.pdf',
+        pdfBase64: o.pdfBase64,
+      },
+      { 'idempotency-key': `chaos-cong-van-${doc.index + 1}` },
+    );
+    if (created.status === 201 || created.status === 200) doc.id = created.body.id as string;
     else if (transient(created.status)) {
-      doc.orphanDrafts++;
+      doc.createRetries++;
       await sleep(500);
     } else throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
   }
@@ -148,7 +163,7 @@ export async function driveDocuments(o: DriveOptions): Promise<DrivenDocument[]>
       recipients: pickRecipients(sender, o.agencies, o.recipientsPerDocument, o.random),
       issued: false,
       accepted: false,
-      orphanDrafts: 0,
+      createRetries: 0,
     };
   });
   let next = 0;

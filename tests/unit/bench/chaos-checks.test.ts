@@ -20,7 +20,7 @@ const doc = (id: string): DrivenDocument => ({
   id,
   issued: true,
   accepted: true,
-  orphanDrafts: 0,
+  createRetries: 0,
 });
 const out = (n: number, id: string) => ({
   register: `${S}:outgoing:2026`,
