@@ -164,7 +164,8 @@ export function agencyRow(
   );
   const sent = t[Dims.sent] ?? 0;
   const slaMinutes = slaHoursOf(inputs, agency.code) * 60;
-  const mine = openByAgency(inputs.open).get(agency.code) ?? [];
+  const mine = openStatsOf(inputs.open).get(agency.code) ?? NOTHING_OPEN;
+  const overdueBefore = inputs.now.getTime() - slaMinutes * 60_000;
   return {
     code: agency.code,
     name: agency.name,
@@ -180,36 +181,64 @@ export function agencyRow(
     sent,
     coverageStatus: hasCert && sent > 0 ? 'green' : hasCert || sent > 0 ? 'amber' : 'red',
     issued: t[Dims.issued] ?? 0,
-    notYetSent: mine.filter((o) => o.kind === 'unsent').length,
+    notYetSent: mine.unsent,
     sendFailures: t[Dims.sendFailed] ?? 0,
     returned: t[Dims.returned] ?? 0,
     rejected: t[Dims.rejected] ?? 0,
     verificationFailures: t[Dims.verificationFailed] ?? 0,
     accepted: t[Dims.accepted] ?? 0,
     acceptedLate: countAtLeast(histogramOf(t, HistogramDims.receiptToAcceptance), slaMinutes),
-    pendingOverdue: mine.filter(
-      (o) => o.kind === 'await03' && inputs.now.getTime() - Date.parse(o.since) >= slaMinutes * 60_000,
-    ).length,
+    pendingOverdue: countAtOrBefore(mine.awaitingSince, overdueBefore),
     medianIssueToAcceptanceMinutes: quantile(histogramOf(t, HistogramDims.issueToAcceptance), 0.5),
-    approvalsOverdue: mine.filter((o) => o.kind === 'overdue').length,
+    approvalsOverdue: mine.overdueApprovals,
   };
 }
 
-const openByAgencyCache = new WeakMap<readonly OpenItem[], Map<string, OpenItem[]>>();
+/** What the dashboard counts of one agency's open items. */
+interface AgencyOpenStats {
+  unsent: number;
+  overdueApprovals: number;
+  /** When each delivery still awaiting its `03` was received, in epoch ms. */
+  awaitingSince: number[];
+}
 
-/** Open items grouped by agency, once per list (a table of 25 agencies filtered the whole list 25 times). */
-function openByAgency(open: readonly OpenItem[]): Map<string, OpenItem[]> {
-  let grouped = openByAgencyCache.get(open);
-  if (!grouped) {
-    grouped = new Map();
-    for (const item of open) {
-      const list = grouped.get(item.agency);
-      if (list) list.push(item);
-      else grouped.set(item.agency, [item]);
-    }
-    openByAgencyCache.set(open, grouped);
+const NOTHING_OPEN: AgencyOpenStats = { unsent: 0, overdueApprovals: 0, awaitingSince: [] };
+const openStatsCache = new WeakMap<readonly OpenItem[], Map<string, AgencyOpenStats>>();
+/**
+ * Receipt times parsed once per item: the read model keeps the items of settled days as the same objects from one
+ * query to the next, so a province-year's tens of thousands of open items are not parsed again by every query.
+ */
+const sinceMsCache = new WeakMap<OpenItem, number>();
+
+function sinceMs(item: OpenItem): number {
+  let ms = sinceMsCache.get(item);
+  if (ms === undefined) sinceMsCache.set(item, (ms = Date.parse(item.since)));
+  return ms;
+}
+
+/**
+ * The open items counted per agency in one pass, once per list: a table of 25 agencies filtered the whole list 25
+ * times, three ways each, and re-parsed every receipt time.
+ */
+function openStatsOf(open: readonly OpenItem[]): Map<string, AgencyOpenStats> {
+  let stats = openStatsCache.get(open);
+  if (stats) return stats;
+  stats = new Map();
+  for (const item of open) {
+    let s = stats.get(item.agency);
+    if (!s) stats.set(item.agency, (s = { unsent: 0, overdueApprovals: 0, awaitingSince: [] }));
+    if (item.kind === 'unsent') s.unsent++;
+    else if (item.kind === 'overdue') s.overdueApprovals++;
+    else if (item.kind === 'await03') s.awaitingSince.push(sinceMs(item));
   }
-  return grouped;
+  openStatsCache.set(open, stats);
+  return stats;
+}
+
+function countAtOrBefore(times: readonly number[], limit: number): number {
+  let n = 0;
+  for (const t of times) if (t <= limit) n++;
+  return n;
 }
 
 /** The agency table, one row per agency in scope, in the order given. */
@@ -280,13 +309,18 @@ function healthOf(
   t: Record<string, number>,
   codes: Set<string>,
 ): Health {
-  const open = inputs.open.filter((o) => codes.has(o.agency));
+  const stats = openStatsOf(inputs.open);
+  const openOf = (field: 'unsent' | 'overdueApprovals') => {
+    let n = 0;
+    for (const code of codes) n += stats.get(code)?.[field] ?? 0;
+    return n;
+  };
   const i2a = histogramOf(t, HistogramDims.issueToAcceptance);
   let count = 0;
   for (const n of i2a.values()) count += n;
   const sum = (k: keyof AgencyKpiRow) => rows.reduce((s, r) => s + (r[k] as number), 0);
   return {
-    notYetSent: open.filter((o) => o.kind === 'unsent').length,
+    notYetSent: openOf('unsent'),
     sendFailures: t[Dims.sendFailed] ?? 0,
     returned: { count: t[Dims.returned] ?? 0, topReasons: reasonsOf(t, Dims.returned, 5) },
     rejected: { count: t[Dims.rejected] ?? 0, topReasons: reasonsOf(t, Dims.rejected, 5) },
@@ -302,7 +336,7 @@ function healthOf(
     },
     issueToAcceptance: { count, medianMinutes: quantile(i2a, 0.5), p95Minutes: quantile(i2a, 0.95) },
     approvalsOverdue: {
-      open: open.filter((o) => o.kind === 'overdue').length,
+      open: openOf('overdueApprovals'),
       inPeriod: t[Dims.approvalOverdue] ?? 0,
     },
   };
@@ -313,15 +347,16 @@ export function summarise(inputs: KpiInputs, scope: Scope): KpiSummary {
   const totals = totalsByAgency(inputs.counters);
   const rows = inputs.agencies.map((a) => agencyRow(inputs, a, totals));
   const codes = new Set(inputs.agencies.map((a) => a.code));
-  const all: Record<string, number> = {};
-  for (const code of codes) sumInto(all, totals.get(code));
   const levels = [...new Set(inputs.agencies.map((a) => a.level))].sort(
     (a, b) => levelRank(a) - levelRank(b) || a.localeCompare(b),
   );
+  // The levels partition the agencies: the scope's totals are the sum of the levels' (a few sums, not one per agency).
+  const all: Record<string, number> = {};
   const levelBreakdown: LevelBreakdown[] = levels.map((level) => {
     const agencies = inputs.agencies.filter((a) => a.level === level);
     const t: Record<string, number> = {};
     for (const a of agencies) sumInto(t, totals.get(a.code));
+    sumInto(all, t);
     return {
       level,
       exchange: exchangeOf(t),
