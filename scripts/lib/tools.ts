@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { projectRoot } from '../../infra/project-root';
+import { delimiter, join } from 'node:path';
+import { buildFerretDb, FERRETDB_BINARY } from './ferretdb-build';
 
 /** Versions the dev stack is built from (Go module proxy). */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -65,21 +65,6 @@ function goInstall(module: string, cacheDir: string, env: NodeJS.ProcessEnv, log
   log(`built ${module} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Builds our FerretDB launcher (scripts/ferretdb), which embeds FerretDB v1 from the module proxy. */
-function buildFerretDb(target: string, env: NodeJS.ProcessEnv, log: Log): void {
-  const started = Date.now();
-  const src = resolve(projectRoot(), 'scripts/ferretdb');
-  log(`building FerretDB v1 launcher from ${src} (first run only, a few minutes)...`);
-  const result = spawnSync(goBinary(env), ['build', '-o', target, '.'], {
-    cwd: src,
-    env: { ...env, GOFLAGS: '-mod=mod' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0)
-    throw new Error(`building FerretDB failed (exit ${result.status ?? result.signal})`);
-  log(`built FerretDB launcher in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
 /**
  * Finds each service binary: explicit env var, then PATH, then the cache; builds what is missing with Go.
  * @throws when a tool is missing and cannot be built (no Go, build failure).
@@ -104,8 +89,8 @@ export function ensureTools(env: NodeJS.ProcessEnv = process.env, log: Log = () 
 
   let ferretdb = fromEnv('FERRETDB_BIN');
   if (!ferretdb) {
-    const cached = join(cacheDir, 'lienthong-ferretdb');
-    if (!isExecutable(cached)) buildFerretDb(cached, env, log);
+    const cached = join(cacheDir, FERRETDB_BINARY);
+    if (!isExecutable(cached)) buildFerretDb(goBinary(env), cached, env, log);
     ferretdb = cached;
   }
 
