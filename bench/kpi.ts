@@ -521,14 +521,15 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`queries done; ${memory()}`);
     const pre = rows[0][1];
-    const rawRow = rows.find((r) => r[0].includes('raw'))?.[1] ?? { p50: NaN, p95: NaN };
+    const rawRow = rows.find((r) => r[0].includes('raw aggregation'))?.[1] ?? { p50: NaN, p95: NaN };
     console.log('');
     console.log(
-      `exchange KPI last 365 days: ${summary.exchange.electronicValid.toLocaleString('en')} / ${summary.exchange.total.toLocaleString('en')} = ${((summary.exchange.share ?? 0) * 100).toFixed(1)}% (same from both paths)`,
+      `exchange KPI last 365 days: ${summary.exchange.electronicValid.toLocaleString('en')} / ${summary.exchange.total.toLocaleString('en')} = ${((summary.exchange.share ?? 0) * 100).toFixed(1)}%${RAW_RUNS ? ' (same from both paths)' : ' (raw path not run)'}`,
     );
-    console.log(
-      `raw aggregation / pre-aggregated summary: p50 ×${(rawRow.p50 / pre.p50).toFixed(0)}, p95 ×${(rawRow.p95 / pre.p95).toFixed(0)}`,
-    );
+    if (RAW_RUNS)
+      console.log(
+        `raw aggregation / pre-aggregated summary: p50 ×${(rawRow.p50 / pre.p50).toFixed(0)}, p95 ×${(rawRow.p95 / pre.p95).toFixed(0)}`,
+      );
     if (own) console.log(`database files: ${(own.diskBytes() / 1e9).toFixed(2)} GB on disk; ${memory()}`);
     const p95 = (prefix: string) => round(rows.find((r) => r[0].startsWith(prefix))?.[1].p95 ?? NaN);
     // The last line: one JSON object, compared run to run (issue 18).
