@@ -589,11 +589,14 @@ export class PkiStore {
 
   /** Trust anchors, intermediates and fresh CRLs for path validation at `now`. */
   async trustMaterial(now: Date): Promise<TrustMaterial> {
-    return {
-      anchors: [await this.caCertificate('root')],
-      intermediates: [await this.caCertificate('issuing')],
-      crls: [await this.currentCrl('root', now), await this.currentCrl('issuing', now)],
-    };
+    // Side by side: every verification on receipt waits for these reads (the certificates are cached after the first).
+    const [root, issuing, rootCrl, issuingCrl] = await Promise.all([
+      this.caCertificate('root'),
+      this.caCertificate('issuing'),
+      this.currentCrl('root', now),
+      this.currentCrl('issuing', now),
+    ]);
+    return { anchors: [root], intermediates: [issuing], crls: [rootCrl, issuingCrl] };
   }
 }
 

@@ -109,8 +109,10 @@ export function createReceiptActivities(
           );
         if (attachment === main) mainBytes = bytes;
       }
-      const file = await files.put(mainBytes!, { fileName: main.name, contentType: main.contentType });
-      const trust = await deps.pki.trustMaterial(now);
+      const [file, trust] = await Promise.all([
+        files.put(mainBytes!, { fileName: main.name, contentType: main.contentType }),
+        deps.pki.trustMaterial(now),
+      ]);
       let report: Awaited<ReturnType<typeof verifyPdf>>;
       try {
         report = await verifyPdf(mainBytes!, {

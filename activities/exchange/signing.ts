@@ -95,7 +95,7 @@ export async function archiveTimestamp(
   source: TimestampTokenSource,
 ): Promise<ArchiveTimestamped> {
   const now = deps.clock();
-  const crls = [await deps.pki.currentCrl('issuing', now), await deps.pki.currentCrl('root', now)];
+  const crls = await Promise.all([deps.pki.currentCrl('issuing', now), deps.pki.currentCrl('root', now)]);
   const material = await gatherValidationMaterial(bytes, { crls, gatheredAt: now });
   let token: Uint8Array | undefined;
   const capture: TimestampTokenSource = async (digest, hash) => (token = await source(digest, hash));
