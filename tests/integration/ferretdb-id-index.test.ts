@@ -14,15 +14,13 @@ beforeAll(async () => {
   client = new MongoClient(testStack().mongoUri);
   await client.connect();
   db = client.db(`lienthong_test_idindex_${randomUUID().slice(0, 8)}`);
-  await db
-    .collection('items')
-    .insertMany(
-      Array.from({ length: 200 }, (_, i) => ({
-        _id: `muc-${i}` as never,
-        ten: 'Ủy ban nhân dân xã Tân Phú',
-        i,
-      })),
-    );
+  await db.collection('items').insertMany(
+    Array.from({ length: 200 }, (_, i) => ({
+      _id: `muc-${i}` as never,
+      ten: 'Ủy ban nhân dân xã Tân Phú',
+      i,
+    })),
+  );
 });
 
 afterAll(async () => {
