@@ -39,6 +39,7 @@ import { IdentityStore } from '../store/identity-store';
 import { KpiStore, type RebuildResult } from '../store/kpi-store';
 import { timeDashboardInBrowser } from './lib/dashboard-in-browser';
 import { startOwnFerretdb } from './lib/own-ferretdb';
+import { percentile } from './lib/percentile';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -293,11 +294,6 @@ async function seed(
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
-
-function percentile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
 
 async function time<T>(
   runs: number,

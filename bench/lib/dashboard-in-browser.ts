@@ -17,6 +17,7 @@ import { IdentityStore } from '../../store/identity-store';
 import { LoginAttempts } from '../../store/login-attempts';
 import { pkiStoreFromConfig } from '../../store/pki-store';
 import { seedDemoProvince } from '../../store/seed';
+import { percentile } from './percentile';
 
 /** Debian's Chromium, as the project's system-package check installs it. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,11 +42,6 @@ function ensureDashboardBuilt(): void {
     },
   );
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-};
 
 /**
  * Times what leadership waits for: the dashboard page in headless Chromium, from the reload to the KPI tiles drawn
