@@ -1,5 +1,6 @@
-import { BUSINESS_DOC_TYPE, DocumentTypes } from '../schemas/document';
-import { DOCUMENT_BUCKET, ENVELOPE_VERSION, edxmlDocumentId, type Envelope } from '../schemas/edxml';
+import { BUSINESS_DOC_TYPE, DocumentTypes } from '../schemas/document-constants';
+import { DOCUMENT_BUCKET, ENVELOPE_VERSION, edxmlDocumentId } from '../schemas/edxml-constants';
+import type { Envelope } from '../schemas/edxml';
 import type { DocumentWorkflowInput } from '../schemas/exchange-messages';
 import type { OutgoingState } from './outgoing-state';
 

@@ -1,12 +1,12 @@
-import {
-  incomingId,
-  type AmendmentKind,
-  type FileRef,
-  type HistoryEntry,
-  type IncomingState,
-  type StatusCode,
-  type SupersededBy,
-  type VerificationSummary,
+import { incomingId } from '../schemas/document-constants';
+import type {
+  AmendmentKind,
+  FileRef,
+  HistoryEntry,
+  IncomingState,
+  StatusCode,
+  SupersededBy,
+  VerificationSummary,
 } from '../schemas/document';
 import type { IncomingVerificationDetails } from '../schemas/audit-events';
 import type { IncomingUpdate } from '../schemas/read-models';

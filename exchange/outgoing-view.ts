@@ -1,4 +1,4 @@
-import { edxmlDocumentId } from '../schemas/edxml';
+import { edxmlDocumentId } from '../schemas/edxml-constants';
 import type { HistoryEntry } from '../schemas/document';
 import type { OutgoingUpdate } from '../schemas/read-models';
 import type { DocumentSnapshot, DocumentWorkflowInput } from '../schemas/exchange-messages';

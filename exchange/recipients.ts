@@ -1,9 +1,5 @@
-import {
-  FINAL_STATUS_CODES,
-  type RecipientStatusCode,
-  type RecipientView,
-  type StatusCode,
-} from '../schemas/document';
+import { FINAL_STATUS_CODES } from '../schemas/document-constants';
+import type { RecipientStatusCode, RecipientView, StatusCode } from '../schemas/document';
 import type { StatusMessage } from '../schemas/edxml';
 import type { ExchangeEvent } from './approval';
 import type { OutgoingState, RecipientTrack } from './outgoing-state';

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { AgencyCodeSchema, RoleSchema, UsernameSchema } from './identity';
 import { VerificationVerdictSchema } from './verification';
+import { DocumentTypes } from './document-constants';
+
+export {
+  BUSINESS_DOC_TYPE,
+  DEFAULT_APPROVAL_FLOW,
+  DocumentTypes,
+  FINAL_STATUS_CODES,
+  documentWorkflowId,
+  incomingId,
+  receivedWorkflowId,
+} from './document-constants';
 
 /**
  * Life cycle of an outgoing document ("văn bản đi") in the issuing agency. `RETURNED` is a rejection in approval
@@ -38,9 +49,6 @@ export type StatusCode = z.infer<typeof StatusCodeSchema>;
 export const RecallStatusCodeSchema = z.enum(['13', '15', '16']);
 export type RecallStatusCode = z.infer<typeof RecallStatusCodeSchema>;
 
-/** Status codes after which a recipient will not report again. */
-export const FINAL_STATUS_CODES: readonly StatusCode[] = ['02', '06'];
-
 /** What the sender knows about one recipient; `SEND_FAILED` when no `01` came after every resend. */
 export const RecipientStatusCodeSchema = z.union([
   StatusCodeSchema,
@@ -63,17 +71,6 @@ export const IncomingStates = [
 export const IncomingStateSchema = z.enum(IncomingStates);
 export type IncomingState = z.infer<typeof IncomingStateSchema>;
 
-/** Kinds of documents (Decree 30/2020 Appendix III abbreviations). */
-export const DocumentTypes = {
-  QD: { name: 'Quyết định', abbreviation: 'QĐ' },
-  CV: { name: 'Công văn', abbreviation: '' },
-  TB: { name: 'Thông báo', abbreviation: 'TB' },
-  KH: { name: 'Kế hoạch', abbreviation: 'KH' },
-  BC: { name: 'Báo cáo', abbreviation: 'BC' },
-  TTR: { name: 'Tờ trình', abbreviation: 'TTr' },
-  GM: { name: 'Giấy mời', abbreviation: 'GM' },
-  CT: { name: 'Chỉ thị', abbreviation: 'CT' },
-} as const;
 export const DocumentTypeSchema = z.enum(Object.keys(DocumentTypes) as [keyof typeof DocumentTypes]);
 export type DocumentType = z.infer<typeof DocumentTypeSchema>;
 
@@ -118,12 +115,6 @@ export const ApprovalFlowSchema = z.object({
 });
 export type ApprovalFlow = z.infer<typeof ApprovalFlowSchema>;
 
-/** Default flow: one approver by role; the signer then signs. */
-export const DEFAULT_APPROVAL_FLOW: ApprovalFlow = {
-  name: 'default',
-  steps: [{ role: 'approver', mode: 'any' }],
-};
-
 /** One line of a document's history as the API shows it. */
 export const HistoryEntrySchema = z.object({
   at: z.string(),
@@ -158,7 +149,6 @@ export type RecipientView = z.infer<typeof RecipientViewSchema>;
  */
 export const AmendmentKindSchema = z.enum(['update', 'replace']);
 export type AmendmentKind = z.infer<typeof AmendmentKindSchema>;
-export const BUSINESS_DOC_TYPE: Record<AmendmentKind, 2 | 3> = { update: 2, replace: 3 };
 
 /** This document amends an earlier one of the same agency (`of`), for `reason`. */
 export const AmendmentViewSchema = z.object({
@@ -498,21 +488,6 @@ export const ExchangeCollections = {
   files: 'files',
   notifications: 'notifications',
 } as const;
-
-/** Workflow id of an outgoing document: business key agency + document id. */
-export function documentWorkflowId(agency: string, documentId: string): string {
-  return `doc:${agency}:${documentId}`;
-}
-
-/** Id of an incoming record, unique per (recipient, sender, sender's document id). */
-export function incomingId(sender: string, documentId: string): string {
-  return `${sender}_${documentId}`;
-}
-
-/** Workflow id of a received document: deterministic, so a duplicate delivery starts nothing new. */
-export function receivedWorkflowId(recipient: string, sender: string, documentId: string): string {
-  return `recv:${recipient}:${incomingId(sender, documentId)}`;
-}
 
 /** Who performs a human step, as the API read it from the verified token and the user directory. */
 export const ActorSchema = z.object({

@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import { AgencyCodeSchema } from './identity';
 import { PrioritySchema, StatusCodeSchema } from './document';
+import {
+  DEFAULT_EXCHANGE_NAMES,
+  ENVELOPE_VERSION,
+  STATUS_VERSION,
+  type ExchangeNames,
+} from './edxml-constants';
 
-/**
- * Envelope of a document sent between agencies, modelled on the edXML header of QCVN 102:2016 ("Cấu trúc thông
- * điệp dữ liệu công văn điện tử"). The body never travels in the message: attachments name an Object Store entry
- * and its SHA-256. Versioned: a receiver refuses a version it does not know instead of guessing.
- */
-export const ENVELOPE_VERSION = 'lienthong.edxml/1' as const;
-export const STATUS_VERSION = 'lienthong.status/1' as const;
+export {
+  DEFAULT_EXCHANGE_NAMES,
+  DOCUMENT_BUCKET,
+  ENVELOPE_VERSION,
+  STATUS_VERSION,
+  edxmlDocumentId,
+  exchangeNames,
+  type ExchangeNames,
+} from './edxml-constants';
 
 export const OrganisationSchema = z.object({
   /** "Mã định danh cơ quan". */
@@ -30,6 +38,11 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
 /** BusinessDocType: 0 new ("văn bản mới"), 1 revoke ("thu hồi"), 2 update ("cập nhật"), 3 replace ("thay thế"). */
 export const BusinessDocTypeSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
 
+/**
+ * Envelope of a document sent between agencies, modelled on the edXML header of QCVN 102:2016 ("Cấu trúc thông
+ * điệp dữ liệu công văn điện tử"). The body never travels in the message: attachments name an Object Store entry
+ * and its SHA-256. Versioned: a receiver refuses a version it does not know instead of guessing.
+ */
 export const EnvelopeV1Schema = z.object({
   version: z.literal(ENVELOPE_VERSION),
   /** Sender's own id of the document (the API id); with `from.code` the business key. */
@@ -139,42 +152,6 @@ export function parseStatusMessage(raw: unknown): ParseResult<StatusMessage> {
 // ---- NATS naming ----
 
 /**
- * NATS names of one exchange deployment: the stream (file storage) over `<prefix>.<agency>.inbox|status`, the
- * dead-letter stream and the Object Store bucket of documents in transit. A namespace (tests, side-by-side
- * deployments on one server) gives each its own set.
- */
-export interface ExchangeNames {
-  stream: string;
-  subjectPrefix: string;
-  dlqStream: string;
-  dlqSubjectPrefix: string;
-  bucket: string;
-}
-
-export const DEFAULT_EXCHANGE_NAMES: ExchangeNames = Object.freeze({
-  stream: 'LIENTHONG_EXCHANGE',
-  subjectPrefix: 'lienthong.exchange',
-  dlqStream: 'LIENTHONG_DLQ',
-  dlqSubjectPrefix: 'lienthong.dlq',
-  bucket: 'lienthong-documents',
-});
-
-export function exchangeNames(namespace?: string): ExchangeNames {
-  const ns = (namespace ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (!ns) return DEFAULT_EXCHANGE_NAMES;
-  return Object.freeze({
-    stream: `LIENTHONG_EXCHANGE_${ns.toUpperCase()}`,
-    subjectPrefix: `lienthong.${ns}.exchange`,
-    dlqStream: `LIENTHONG_DLQ_${ns.toUpperCase()}`,
-    dlqSubjectPrefix: `lienthong.${ns}.dlq`,
-    bucket: `lienthong-documents-${ns}`,
-  });
-}
-
-/** Object Store bucket named in envelopes by default. */
-export const DOCUMENT_BUCKET = DEFAULT_EXCHANGE_NAMES.bucket;
-
-/**
  * Maps an agency code to one NATS subject token: dots would split it into several tokens, so `.` becomes `_` and
  * letters are lowercased (`000.00.31.H29` → `000_00_31_h29`). Reversible because codes are uppercase.
  */
@@ -201,9 +178,4 @@ export function dlqSubject(agency: string, names: ExchangeNames = DEFAULT_EXCHAN
 /** Durable pull consumer of one agency (inbox and status). */
 export function agencyConsumerName(agency: string): string {
   return `agency-${agencyToken(agency).replace(/_/g, '-')}`;
-}
-
-/** edXML DocumentId `<agencyCode>,<yyyy/MM/dd>,<number>/<notation>`. */
-export function edxmlDocumentId(agency: string, date: string, number: number, notation: string): string {
-  return `${agency},${date.replace(/-/g, '/')},${number}/${notation}`;
 }

@@ -8,7 +8,7 @@ import {
   resendDecision,
   type RecipientTrack,
 } from '../exchange';
-import { BUSINESS_DOC_TYPE } from '../schemas/document';
+import { BUSINESS_DOC_TYPE } from '../schemas/document-constants';
 import { BATCHED_RECORDS_PATCH } from './exchange-messages';
 import { quick } from './exchange-steps';
 import { nowIso, record, recordAll, type Doc, type OutgoingEvent } from './document-context';

@@ -24,14 +24,8 @@ import {
   startApproval,
   waitingFor,
 } from '../exchange';
-import {
-  DEFAULT_APPROVAL_FLOW,
-  documentWorkflowId,
-  type Actor,
-  type DocumentState,
-  type FileRef,
-  type SupersededBy,
-} from '../schemas/document';
+import { DEFAULT_APPROVAL_FLOW, documentWorkflowId } from '../schemas/document-constants';
+import type { Actor, DocumentState, FileRef, SupersededBy } from '../schemas/document';
 import {
   approveUpdate,
   documentSnapshotQuery,

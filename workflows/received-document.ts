@@ -23,16 +23,16 @@ import {
 import type { CommandBody } from '../exchange/outgoing-commands';
 import type { AuditEventInput } from '../schemas/audit';
 import type { IncomingEventType } from '../schemas/audit-events';
-import {
-  receivedWorkflowId,
-  type Actor,
-  type AmendmentKind,
-  type HistoryEntry,
-  type IncomingState,
-  type StatusCode,
-  type SupersededBy,
+import { receivedWorkflowId } from '../schemas/document-constants';
+import type {
+  Actor,
+  AmendmentKind,
+  HistoryEntry,
+  IncomingState,
+  StatusCode,
+  SupersededBy,
 } from '../schemas/document';
-import { STATUS_VERSION } from '../schemas/edxml';
+import { STATUS_VERSION } from '../schemas/edxml-constants';
 import {
   acceptUpdate,
   agreeRecallUpdate,
