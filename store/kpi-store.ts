@@ -33,6 +33,7 @@ import {
   versionKey,
   BATCH_EVENTS,
 } from './kpi-documents';
+import { knownPartitionsOf, type KnownPartitions } from './kpi-known-partitions';
 import { kpiReadModel, type DayCounterRow, type KpiReadModel } from './kpi-read-model';
 import { ChainOrder, rebuildFromAudit, type RebuildOptions, type RebuildResult } from './kpi-rebuild';
 
@@ -88,6 +89,11 @@ export class KpiStore {
   /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
   private get locks(): DocumentLocks {
     return documentLocks(this.db);
+  }
+
+  /** The open-item index as this process has read or written it (see {@link KnownPartitions}). */
+  private get partitions(): KnownPartitions {
+    return knownPartitionsOf(this.db);
   }
 
   private get reads(): KpiReadModel {
@@ -241,10 +247,21 @@ export class KpiStore {
     );
   }
 
-  /** An open item and the day partition holding it, or null when it is not open. */
+  /**
+   * An open item and the day partition holding it, or null when it is not open. The partition comes from this
+   * process's memory of the insert-only index when it has it (one read instead of two); when the item is not where
+   * memory says, the index itself decides (a rebuild elsewhere may have laid the partitions out anew).
+   */
   private async findItem(id: string): Promise<Located | null> {
+    const remembered = this.partitions.get(id);
+    if (remembered !== undefined) {
+      const doc = await this.c.items(remembered, id).findOne({ _id: id });
+      if (doc) return { item: fromOpenDoc(doc), day: remembered };
+    }
     const where = await this.c.index.findOne({ _id: id });
     if (!where) return null;
+    this.partitions.remember(id, where.p);
+    if (where.p === remembered) return null;
     const doc = await this.c.items(where.p, id).findOne({ _id: id });
     return doc ? { item: fromOpenDoc(doc), day: where.p } : null;
   }
@@ -254,13 +271,18 @@ export class KpiStore {
    * its partition, so that nothing is ever updated in the index, whatever its size).
    */
   private async partitionOf(item: OpenItem): Promise<string> {
+    const remembered = this.partitions.get(item.id);
+    if (remembered !== undefined) return remembered;
     const day = vnDay(item.since);
     try {
       await this.c.index.insertOne({ _id: item.id, p: day });
+      this.partitions.remember(item.id, day);
       return day;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await this.c.index.findOne({ _id: item.id }))?.p ?? day;
+      const p = (await this.c.index.findOne({ _id: item.id }))?.p ?? day;
+      this.partitions.remember(item.id, p);
+      return p;
     }
   }
 
@@ -362,7 +384,12 @@ export class KpiStore {
 
   /** See {@link rebuildFromAudit}; this is also the migration from an earlier layout. */
   async rebuildFromAudit(options: RebuildOptions = {}): Promise<RebuildResult> {
-    return rebuildFromAudit(this.c, () => this.snapshot(), options);
+    this.partitions.forgetAll();
+    try {
+      return await rebuildFromAudit(this.c, () => this.snapshot(), options);
+    } finally {
+      this.partitions.forgetAll();
+    }
   }
 
   /**
