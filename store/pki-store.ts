@@ -19,6 +19,7 @@ import {
 import type { Config } from '../schemas/config';
 import { LienthongError } from '../schemas/errors';
 import type { Agency, User } from '../schemas/identity';
+import { crlCacheOf } from './crl-cache';
 import { TsaStore } from './tsa-store';
 
 export type KeyRef =
@@ -561,6 +562,7 @@ export class PkiStore {
       .catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
+    crlCacheOf(this.db).keep(ca, { der: der.slice(), crlNumber: caDoc.crlNumber, nextUpdate });
     return der;
   }
 
@@ -569,8 +571,19 @@ export class PkiStore {
    * relying party never receives an expired CRL.
    */
   async currentCrl(ca: CaName, now: Date): Promise<Uint8Array> {
+    const fresh = (nextUpdate: Date) => nextUpdate.getTime() - now.getTime() > this.crlValidityMs / 4;
+    const kept = crlCacheOf(this.db).recent(ca);
+    if (kept && fresh(kept.nextUpdate)) return kept.der.slice();
     const doc = await this.crlDocs.findOne({ _id: ca });
-    if (doc && doc.nextUpdate.getTime() - now.getTime() > this.crlValidityMs / 4) return toBytes(doc.der);
+    if (doc && fresh(doc.nextUpdate)) {
+      const der = toBytes(doc.der);
+      crlCacheOf(this.db).keep(ca, {
+        der: der.slice(),
+        crlNumber: doc.crlNumber,
+        nextUpdate: doc.nextUpdate,
+      });
+      return der;
+    }
     return this.publishCrl(ca, now);
   }
 
