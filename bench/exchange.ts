@@ -52,6 +52,7 @@ import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
 import { DatabaseProfile } from './lib/database-profile';
+import { cpuBetween, cpuByCommand } from './lib/process-cpu';
 import type { NoopExchangeInput } from './lib/noop-workflow';
 
 const SENDER = '000.01.01.H29';
@@ -379,9 +380,12 @@ async function main(): Promise<void> {
       for (const [who, workflowId] of ids) {
         const history = await deps.temporal!.workflow.getHandle(workflowId!).fetchHistory();
         const t = historySpans(history.events ?? []);
+        // What the Temporal server stores and replays for this workflow: events and their payloads' bytes.
+        const kb = payloadBytes(history) / 1024;
         lines.push(
           `  ${who!.padEnd(14)} history ${padMs(t.wall)}: workflow tasks queued ${padMs(t.wftQueued)} running ` +
-            `${padMs(t.wftRunning)}, activities queued ${padMs(t.actQueued)} running ${padMs(t.actRunning)} (${t.activities})`,
+            `${padMs(t.wftRunning)}, activities queued ${padMs(t.actQueued)} running ${padMs(t.actRunning)} (${t.activities}); ` +
+            `${history.events?.length ?? 0} events, ${kb.toFixed(0)} KiB of payloads`,
         );
       }
       return lines.join('\n');
@@ -445,7 +449,9 @@ async function main(): Promise<void> {
       log(`${N} documents to ${k} recipient(s), ${CONCURRENCY} at a time`);
       worker.metrics.resetMetrics();
       database.reset();
+      const cpuBefore = cpuByCommand();
       const { row, sample } = await runExchange(recipients);
+      log(`CPU by process during the run (${k} recipient(s)):\n${cpuTable(cpuBefore, cpuByCommand())}`);
       log(`where the worker's time went (${k} recipient(s)):\n${await activityBreakdown(worker.metrics)}`);
       log(
         `database commands (${k} recipient(s), ${(database.writes() / N).toFixed(0)} writes per document):\n` +
@@ -457,7 +463,9 @@ async function main(): Promise<void> {
       );
       row.activities = shape.senderActivities + shape.recipients * shape.activitiesPerRecipient;
       log(`no-op workflow with ${row.activities} activities, ${N} runs, ${CONCURRENCY} at a time`);
+      const noopCpuBefore = cpuByCommand();
       const noop = await runNoop(shape);
+      log(`CPU by process during the no-op run:\n${cpuTable(noopCpuBefore, cpuByCommand())}`);
       table.push({ recipients: k, real: row, noop });
       // Each row as soon as it is measured: a later, longer run that fails or is stopped keeps the earlier ones.
       log(
@@ -531,6 +539,26 @@ function printTable(rows: { recipients: number; real: RunResult; noop: RunResult
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The machine's CPU seconds by process between two snapshots, and per document (the node row is this process). */
+function cpuTable(before: Map<string, number>, after: Map<string, number>): string {
+  const rows = cpuBetween(before, after).slice(0, 8);
+  return rows
+    .map(
+      ([comm, s]) =>
+        `  ${comm.padEnd(20)} ${s.toFixed(1).padStart(7)} s  ${((s / N) * 1000).toFixed(0).padStart(6)} ms/doc`,
+    )
+    .join('\n');
+}
+
+/** Bytes of every payload (inputs, results, signal and update arguments) anywhere in a history. */
+function payloadBytes(value: unknown): number {
+  if (value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + payloadBytes(v), 0);
+  if (value && typeof value === 'object')
+    return Object.values(value).reduce((sum: number, v) => sum + payloadBytes(v), 0);
+  return 0;
 }
 
 const padMs = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
