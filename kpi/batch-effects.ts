@@ -8,7 +8,33 @@ import {
 } from './event-effects';
 
 /** The id of the open item an operation changes. */
-export const opItemId = (op: OpenOp): string => (op.op === 'open' ? op.item.id : op.id);
+export const opItemId = (op: OpenOp | StoreOp): string => (op.op === 'open' ? op.item.id : op.id);
+
+/** An open-item operation as the KPI store writes it: recipients added to or settled on one item together. */
+export type StoreOp =
+  | Extract<OpenOp, { op: 'open' | 'close' }>
+  | { op: 'addPending' | 'settle'; id: string; recipients: string[] };
+
+/**
+ * The operations in order, with each run of `addPending` (or of `settle`) on one item merged into one: a dispatch
+ * to ten recipients adds ten pending recipients to the document's track, one read and one write instead of ten of
+ * each. Merging only neighbours keeps the order of everything else, so the items end as the operations one by one
+ * would leave them.
+ */
+export function mergePendingRuns(ops: readonly OpenOp[]): StoreOp[] {
+  const out: StoreOp[] = [];
+  for (const op of ops) {
+    if (op.op === 'open' || op.op === 'close') {
+      out.push(op);
+      continue;
+    }
+    const last = out[out.length - 1];
+    if (last && last.op === op.op && last.id === op.id) {
+      if (!last.recipients.includes(op.recipient)) last.recipients.push(op.recipient);
+    } else out.push({ op: op.op, id: op.id, recipients: [op.recipient] });
+  }
+  return out;
+}
 
 /** An open item after one operation, as the KPI store applies it (`null`: not open). */
 export function afterOp(item: OpenItem | null, op: OpenOp): OpenItem | null {

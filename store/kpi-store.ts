@@ -17,9 +17,8 @@ import {
   type KpiEvent,
   type OpenItem,
   type OpenKind,
-  type OpenOp,
 } from '../kpi/event-effects';
-import { batchEffects, opItemId } from '../kpi/batch-effects';
+import { batchEffects, mergePendingRuns, opItemId, type StoreOp } from '../kpi/batch-effects';
 import { announcesDay } from '../kpi/freshness';
 import { monthOf, vnDay } from '../kpi/period';
 import {
@@ -141,8 +140,8 @@ export class KpiStore {
     }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
     // In order: two operations of one event may touch one item.
-    for (const op of ops) {
-      const id = op.op === 'open' ? op.item.id : op.id;
+    for (const op of mergePendingRuns(ops)) {
+      const id = opItemId(op);
       const known = located.get(id);
       located.delete(id);
       await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
@@ -182,7 +181,8 @@ export class KpiStore {
       await this.announce('c', late);
     }
     // As in `apply`: open items last, in order, each read afresh.
-    for (const op of ops) await this.locks.run(`kpi-open:${opItemId(op)}`, () => this.applyOpenOp(op));
+    for (const op of mergePendingRuns(ops))
+      await this.locks.run(`kpi-open:${opItemId(op)}`, () => this.applyOpenOp(op));
   }
 
   /** Records that all `events` are being counted; false when any of them was already. */
@@ -290,7 +290,7 @@ export class KpiStore {
    * One open-item operation; each is idempotent, so a retry after a crash completes it. `known`: the item as this
    * event's lookups found it (`null`: not open), when they did.
    */
-  private async applyOpenOp(op: OpenOp, known?: Located | null): Promise<void> {
+  private async applyOpenOp(op: StoreOp, known?: Located | null): Promise<void> {
     if (op.op === 'open') {
       const day = await this.partitionOf(op.item);
       const { id: _id, ...rest } = op.item;
@@ -309,12 +309,12 @@ export class KpiStore {
     await this.locks.run(`kpi-items:${found.day}`, async () => {
       if (op.op === 'close') await items.deleteOne({ _id: op.id });
       else if (op.op === 'addPending')
-        await items.updateOne({ _id: op.id }, { $addToSet: { pending: op.recipient } });
+        await items.updateOne({ _id: op.id }, { $addToSet: { pending: { $each: op.recipients } } });
       else {
-        const pending = (found.item.pending ?? []).filter((r) => r !== op.recipient);
+        const pending = (found.item.pending ?? []).filter((r) => !op.recipients.includes(r));
         // Only the document's own workflow changes this item, in order: what was read is still current.
         if (pending.length === 0) await items.deleteOne({ _id: op.id });
-        else await items.updateOne({ _id: op.id }, { $pullAll: { pending: [op.recipient] } });
+        else await items.updateOne({ _id: op.id }, { $pullAll: { pending: op.recipients } });
       }
     });
     return this.announceItems(found.day, found.item);
