@@ -64,6 +64,37 @@ describe('the audit trail', () => {
     expect((await store.verify()).ok).toBe(true);
   });
 
+  it('writes the heads of chains that move together in shared commands, each covering its appends', async () => {
+    const monitored = await MongoClient.connect(testStack().mongoUri, { monitorCommands: true });
+    try {
+      const headWrites: number[] = [];
+      monitored.on('commandStarted', (e) => {
+        if (e.commandName === 'update' && e.command.update === Collections.auditHeads)
+          headWrites.push((e.command.updates as unknown[]).length);
+      });
+      const shared = new AuditStore(monitored.db(db.databaseName));
+      const chains = Array.from({ length: 10 }, (_, i) => `000.00.${40 + i}.H29`);
+      // Ten chains, three events each, all at once: as a dispatch to ten recipients and their answers.
+      const stored = await Promise.all(
+        chains.flatMap((agency) =>
+          [0, 1, 2].map((n) => shared.append(event(`evt-multi-${agency}-${n}`, agency))),
+        ),
+      );
+      expect(stored).toHaveLength(30);
+      // Commands carrying the heads of several chains (one chain per command before: 23 commands for this burst,
+      // 8 to 12 now).
+      expect(Math.max(...headWrites)).toBeGreaterThan(1);
+      expect(headWrites.reduce((a, b) => a + b, 0)).toBeGreaterThan(headWrites.length);
+      for (const agency of chains) {
+        const head = await db.collection(Collections.auditHeads).findOne({ _id: agency as never });
+        expect(head?.seq).toBe(3);
+      }
+      expect(await store.verify()).toMatchObject({ ok: true, firstBreak: null });
+    } finally {
+      await monitored.close();
+    }
+  });
+
   it('keeps the chain whole when another process appends to it too', async () => {
     // A second client stands for a second API or worker process: it does not share this process's known heads.
     const otherClient = await MongoClient.connect(testStack().mongoUri, { ignoreUndefined: true });
