@@ -103,38 +103,44 @@ export class AuditStore {
   }
 
   /**
-   * Appends an event to its agency's chain. Appends of one agency from this process are group-committed: one
-   * insert of every event that arrived while the previous insert was in flight, in arrival order (see
-   * `commitBatch`), so a busy chain costs one round trip per batch instead of one per event. Collisions with other
-   * processes are retried.
+   * Appends an event to its agency's chain. Appends from this process are group-committed: one insert of every event
+   * that arrived while the previous insert was in flight, whatever its chain, in arrival order (see `commitBatch`),
+   * so a busy process costs one round trip per batch instead of one per event (a dispatch to ten recipients audits
+   * on eleven chains at once). Collisions with other processes are retried.
    */
   async append(input: AuditEventInput): Promise<AuditEvent> {
     const event = AuditEventInputSchema.parse(input);
-    const stored = await groupCommitOf<AuditEventInput, AuditEvent>(
-      this.db,
-      'audit-chain',
-      (agency, events) => this.commitBatch(agency, events),
-    ).submit(event.agency, event);
+    const stored = await groupCommitOf<AuditEventInput, AuditEvent>(this.db, 'audit-chains', (_all, events) =>
+      this.commitBatch(events),
+    ).submit('every chain', event);
     await this.recordHead(stored.agency, stored.seq);
     return stored;
   }
 
   /**
-   * Inserts a batch of one chain's events as the next links after the remembered head, in one ordered insert. When
-   * that collides (an event written before by a retried activity, or a link another process took), the events are
-   * settled one by one: those already stored are returned as stored, the rest appended after a fresh head.
+   * Inserts a batch of events as the next links after the remembered heads of their chains, in one ordered insert.
+   * When that collides (an event written before by a retried activity, or a link another process took), the insert
+   * stops there and the events are settled one by one: those already stored are returned as stored, the rest
+   * appended after a fresh head. Ordered, so no link is ever stored after one that failed.
    */
-  private async commitBatch(agency: string, events: AuditEventInput[]): Promise<AuditEvent[]> {
+  private async commitBatch(events: AuditEventInput[]): Promise<AuditEvent[]> {
     const unique = [...new Map(events.map((e) => [e.id, e])).values()];
-    let head = this.knownHeads.get(agency) ?? (await this.readHead(agency));
+    const heads = new Map<string, ChainHead | undefined>(
+      await Promise.all(
+        [...new Set(unique.map((e) => e.agency))].map(
+          async (agency) => [agency, this.knownHeads.get(agency) ?? (await this.readHead(agency))] as const,
+        ),
+      ),
+    );
     const links: AuditEvent[] = unique.map((event) => {
+      const head = heads.get(event.agency);
       const body = {
         ...event,
         seq: head ? head.seq + 1 : 1,
         prevHash: head ? head.hash : GENESIS_HASH,
       };
       const full: AuditEvent = { ...body, hash: hashAuditEvent(body) };
-      head = { seq: full.seq, hash: full.hash };
+      heads.set(event.agency, { seq: full.seq, hash: full.hash });
       return full;
     });
     let stored: AuditEvent[];
@@ -143,11 +149,11 @@ export class AuditStore {
         links.map((full) => ({ _id: full.id, ...full })),
         { ordered: true },
       );
-      this.knownHeads.set(agency, head!);
+      for (const [agency, head] of heads) this.knownHeads.set(agency, head!);
       stored = links;
     } catch (err) {
-      // Part of the batch may be stored: forget the head and settle each event on its own.
-      this.knownHeads.delete(agency);
+      // Part of the batch may be stored: forget the heads and settle each event on its own.
+      for (const agency of heads.keys()) this.knownHeads.delete(agency);
       if (!isDuplicateKey(err)) throw err;
       stored = [];
       for (const event of unique) stored.push((await this.get(event.id)) ?? (await this.appendNow(event)));

@@ -64,13 +64,17 @@ describe('the audit trail', () => {
     expect((await store.verify()).ok).toBe(true);
   });
 
-  it('writes the heads of chains that move together in shared commands, each covering its appends', async () => {
+  it('writes the events and heads of chains that move together in shared commands, each covering its appends', async () => {
     const monitored = await MongoClient.connect(testStack().mongoUri, { monitorCommands: true });
     try {
       const headWrites: number[] = [];
+      /** The chains each insert of events held. */
+      const inserts: Set<string>[] = [];
       monitored.on('commandStarted', (e) => {
         if (e.commandName === 'update' && e.command.update === Collections.auditHeads)
           headWrites.push((e.command.updates as unknown[]).length);
+        if (e.commandName === 'insert' && e.command.insert === Collections.auditEvents)
+          inserts.push(new Set((e.command.documents as { agency: string }[]).map((d) => d.agency)));
       });
       const shared = new AuditStore(monitored.db(db.databaseName));
       const chains = Array.from({ length: 10 }, (_, i) => `000.00.${40 + i}.H29`);
@@ -85,6 +89,9 @@ describe('the audit trail', () => {
       // 8 to 12 now).
       expect(Math.max(...headWrites)).toBeGreaterThan(1);
       expect(headWrites.reduce((a, b) => a + b, 0)).toBeGreaterThan(headWrites.length);
+      // And the events of several chains in one insert (one insert per chain and round trip before).
+      expect(Math.max(...inserts.map((chainsOfInsert) => chainsOfInsert.size))).toBeGreaterThan(1);
+      expect(inserts.length).toBeLessThan(chains.length);
       for (const agency of chains) {
         const head = await db.collection(Collections.auditHeads).findOne({ _id: agency as never });
         expect(head?.seq).toBe(3);
