@@ -53,6 +53,7 @@ import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
 import { DatabaseProfile } from './lib/database-profile';
+import { percentile } from './lib/percentile';
 import { cpuBetween, cpuByCommand } from './lib/process-cpu';
 import type { NoopExchangeInput } from './lib/noop-workflow';
 
@@ -130,11 +131,6 @@ const RECIPIENT_COUNTS = recipientCounts();
 const CLUSTER = process.argv.includes('--cluster');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** Runs `count` jobs with at most `limit` at a time. */
 async function pool<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
@@ -412,8 +408,8 @@ async function main(): Promise<void> {
         row: {
           label: 'lienthong',
           perSecond: (results.length * 1000) / elapsed,
-          p50: percentile(lat, 50),
-          p95: percentile(lat, 95),
+          p50: percentile(lat, 0.5),
+          p95: percentile(lat, 0.95),
           activities: 0,
           failedDocuments: N - results.length,
           failedRequests: failures.length - failedBefore,
@@ -436,8 +432,8 @@ async function main(): Promise<void> {
       return {
         label: 'no-op floor',
         perSecond: (N * 1000) / elapsed,
-        p50: percentile(durations, 50),
-        p95: percentile(durations, 95),
+        p50: percentile(durations, 0.5),
+        p95: percentile(durations, 0.95),
         activities: shape.senderActivities + shape.recipients * shape.activitiesPerRecipient,
       };
     };
