@@ -4,6 +4,7 @@ import { Collections } from '../schemas/constants';
 import { AuditEventInputSchema, type AuditEvent, type AuditEventInput } from '../schemas/audit';
 import { canonicalJson } from './canonical-json';
 import { groupCommitOf } from './group-commit';
+import { perDatabase } from './per-database';
 
 /** prevHash of the first event of every agency chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -46,24 +47,9 @@ interface HeadWrites {
   inFlight?: Promise<void>;
 }
 
-const headWritesByDb = new WeakMap<Db, HeadWrites>();
+const headWritesOf = perDatabase((): HeadWrites => ({ written: new Map(), wanted: new Map() }));
 
-function headWritesOf(db: Db): HeadWrites {
-  let heads = headWritesByDb.get(db);
-  if (!heads) headWritesByDb.set(db, (heads = { written: new Map(), wanted: new Map() }));
-  return heads;
-}
-
-const knownHeadsByDb = new WeakMap<Db, Map<string, ChainHead>>();
-
-function knownHeadsOf(db: Db): Map<string, ChainHead> {
-  let heads = knownHeadsByDb.get(db);
-  if (!heads) {
-    heads = new Map();
-    knownHeadsByDb.set(db, heads);
-  }
-  return heads;
-}
+const knownHeadsOf = perDatabase(() => new Map<string, ChainHead>());
 
 export interface ChainVerification {
   ok: boolean;

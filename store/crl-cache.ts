@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { perDatabase } from './per-database';
 
 /** How long a CRL read from the database is used again before it is read anew. */
 export const CRL_REREAD_MS = 5_000;
@@ -37,11 +37,5 @@ export class CrlCache {
   }
 }
 
-const cachesByDb = new WeakMap<Db, CrlCache>();
-
 /** One cache per database handle, shared by every PkiStore of it in the process (the API's and the worker's). */
-export function crlCacheOf(db: Db): CrlCache {
-  let cache = cachesByDb.get(db);
-  if (!cache) cachesByDb.set(db, (cache = new CrlCache()));
-  return cache;
-}
+export const crlCacheOf = perDatabase(() => new CrlCache());

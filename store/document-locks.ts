@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { perDatabase } from './per-database';
 
 /**
  * Writes to one MongoDB document from this process, one after another.
@@ -25,14 +25,5 @@ export class DocumentLocks {
   }
 }
 
-const locksByDb = new WeakMap<Db, DocumentLocks>();
-
 /** The locks of one database, shared by every store object of this process that writes to it. */
-export function documentLocks(db: Db): DocumentLocks {
-  let locks = locksByDb.get(db);
-  if (!locks) {
-    locks = new DocumentLocks();
-    locksByDb.set(db, locks);
-  }
-  return locks;
-}
+export const documentLocks = perDatabase(() => new DocumentLocks());

@@ -3,6 +3,7 @@ import { GridFSBucket, MongoServerError, type Db } from 'mongodb';
 import { LienthongError } from '../schemas/errors';
 import type { FileRef } from '../schemas/document';
 import { ExchangeCollections } from '../schemas/document';
+import { perDatabase } from './per-database';
 
 const PREFIX = 'gridfs:';
 
@@ -46,7 +47,7 @@ class RecentFiles {
 }
 
 /** One cache per database handle: another database (a leaf node's, a test's) holds other files. */
-const recentByDb = new WeakMap<Db, RecentFiles>();
+const recentFilesOf = perDatabase(() => new RecentFiles());
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -61,9 +62,7 @@ export class FileStore {
   private readonly recent: RecentFiles;
   constructor(db: Db) {
     this.bucket = new GridFSBucket(db, { bucketName: ExchangeCollections.files });
-    let recent = recentByDb.get(db);
-    if (!recent) recentByDb.set(db, (recent = new RecentFiles()));
-    this.recent = recent;
+    this.recent = recentFilesOf(db);
   }
 
   async put(bytes: Uint8Array, meta: { fileName: string; contentType?: string }): Promise<FileRef> {

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { perDatabase } from './per-database';
 
 /** Index entries remembered per process at most; the oldest are forgotten first. */
 const KNOWN_PARTITIONS = 200_000;
@@ -22,10 +22,4 @@ export class KnownPartitions {
   }
 }
 
-const knownPartitionsByDb = new WeakMap<Db, KnownPartitions>();
-
-export function knownPartitionsOf(db: Db): KnownPartitions {
-  let known = knownPartitionsByDb.get(db);
-  if (!known) knownPartitionsByDb.set(db, (known = new KnownPartitions()));
-  return known;
-}
+export const knownPartitionsOf = perDatabase(() => new KnownPartitions());
