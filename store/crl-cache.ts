@@ -23,17 +23,20 @@ export class CrlCache {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** The kept CRL of `ca` when it was kept less than {@link CRL_REREAD_MS} ago. */
+  /**
+   * The kept CRL of `ca` when it was kept less than {@link CRL_REREAD_MS} ago. Copies go in and out, so a caller
+   * that changes its bytes changes nothing here.
+   */
   recent(ca: string): KeptCrl | undefined {
     const crl = this.kept.get(ca);
-    return crl && this.clock() - crl.keptAt < CRL_REREAD_MS ? crl : undefined;
+    return crl && this.clock() - crl.keptAt < CRL_REREAD_MS ? { ...crl, der: crl.der.slice() } : undefined;
   }
 
   /** Keeps a CRL read or published now, unless a newer one (a higher cRLNumber) is kept already. */
   keep(ca: string, crl: Omit<KeptCrl, 'keptAt'>): void {
     const current = this.kept.get(ca);
     if (current && current.crlNumber > crl.crlNumber) return;
-    this.kept.set(ca, { ...crl, keptAt: this.clock() });
+    this.kept.set(ca, { ...crl, der: crl.der.slice(), keptAt: this.clock() });
   }
 }
 

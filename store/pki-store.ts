@@ -562,7 +562,7 @@ export class PkiStore {
       .catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
-    crlCacheOf(this.db).keep(ca, { der: der.slice(), crlNumber: caDoc.crlNumber, nextUpdate });
+    crlCacheOf(this.db).keep(ca, { der, crlNumber: caDoc.crlNumber, nextUpdate });
     return der;
   }
 
@@ -573,15 +573,11 @@ export class PkiStore {
   async currentCrl(ca: CaName, now: Date): Promise<Uint8Array> {
     const fresh = (nextUpdate: Date) => nextUpdate.getTime() - now.getTime() > this.crlValidityMs / 4;
     const kept = crlCacheOf(this.db).recent(ca);
-    if (kept && fresh(kept.nextUpdate)) return kept.der.slice();
+    if (kept && fresh(kept.nextUpdate)) return kept.der;
     const doc = await this.crlDocs.findOne({ _id: ca });
     if (doc && fresh(doc.nextUpdate)) {
       const der = toBytes(doc.der);
-      crlCacheOf(this.db).keep(ca, {
-        der: der.slice(),
-        crlNumber: doc.crlNumber,
-        nextUpdate: doc.nextUpdate,
-      });
+      crlCacheOf(this.db).keep(ca, { der, crlNumber: doc.crlNumber, nextUpdate: doc.nextUpdate });
       return der;
     }
     return this.publishCrl(ca, now);

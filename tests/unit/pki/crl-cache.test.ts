@@ -27,4 +27,13 @@ describe('CrlCache', () => {
     expect(cache.recent('issuing')?.crlNumber).toBe(8);
     expect(cache.recent('root')).toBeUndefined();
   });
+
+  it('keeps its own copy: bytes changed by a caller, before or after, change nothing kept', () => {
+    const cache = new CrlCache(() => 0);
+    const published = crl(9);
+    cache.keep('issuing', published);
+    published.der[0] = 0;
+    cache.recent('issuing')!.der[0] = 1;
+    expect([...cache.recent('issuing')!.der]).toEqual([9]);
+  });
 });
