@@ -21,10 +21,11 @@
  * Reports documents/s fully exchanged (first draft to the last recipient's 03 seen by the sender) and the p50/p95
  * latency from issue to 03 at every recipient; the no-op row gives workflows/s and the workflow's duration.
  * Latencies include the drivers' polling every 200 ms: each recipient's clerk lists the agency's inbox (one request
- * per agency, however many documents it awaits) for 01, the drafter reads the document for 03. A request that fails is counted and the
- * document retried from its last step; the run only fails when a document cannot finish. The last line of stdout
- * is one JSON object for machines: `{"runs":[{"recipients":N,"docsPerSec":x,"noopDocsPerSec":y,"p50IssueTo03Ms":a,
- * "p95IssueTo03Ms":b,"noopP95Ms":c}],...}` with the process's peak RSS (API, consumers and worker share it).
+ * per agency, however many documents it awaits) for 01, the drafter reads the document for 03. A request that
+ * fails is counted and the document retried from its last step; the run only fails when a document cannot
+ * finish. The last line of stdout is one JSON object for machines: `{"runs":[{"recipients":N,"docsPerSec":x,
+ * "noopDocsPerSec":y,"p50IssueTo03Ms":a,"p95IssueTo03Ms":b,"noopP95Ms":c}],...}` with the process's peak RSS
+ * (API, consumers and worker share it).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -53,6 +54,7 @@ import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
 import { DatabaseProfile } from './lib/database-profile';
+import { InboxWatch } from './lib/inbox-watch';
 import { percentile } from './lib/percentile';
 import { cpuBetween, cpuByCommand } from './lib/process-cpu';
 import type { NoopExchangeInput } from './lib/noop-workflow';
@@ -304,6 +306,7 @@ async function main(): Promise<void> {
 
     const inboxes = new InboxWatch(
       async (agency) => (await call('clerk', agency, 'GET', '/inbox?limit=50'))?.items,
+      POLL_MS,
     );
 
     const pdf = await onePagePdf();
@@ -484,66 +487,6 @@ async function main(): Promise<void> {
     await stack.stop();
     await natsGroup.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-interface InboxItem {
-  id: string;
-  statusCode: string;
-}
-
-/**
- * Each recipient's clerk watches the agency's inbox list (newest first), as the workspace page shows it, and takes
- * up every document that arrived verified (01) or was refused (02): one request per agency every POLL_MS, however
- * many documents it waits for. Polling each awaited document on its own made the drivers the run's largest database
- * load (111 reads of incoming documents per document with ten recipients, four commands a poll), load no clerk
- * makes, which slowed the system being measured.
- */
-class InboxWatch {
-  private readonly waiting = new Map<string, Map<string, (item: InboxItem) => void>>();
-
-  constructor(private readonly list: (agency: string) => Promise<InboxItem[] | undefined>) {}
-
-  /** The inbox item `inboxId` of `agency` once its status is 01 or 02. */
-  arrival(agency: string, inboxId: string, deadline: number): Promise<InboxItem> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          this.waiting.get(agency)?.delete(inboxId);
-          reject(new Error(`${inboxId}: no 01 at ${agency} within ${DOCUMENT_TIMEOUT_MS} ms`));
-        },
-        Math.max(0, deadline - performance.now()),
-      );
-      const done = (item: InboxItem) => {
-        clearTimeout(timer);
-        resolve(item);
-      };
-      const waiters = this.waiting.get(agency);
-      if (waiters) waiters.set(inboxId, done);
-      else {
-        this.waiting.set(agency, new Map([[inboxId, done]]));
-        void this.watch(agency);
-      }
-    });
-  }
-
-  private async watch(agency: string): Promise<void> {
-    for (;;) {
-      const waiters = this.waiting.get(agency)!;
-      if (waiters.size === 0) {
-        this.waiting.delete(agency);
-        return;
-      }
-      const items = await this.list(agency).catch(() => undefined);
-      for (const item of items ?? []) {
-        const done = waiters.get(item.id);
-        if (done && (item.statusCode === '01' || item.statusCode === '02')) {
-          waiters.delete(item.id);
-          done(item);
-        }
-      }
-      await sleep(POLL_MS);
-    }
   }
 }
 
