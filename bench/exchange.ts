@@ -35,8 +35,6 @@ import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Registry } from 'prom-client';
-import type { WorkflowHandle } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common';
 import { buildApp } from '../api/app';
 import { connectAppDeps } from '../api/connect';
 import { startAppExchangeConsumers } from '../api/inbox-consumer';
@@ -54,6 +52,15 @@ import { IdentityStore } from '../store/identity-store';
 import { seedDemoProvince } from '../store/seed';
 import { createLienthongWorker } from '../workers/worker';
 import { DatabaseProfile } from './lib/database-profile';
+import {
+  describeWork,
+  historySpans,
+  padMs,
+  payloadBytes,
+  temporalWork,
+  type HistoryEvent,
+  type TemporalWork,
+} from './lib/history';
 import { InboxWatch } from './lib/inbox-watch';
 import { percentile } from './lib/percentile';
 import { cpuBetween, cpuByCommand } from './lib/process-cpu';
@@ -373,14 +380,19 @@ async function main(): Promise<void> {
      * Where one document's time went, from its workflows' histories: waiting for and running workflow tasks, waiting
      * for and running activities, and the rest (signals, timers, waiting for people or other agencies).
      */
-    const historyBreakdown = async (id: string, recipients: string[]): Promise<string> => {
+    const historyBreakdown = async (
+      id: string,
+      recipients: string[],
+    ): Promise<{ text: string; work: TemporalWork }> => {
       const lines: string[] = [];
+      const histories: HistoryEvent[][] = [];
       const ids = [
         ['sender', documentWorkflowId(SENDER, id)],
         ...recipients.map((r) => [r, receivedWorkflowId(r, SENDER, id)]),
       ];
       for (const [who, workflowId] of ids) {
         const history = await deps.temporal!.workflow.getHandle(workflowId!).fetchHistory();
+        histories.push(history.events ?? []);
         const t = historySpans(history.events ?? []);
         // What the Temporal server stores and replays for this workflow: events and their payloads' bytes.
         const kb = payloadBytes(history) / 1024;
@@ -390,7 +402,7 @@ async function main(): Promise<void> {
             `${history.events?.length ?? 0} events, ${kb.toFixed(0)} KiB of payloads`,
         );
       }
-      return lines.join('\n');
+      return { text: lines.join('\n'), work: temporalWork(histories) };
     };
 
     const runExchange = async (recipients: string[]): Promise<{ row: RunResult; sample: string }> => {
@@ -420,24 +432,30 @@ async function main(): Promise<void> {
       };
     };
 
-    const runNoop = async (shape: NoopExchangeInput): Promise<RunResult> => {
+    const runNoop = async (shape: NoopExchangeInput): Promise<{ run: RunResult; work: TemporalWork }> => {
       const started = performance.now();
-      const durations = await pool(N, CONCURRENCY, async () => {
+      const ids: string[] = [];
+      const durations = await pool(N, CONCURRENCY, async (i) => {
         const t0 = performance.now();
+        ids[i] = `bench-noop-${randomUUID()}`;
         await deps.temporal!.workflow.execute('noopExchangeWorkflow', {
           taskQueue: NOOP_TASK_QUEUE,
-          workflowId: `bench-noop-${randomUUID()}`,
+          workflowId: ids[i],
           args: [shape],
         });
         return performance.now() - t0;
       });
       const elapsed = performance.now() - started;
+      const history = await deps.temporal!.workflow.getHandle(ids[0]!).fetchHistory();
       return {
-        label: 'no-op floor',
-        perSecond: (N * 1000) / elapsed,
-        p50: percentile(durations, 0.5),
-        p95: percentile(durations, 0.95),
-        activities: shape.senderActivities + shape.recipients * shape.activitiesPerRecipient,
+        run: {
+          label: 'no-op floor',
+          perSecond: (N * 1000) / elapsed,
+          p50: percentile(durations, 0.5),
+          p95: percentile(durations, 0.95),
+          activities: shape.senderActivities + shape.recipients * shape.activitiesPerRecipient,
+        },
+        work: temporalWork([history.events ?? []]),
       };
     };
 
@@ -460,14 +478,19 @@ async function main(): Promise<void> {
           database.table(N),
       );
       const shape = await activityShape(sample, recipients);
-      log(
-        `one document's workflows (the run's first, ${sample}):\n${await historyBreakdown(sample, recipients)}`,
-      );
+      const histories = await historyBreakdown(sample, recipients);
+      log(`one document's workflows (the run's first, ${sample}):\n${histories.text}`);
       row.activities = shape.senderActivities + shape.recipients * shape.activitiesPerRecipient;
       log(`no-op workflow with ${row.activities} activities, ${N} runs, ${CONCURRENCY} at a time`);
       const noopCpuBefore = cpuByCommand();
-      const noop = await runNoop(shape);
+      const { run: noop, work: noopWork } = await runNoop(shape);
       log(`CPU by process during the no-op run:\n${cpuTable(noopCpuBefore, cpuByCommand())}`);
+      // The floor runs the same activities in one workflow: the rest of the exchange's Temporal work (a workflow per
+      // recipient, the human steps as updates, the statuses as signals) is cost the floor does not have.
+      log(
+        `Temporal work per document: lienthong ${describeWork(histories.work)}; ` +
+          `floor ${describeWork(noopWork)}`,
+      );
       table.push({ recipients: k, real: row, noop });
       // Each row as soon as it is measured: a later, longer run that fails or is stopped keeps the earlier ones.
       log(
@@ -552,42 +575,6 @@ function cpuTable(before: Map<string, number>, after: Map<string, number>): stri
         `  ${comm.padEnd(20)} ${s.toFixed(1).padStart(7)} s  ${((s / N) * 1000).toFixed(0).padStart(6)} ms/doc`,
     )
     .join('\n');
-}
-
-/** Bytes of every payload (inputs, results, signal and update arguments) anywhere in a history. */
-function payloadBytes(value: unknown): number {
-  if (value instanceof Uint8Array) return value.length;
-  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + payloadBytes(v), 0);
-  if (value && typeof value === 'object')
-    return Object.values(value).reduce((sum: number, v) => sum + payloadBytes(v), 0);
-  return 0;
-}
-
-const padMs = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
-
-type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
-
-/** Sums of the spans in one workflow history, in ms (sequential spans; parallel activities add up). */
-function historySpans(events: HistoryEvent[]) {
-  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
-  const byId = new Map(events.map((e) => [String(e.eventId), e]));
-  const t = { wall: 0, wftQueued: 0, wftRunning: 0, actQueued: 0, actRunning: 0, activities: 0 };
-  for (const e of events) {
-    const started = e.workflowTaskStartedEventAttributes;
-    if (started) t.wftQueued += at(e) - at(byId.get(String(started.scheduledEventId)));
-    const completed = e.workflowTaskCompletedEventAttributes;
-    if (completed) t.wftRunning += at(e) - at(byId.get(String(completed.startedEventId)));
-    const actStarted = e.activityTaskStartedEventAttributes;
-    if (actStarted) t.actQueued += at(e) - at(byId.get(String(actStarted.scheduledEventId)));
-    const actDone = e.activityTaskCompletedEventAttributes;
-    if (actDone) {
-      t.actRunning += at(e) - at(byId.get(String(actDone.startedEventId)));
-      t.activities++;
-    }
-    // The sender's workflow stays open after 03 (recalls, follow-ups): its wall time is up to its last event.
-    t.wall = at(e) - at(events[0]);
-  }
-  return t;
 }
 
 /** Per activity: attempts, mean and total time running, mean time queued (from the worker's histograms). */

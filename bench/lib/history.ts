@@ -1,0 +1,79 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common';
+
+/*
+ * Reading workflow histories for the exchange benchmark: where one document's time went (queues, tasks, activities)
+ * and what the Temporal server handled for it (events by kind, payload bytes), next to the no-op floor's.
+ */
+
+/** Bytes of every payload (inputs, results, signal and update arguments) anywhere in a history. */
+export function payloadBytes(value: unknown): number {
+  if (value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + payloadBytes(v), 0);
+  if (value && typeof value === 'object')
+    return Object.values(value).reduce((sum: number, v) => sum + payloadBytes(v), 0);
+  return 0;
+}
+
+export const padMs = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
+
+export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Sums of the spans in one workflow history, in ms (sequential spans; parallel activities add up). */
+export function historySpans(events: HistoryEvent[]) {
+  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
+  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const t = { wall: 0, wftQueued: 0, wftRunning: 0, actQueued: 0, actRunning: 0, activities: 0 };
+  for (const e of events) {
+    const started = e.workflowTaskStartedEventAttributes;
+    if (started) t.wftQueued += at(e) - at(byId.get(String(started.scheduledEventId)));
+    const completed = e.workflowTaskCompletedEventAttributes;
+    if (completed) t.wftRunning += at(e) - at(byId.get(String(completed.startedEventId)));
+    const actStarted = e.activityTaskStartedEventAttributes;
+    if (actStarted) t.actQueued += at(e) - at(byId.get(String(actStarted.scheduledEventId)));
+    const actDone = e.activityTaskCompletedEventAttributes;
+    if (actDone) {
+      t.actRunning += at(e) - at(byId.get(String(actDone.startedEventId)));
+      t.activities++;
+    }
+    // The sender's workflow stays open after 03 (recalls, follow-ups): its wall time is up to its last event.
+    t.wall = at(e) - at(events[0]);
+  }
+  return t;
+}
+
+/** What the Temporal server handled for some workflows: their events, by the kinds that cost it most. */
+export interface TemporalWork {
+  workflows: number;
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  signals: number;
+  updates: number;
+  timers: number;
+}
+
+export function temporalWork(histories: HistoryEvent[][]): TemporalWork {
+  const w: TemporalWork = {
+    workflows: histories.length,
+    events: 0,
+    workflowTasks: 0,
+    activities: 0,
+    signals: 0,
+    updates: 0,
+    timers: 0,
+  };
+  for (const e of histories.flat()) {
+    w.events++;
+    if (e.workflowTaskCompletedEventAttributes) w.workflowTasks++;
+    if (e.activityTaskScheduledEventAttributes) w.activities++;
+    if (e.workflowExecutionSignaledEventAttributes) w.signals++;
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) w.updates++;
+    if (e.timerStartedEventAttributes) w.timers++;
+  }
+  return w;
+}
+
+export const describeWork = (w: TemporalWork): string =>
+  `${w.workflows} workflow(s), ${w.events} events: ${w.workflowTasks} workflow tasks, ${w.activities} activities, ` +
+  `${w.signals} signals, ${w.updates} updates, ${w.timers} timers`;
