@@ -1,13 +1,7 @@
-import {
-  MongoBulkWriteError,
-  MongoServerError,
-  type Collection,
-  type Db,
-  type Filter,
-  type UpdateFilter,
-} from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
 import { KpiCollections } from '../schemas/kpi';
 import { escapeKey, type OpenItem } from '../kpi/event-effects';
+import type { CounterTokens } from './kpi-counter-write';
 
 /**
  * The KPI collections and the shape of their documents. Every hot read and write below is by `_id`: FerretDB v1
@@ -15,22 +9,19 @@ import { escapeKey, type OpenItem } from '../kpi/event-effects';
  */
 
 /** Counters of one agency on one day (`_id` = `agency|day`), in `kpi_days_<yyyy>_<MM>`. */
-export interface DayDoc {
+export interface DayDoc extends CounterTokens {
   _id: string;
   agency: string;
   day: string;
   c: Record<string, number>;
-  /** The last {@link RECENT_TOKENS} events counted here: consulted only when an event is counted a second time. */
-  r?: string[];
 }
 
 /** The same counters summed over a month (`_id` = `agency|yyyy-MM`), in `kpi_months_<yyyy>`. */
-export interface MonthDoc {
+export interface MonthDoc extends CounterTokens {
   _id: string;
   agency: string;
   month: string;
   c: Record<string, number>;
-  r?: string[];
 }
 
 /** One open item by its id (the lookups of `effectsOf` and the detail of a drill-down). */
@@ -56,8 +47,8 @@ export interface VersionsDoc {
 }
 
 /**
- * Tokens kept per counter document for a second counting of an event (a retried activity, seconds later). Small:
- * on FerretDB v1 an update costs what the whole collection weighs.
+ * Tokens a rebuild leaves in each counter document's `r` (the last events it counted there), so that an activity
+ * retried across a rebuild does not count again; live counting keeps its tokens by time (store/kpi-counter-write.ts).
  */
 export const RECENT_TOKENS = 16;
 
@@ -73,8 +64,11 @@ export function isDuplicateKeyBatch(err: unknown): boolean {
   return isDuplicateKey(err);
 }
 
-/** Events counted together at most (half of {@link RECENT_TOKENS}: a retry window of two batches). */
-export const BATCH_EVENTS = RECENT_TOKENS / 2;
+/**
+ * Events counted together at most: a batch partly counted before (a retry) is counted again event by event, so a
+ * batch stays small.
+ */
+export const BATCH_EVENTS = 8;
 
 /** Join partners that are never listed (`issued`) live in their own partitions, so listings stay small. */
 export const isTrack = (id: string): boolean => id.startsWith('issued|');
@@ -137,43 +131,4 @@ export function partitionsOf(names: readonly string[], prefix: string, unit: 'da
     .filter((n) => n.startsWith(prefix) && pattern.test(n.slice(prefix.length)))
     .map((n) => n.slice(prefix.length).replace(/_/g, '-'))
     .sort();
-}
-
-/**
- * Adds `dims` to counter document `_id` for the events of `tokens`. The first counting of events (their tokens were
- * new) is a plain `$inc` by `_id`; a second counting (a retry, always of one event) is guarded by "token not among
- * the recent ones", so a retry after a crash half way completes the documents it had not reached and counts none
- * twice.
- */
-export async function incrementCounter<T extends { _id: string; c: Record<string, number>; r?: string[] }>(
-  collection: Collection<T>,
-  _id: string,
-  tokens: readonly string[],
-  dims: Record<string, number>,
-  insertFields: Record<string, string>,
-  firstCounting: boolean,
-): Promise<void> {
-  if (!firstCounting && tokens.length !== 1) throw new Error('a second counting is of one event at a time');
-  const token = tokens[0]!;
-  const $inc = Object.fromEntries(Object.entries(dims).map(([dim, n]) => [`c.${dim}`, n]));
-  const update = {
-    $inc,
-    $push: { r: { $each: [...tokens], $slice: -RECENT_TOKENS } },
-    $setOnInsert: insertFields,
-  } as unknown as UpdateFilter<T>;
-  if (firstCounting) {
-    await collection.updateOne({ _id } as Filter<T>, update, { upsert: true });
-    return;
-  }
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      await collection.updateOne({ _id, r: { $ne: token } } as Filter<T>, update, { upsert: true });
-      return;
-    } catch (err) {
-      // The document holds the token (the upsert collided on `_id`), or two first writes raced: look, then retry.
-      if (!isDuplicateKey(err)) throw err;
-      if (await collection.findOne({ _id, r: token } as Filter<T>, { projection: { _id: 1 } })) return;
-    }
-  }
-  throw new Error(`KPI counter ${_id} kept colliding; giving up`);
 }

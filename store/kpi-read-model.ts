@@ -5,6 +5,7 @@ import { unescapeKey, type OpenItem } from '../kpi/event-effects';
 import { KpiCollections } from '../schemas/kpi';
 import { sumInto } from '../kpi/compute';
 import { fromOpenDoc, KpiCollectionsOf, partitionsOf, type DayDoc, type MonthDoc } from './kpi-documents';
+import { TOKEN_FIELDS } from './kpi-counter-write';
 
 /** Counters of one agency on one day (or, for a whole settled month, its rollup dated the 1st). */
 export interface DayCounterRow {
@@ -13,7 +14,7 @@ export interface DayCounterRow {
   c: Record<string, number>;
 }
 
-const NO_TOKENS = { projection: { r: 0 } } as const;
+const NO_TOKENS = { projection: TOKEN_FIELDS } as const;
 
 const dayRow = (d: DayDoc): DayCounterRow => ({ agency: d.agency, day: d.day, c: d.c ?? {} });
 const monthRow = (m: MonthDoc): DayCounterRow => ({ agency: m.agency, day: `${m.month}-01`, c: m.c ?? {} });

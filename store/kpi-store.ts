@@ -23,7 +23,6 @@ import { announcesDay } from '../kpi/freshness';
 import { monthOf, vnDay } from '../kpi/period';
 import {
   fromOpenDoc,
-  incrementCounter,
   isDuplicateKey,
   isDuplicateKeyBatch,
   isTrack,
@@ -32,6 +31,7 @@ import {
   versionKey,
   BATCH_EVENTS,
 } from './kpi-documents';
+import { incrementCounter, TOKEN_FIELDS } from './kpi-counter-write';
 import { knownPartitionsOf, type KnownPartitions } from './kpi-known-partitions';
 import { kpiReadModel, type DayCounterRow, type KpiReadModel } from './kpi-read-model';
 import { ChainOrder, rebuildFromAudit, type RebuildOptions, type RebuildResult } from './kpi-rebuild';
@@ -223,13 +223,30 @@ export class KpiStore {
   ): Promise<void> {
     const month = monthOf(g.day);
     const day = dayDocId(g.agency, g.day);
+    const now = this.clock();
     const rollup = monthDocId(g.agency, month);
     await Promise.all([
       this.locks.run(`kpi-day:${day}`, () =>
-        incrementCounter(this.c.days(g.day), day, tokens, g.dims, { agency: g.agency, day: g.day }, first),
+        incrementCounter(
+          this.c.days(g.day),
+          day,
+          tokens,
+          g.dims,
+          { agency: g.agency, day: g.day },
+          first,
+          now,
+        ),
       ),
       this.locks.run(`kpi-month:${rollup}`, () =>
-        incrementCounter(this.c.months(month), rollup, tokens, g.dims, { agency: g.agency, month }, first),
+        incrementCounter(
+          this.c.months(month),
+          rollup,
+          tokens,
+          g.dims,
+          { agency: g.agency, month },
+          first,
+          now,
+        ),
       ),
     ]);
   }
@@ -369,10 +386,11 @@ export class KpiStore {
     const names = await this.c.names();
     const days = new Map<string, Record<string, number>>();
     for (const day of partitionsOf(names, KpiCollections.daysPrefix, 'day'))
-      for await (const d of this.c.days(day).find({}, { projection: { r: 0 } })) days.set(d._id, d.c ?? {});
+      for await (const d of this.c.days(day).find({}, { projection: TOKEN_FIELDS }))
+        days.set(d._id, d.c ?? {});
     const months = new Map<string, Record<string, number>>();
     for (const month of partitionsOf(names, KpiCollections.monthsPrefix, 'month'))
-      for await (const d of this.c.months(month).find({}, { projection: { r: 0 } }))
+      for await (const d of this.c.months(month).find({}, { projection: TOKEN_FIELDS }))
         months.set(d._id, d.c ?? {});
     const open = new Map<string, OpenItem>();
     for (const day of partitionsOf(names, KpiCollections.openPrefix, 'day'))
@@ -403,11 +421,12 @@ export class KpiStore {
       if (month < monthOf(beforeDay)) await this.c.applied(month).drop();
     for (const day of partitionsOf(names, KpiCollections.daysPrefix, 'day')) {
       if (day >= beforeDay) break;
-      modified += (await this.c.days(day).updateMany({}, { $unset: { r: '' } })).modifiedCount;
+      modified += (await this.c.days(day).updateMany({}, { $unset: { r: '', w: '', e: '' } })).modifiedCount;
     }
     for (const month of partitionsOf(names, KpiCollections.monthsPrefix, 'month')) {
       if (month >= monthOf(beforeDay)) break;
-      modified += (await this.c.months(month).updateMany({}, { $unset: { r: '' } })).modifiedCount;
+      modified += (await this.c.months(month).updateMany({}, { $unset: { r: '', w: '', e: '' } }))
+        .modifiedCount;
     }
     return modified;
   }
