@@ -7,6 +7,39 @@ import {
   type OpenOp,
 } from './event-effects';
 
+/** Increments of one counter document (`agency|day`). */
+export interface CounterGroup {
+  agency: string;
+  day: string;
+  dims: Record<string, number>;
+}
+
+/** Events of one document counted together, and their increments grouped by counter document. */
+export interface Counting {
+  events: readonly KpiEvent[];
+  groups: readonly CounterGroup[];
+}
+
+/**
+ * Countings written in one commit: one increment per counter document with the dims summed, carrying the tokens of
+ * every counting that changes it (each counting's tokens go to every document it changes, as when counted alone, so
+ * that a retry of any of its events finds its token there).
+ */
+export function mergeCountings(countings: readonly Counting[]): (CounterGroup & { tokens: string[] })[] {
+  const out = new Map<string, CounterGroup & { tokens: string[] }>();
+  for (const counting of countings) {
+    const tokens = counting.events.map((e) => e.id);
+    for (const g of counting.groups) {
+      const key = `${g.agency}|${g.day}`;
+      let merged = out.get(key);
+      if (!merged) out.set(key, (merged = { agency: g.agency, day: g.day, dims: {}, tokens: [] }));
+      for (const [dim, n] of Object.entries(g.dims)) merged.dims[dim] = (merged.dims[dim] ?? 0) + n;
+      for (const t of tokens) if (!merged.tokens.includes(t)) merged.tokens.push(t);
+    }
+  }
+  return [...out.values()];
+}
+
 /** The id of the open item an operation changes. */
 export const opItemId = (op: OpenOp | StoreOp): string => (op.op === 'open' ? op.item.id : op.id);
 

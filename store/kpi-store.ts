@@ -9,10 +9,8 @@ import {
 } from '../schemas/kpi';
 import type { KpiSnapshot } from '../kpi/compare';
 import {
-  dayDocId,
   effectsOf,
   groupIncrements,
-  monthDocId,
   lookupsFor,
   type KpiEvent,
   type OpenItem,
@@ -24,14 +22,14 @@ import { monthOf, vnDay } from '../kpi/period';
 import {
   fromOpenDoc,
   isDuplicateKey,
-  isDuplicateKeyBatch,
   isTrack,
   KpiCollectionsOf,
   partitionsOf,
   versionKey,
   BATCH_EVENTS,
 } from './kpi-documents';
-import { incrementCounter, TOKEN_FIELDS } from './kpi-counter-write';
+import { TOKEN_FIELDS } from './kpi-counter-write';
+import { KpiCounting } from './kpi-counting';
 import { knownPartitionsOf, type KnownPartitions } from './kpi-known-partitions';
 import { kpiReadModel, type DayCounterRow, type KpiReadModel } from './kpi-read-model';
 import { ChainOrder, rebuildFromAudit, type RebuildOptions, type RebuildResult } from './kpi-rebuild';
@@ -76,6 +74,7 @@ export interface KpiStoreOptions {
 export class KpiStore {
   private readonly c: KpiCollectionsOf;
   private readonly clock: () => number;
+  private readonly counting: KpiCounting;
 
   constructor(
     private readonly db: Db,
@@ -83,6 +82,7 @@ export class KpiStore {
   ) {
     this.c = new KpiCollectionsOf(db);
     this.clock = options.clock ?? Date.now;
+    this.counting = new KpiCounting(db, this.c, this.clock);
   }
 
   /** Counter and open-item writes of this process, one at a time per document (see store/document-locks.ts). */
@@ -120,7 +120,7 @@ export class KpiStore {
     const located = new Map<string, Located | null>();
     const lookups = lookupsFor(event);
     // An event that needs lookups (an acceptance) almost always counts: its token goes in beside the lookups.
-    const early = lookups.length > 0 ? this.insertToken(event) : undefined;
+    const early = lookups.length > 0 ? this.counting.insertToken(event) : undefined;
     early?.catch(() => undefined); // surfaces at the `await` below
     await Promise.all(
       lookups.map(async (id) => {
@@ -131,12 +131,10 @@ export class KpiStore {
     );
     const { increments, ops } = effectsOf(event, found);
     const groups = [...groupIncrements(increments).values()];
-    const first = await (early ?? (groups.length > 0 ? this.insertToken(event) : undefined));
+    const first = await (early ?? (groups.length > 0 ? this.counting.insertToken(event) : undefined));
     if (groups.length > 0) {
-      await Promise.all(groups.map((g) => this.increment([event.id], g, first === true)));
-      const now = this.clock();
-      const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
-      await this.announce('c', late);
+      await Promise.all(groups.map((g) => this.counting.increment([event.id], g, first === true)));
+      await this.counting.announceCounters(groups);
     }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
     // In order: two operations of one event may touch one item.
@@ -150,118 +148,37 @@ export class KpiStore {
 
   /**
    * Counts events appended together, in order, exactly as `apply` one after another would (same counters, same open
-   * items; see kpi/batch-effects.ts), with one token insert and one `$inc` per counter document for all of them.
-   * A batch partly counted before (a retried activity, a rebuild in between) is counted event by event instead,
-   * each guarded by its own token. At most {@link BATCH_EVENTS} at a time, so that a batch's tokens take at most
-   * half of the recent tokens a counter keeps for retries.
+   * items; see kpi/batch-effects.ts), with one token insert and one `$inc` per counter document for all of them and
+   * for the countings of other documents that go in the same commit (store/kpi-counting.ts). A batch partly counted
+   * before (a retried activity, a rebuild in between) is counted event by event instead, each guarded by its own
+   * token. At most {@link BATCH_EVENTS} at a time.
    */
   async applyAll(events: readonly KpiEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += BATCH_EVENTS) {
-      const chunk = events.slice(i, i + BATCH_EVENTS);
-      if (chunk.length === 1) await this.apply(chunk[0]!);
-      else await this.applyBatch(chunk);
-    }
+    for (let i = 0; i < events.length; i += BATCH_EVENTS)
+      await this.applyBatch(events.slice(i, i + BATCH_EVENTS));
   }
 
   private async applyBatch(events: readonly KpiEvent[]): Promise<void> {
-    const { increments, ops } = await batchEffects(
-      events,
-      async (id) => (await this.findItem(id))?.item ?? null,
-    );
+    /** Items looked up, as stored before the batch: the first operation on one need not look again. */
+    const located = new Map<string, Located | null>();
+    const { increments, ops } = await batchEffects(events, async (id) => {
+      const item = await this.findItem(id);
+      located.set(id, item);
+      return item?.item ?? null;
+    });
     const groups = [...groupIncrements(increments).values()];
-    if (groups.length > 0) {
-      if (!(await this.insertTokens(events))) {
-        for (const event of events) await this.apply(event);
-        return;
-      }
-      const tokens = events.map((e) => e.id);
-      await Promise.all(groups.map((g) => this.increment(tokens, g, true)));
-      const now = this.clock();
-      const late = groups.filter((g) => announcesDay(g.day, now)).map((g) => versionKey(g.day, g.agency));
-      await this.announce('c', late);
+    if (groups.length > 0 && (await this.counting.count({ events, groups })) === 'counted-before') {
+      for (const event of events) await this.apply(event);
+      return;
     }
-    // As in `apply`: open items last, in order, each read afresh.
-    for (const op of mergePendingRuns(ops))
-      await this.locks.run(`kpi-open:${opItemId(op)}`, () => this.applyOpenOp(op));
-  }
-
-  /** Records that all `events` are being counted; false when any of them was already. */
-  private async insertTokens(events: readonly KpiEvent[]): Promise<boolean> {
-    const byMonth = new Map<string, { _id: string }[]>();
-    for (const e of events) {
-      const month = monthOf(vnDay(e.time));
-      byMonth.set(month, [...(byMonth.get(month) ?? []), { _id: e.id }]);
+    // As in `apply`: open items last, in order; only an item's first operation uses what the lookups found, since
+    // the batch's earlier operations have not written it yet.
+    for (const op of mergePendingRuns(ops)) {
+      const id = opItemId(op);
+      const known = located.get(id);
+      located.delete(id);
+      await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
     }
-    let allNew = true;
-    for (const [month, docs] of byMonth) {
-      try {
-        await this.c.applied(month).insertMany(docs, { ordered: false });
-      } catch (err) {
-        if (!isDuplicateKeyBatch(err)) throw err;
-        allNew = false;
-      }
-    }
-    return allNew;
-  }
-
-  /** Records that `event` is being counted; false when it was already (a retry). */
-  private async insertToken(event: KpiEvent): Promise<boolean> {
-    try {
-      await this.c.applied(monthOf(vnDay(event.time))).insertOne({ _id: event.id });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Adds an event's increments to its day document and to the month rollup. */
-  private async increment(
-    tokens: readonly string[],
-    g: { agency: string; day: string; dims: Record<string, number> },
-    first: boolean,
-  ): Promise<void> {
-    const month = monthOf(g.day);
-    const day = dayDocId(g.agency, g.day);
-    const now = this.clock();
-    const rollup = monthDocId(g.agency, month);
-    await Promise.all([
-      this.locks.run(`kpi-day:${day}`, () =>
-        incrementCounter(
-          this.c.days(g.day),
-          day,
-          tokens,
-          g.dims,
-          { agency: g.agency, day: g.day },
-          first,
-          now,
-        ),
-      ),
-      this.locks.run(`kpi-month:${rollup}`, () =>
-        incrementCounter(
-          this.c.months(month),
-          rollup,
-          tokens,
-          g.dims,
-          { agency: g.agency, month },
-          first,
-          now,
-        ),
-      ),
-    ]);
-  }
-
-  /** Announces writes to settled periods (`c`: counters by `day|agency`, `o`: boards by `month|agency`). */
-  private async announce(field: 'c' | 'o', keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const $inc = Object.fromEntries(keys.map((k) => [`${field}.${k}`, 1]));
-    await this.locks.run('kpi-versions', () =>
-      this.c.versions.updateOne(
-        { _id: 'changes' },
-        { $inc, $setOnInsert: { gen: randomUUID() } },
-        { upsert: true },
-      ),
-    );
   }
 
   /**
@@ -340,7 +257,7 @@ export class KpiStore {
   /** Announces a change to a listed item of a day other than today. */
   private async announceItems(day: string, item: OpenItem): Promise<void> {
     if (!isTrack(item.id) && announcesDay(day, this.clock()))
-      await this.announce('o', [versionKey(day, item.agency)]);
+      await this.counting.announce('o', [versionKey(day, item.agency)]);
   }
 
   /**

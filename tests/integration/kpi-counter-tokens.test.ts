@@ -28,7 +28,7 @@ afterAll(async () => h?.close());
 function fresh(): { col: Collection<Counter>; t0: number } {
   n++;
   return {
-    col: h.deps.db.collection<Counter>(`test_counter_tokens_${n}`),
+    col: h.deps.db!.collection<Counter>(`test_counter_tokens_${n}`),
     t0: (Math.floor(Date.parse('2026-03-02T01:00:00Z') / TOKEN_SLOT_MS) + 1) * TOKEN_SLOT_MS,
   };
 }
@@ -97,7 +97,7 @@ it('reads the earlier layout: a token in `r` is recognised, and new tokens go to
 
 it('counts an event applied again through the store once, with other events and half an hour in between', async () => {
   let now = Date.parse('2026-03-05T03:00:00Z');
-  const kpis = new KpiStore(h.deps.db, { clock: () => now });
+  const kpis = new KpiStore(h.deps.db!, { clock: () => now });
   const sealed = (i: number) =>
     h.deps.audit.append({
       id: `token-window:${i}`,
