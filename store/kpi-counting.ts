@@ -8,9 +8,9 @@ import { documentLocks } from './document-locks';
 import { incrementCounter } from './kpi-counter-write';
 import type { KpiCollectionsOf } from './kpi-documents';
 import { isDuplicateKey, isDuplicateKeyBatch, versionKey } from './kpi-documents';
-import { groupCommitOf } from './group-commit';
+import { GroupCommit } from './group-commit';
 
-/** How a counting submitted to the process's group commit ended. */
+/** How a counting submitted to a store's group commit ended. */
 export type CountingOutcome = 'counted' | 'counted-before';
 
 /**
@@ -20,6 +20,12 @@ export type CountingOutcome = 'counted' | 'counted-before';
  * however many countings touch it (at a busy agency, many documents move at once).
  */
 export class KpiCounting {
+  /**
+   * This store's commits (not the database's, as the audit trail's are): a commit uses this store's clock for its
+   * token slots and announcements. The exchange activities of a worker share one store, so they share its commits.
+   */
+  private readonly commits = new GroupCommit<Counting, CountingOutcome>((_key, batch) => this.commit(batch));
+
   constructor(
     private readonly db: Db,
     private readonly c: KpiCollectionsOf,
@@ -28,14 +34,12 @@ export class KpiCounting {
 
   /**
    * Counts events of one document, appended together and counted for the first time, with whatever other countings
-   * of this process go in the same commit. `counted-before`: some of its events had been counted already (a retried
+   * of this store go in the same commit. `counted-before`: some of its events had been counted already (a retried
    * activity, a rebuild in between), and nothing of this counting was written but tokens: count its events one by
    * one, each guarded by its token.
    */
   count(counting: Counting): Promise<CountingOutcome> {
-    return groupCommitOf<Counting, CountingOutcome>(this.db, 'kpi-countings', (_key, batch) =>
-      this.commit(batch),
-    ).submit('all', counting);
+    return this.commits.submit('all', counting);
   }
 
   private async commit(countings: Counting[]): Promise<CountingOutcome[]> {
