@@ -49,15 +49,21 @@ export type StoreOp =
   | { op: 'addPending' | 'settle'; id: string; recipients: string[] };
 
 /**
- * The operations in order, with each run of `addPending` (or of `settle`) on one item merged into one: a dispatch
- * to ten recipients adds ten pending recipients to the document's track, one read and one write instead of ten of
- * each. Merging only neighbours keeps the order of everything else, so the items end as the operations one by one
- * would leave them.
+ * The operations as the store writes them, in order: each run of `addPending` (or of `settle`) on one item merged into
+ * one (a dispatch to ten recipients adds ten pending recipients to the document's track: one read and one write
+ * instead of ten of each), and a `close` of an item already closed earlier in the operations, with no `open` of it
+ * since, dropped (each of the ten dispatch events closes the document's `unsent` item; the nine after the first cost
+ * two reads each to find nothing). Merging only neighbours keeps the order of everything else, so the items end as
+ * the operations one by one would leave them.
  */
-export function mergePendingRuns(ops: readonly OpenOp[]): StoreOp[] {
+export function storeOps(ops: readonly OpenOp[]): StoreOp[] {
   const out: StoreOp[] = [];
+  const closed = new Set<string>();
   for (const op of ops) {
     if (op.op === 'open' || op.op === 'close') {
+      if (op.op === 'open') closed.delete(op.item.id);
+      else if (closed.has(op.id)) continue;
+      else closed.add(op.id);
       out.push(op);
       continue;
     }

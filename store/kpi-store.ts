@@ -16,7 +16,7 @@ import {
   type OpenItem,
   type OpenKind,
 } from '../kpi/event-effects';
-import { batchEffects, mergePendingRuns, opItemId, type StoreOp } from '../kpi/batch-effects';
+import { batchEffects, storeOps, opItemId, type StoreOp } from '../kpi/batch-effects';
 import { announcesDay } from '../kpi/freshness';
 import { monthOf, vnDay } from '../kpi/period';
 import {
@@ -138,7 +138,7 @@ export class KpiStore {
     }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
     // In order: two operations of one event may touch one item.
-    for (const op of mergePendingRuns(ops)) {
+    for (const op of storeOps(ops)) {
       const id = opItemId(op);
       const known = located.get(id);
       located.delete(id);
@@ -173,7 +173,7 @@ export class KpiStore {
     }
     // As in `apply`: open items last, in order; only an item's first operation uses what the lookups found, since
     // the batch's earlier operations have not written it yet.
-    for (const op of mergePendingRuns(ops)) {
+    for (const op of storeOps(ops)) {
       const id = opItemId(op);
       const known = located.get(id);
       located.delete(id);

@@ -1,4 +1,4 @@
-import { afterOp, mergePendingRuns, type StoreOp } from '../../../kpi/batch-effects';
+import { afterOp, storeOps, type StoreOp } from '../../../kpi/batch-effects';
 import type { OpenItem, OpenOp } from '../../../kpi/event-effects';
 
 const track = 'issued|000.01.01.H29|doc-1';
@@ -15,7 +15,7 @@ function afterStoreOp(item: OpenItem | null, op: StoreOp): OpenItem | null {
   return pending.length > 0 ? { ...item, pending } : null;
 }
 
-describe('mergePendingRuns', () => {
+describe('storeOps', () => {
   const opened: OpenItem = {
     id: track,
     kind: 'issued',
@@ -25,7 +25,7 @@ describe('mergePendingRuns', () => {
 
   it('writes a dispatch to ten recipients as one addition, in the order given', () => {
     const recipients = Array.from({ length: 10 }, (_, i) => `000.00.${30 + i}.H29`);
-    expect(mergePendingRuns(recipients.map(add))).toEqual([{ op: 'addPending', id: track, recipients }]);
+    expect(storeOps(recipients.map(add))).toEqual([{ op: 'addPending', id: track, recipients }]);
   });
 
   it('merges only neighbours on one item, so every other operation keeps its place', () => {
@@ -41,7 +41,7 @@ describe('mergePendingRuns', () => {
       settle('B'),
       { op: 'close', id: other },
     ];
-    expect(mergePendingRuns(ops)).toEqual([
+    expect(storeOps(ops)).toEqual([
       { op: 'open', item: opened },
       { op: 'addPending', id: track, recipients: ['A', 'B'] },
       { op: 'addPending', id: other, recipients: ['C'] },
@@ -57,14 +57,34 @@ describe('mergePendingRuns', () => {
       [{ op: 'open', item: opened }, add('A'), add('B'), add('C'), settle('B'), settle('C')],
       [add('A'), { op: 'open', item: opened }, add('B'), settle('B'), add('C')],
       [{ op: 'open', item: opened }, add('A'), { op: 'close', id: track }, add('B')],
+      [
+        { op: 'open', item: opened },
+        { op: 'close', id: track },
+        { op: 'close', id: track },
+      ],
+      [{ op: 'close', id: track }, { op: 'open', item: opened }, { op: 'close', id: track }, add('A')],
+      [{ op: 'close', id: track }, { op: 'close', id: track }, { op: 'open', item: opened }, add('A')],
     ];
     for (const ops of sequences) {
       const oneByOne = ops.reduce<OpenItem | null>((item, op) => afterOp(item, op), null);
-      const merged = mergePendingRuns(ops).reduce<OpenItem | null>(
-        (item, op) => afterStoreOp(item, op),
-        null,
-      );
+      const merged = storeOps(ops).reduce<OpenItem | null>((item, op) => afterStoreOp(item, op), null);
       expect(merged).toEqual(oneByOne);
     }
+  });
+
+  it('drops a close of an item closed before in the operations, unless it was opened again in between', () => {
+    const unsent = 'unsent|000.00.32.H29|doc-1';
+    const dispatch = (recipient: string): OpenOp[] => [{ op: 'close', id: unsent }, add(recipient)];
+    expect(storeOps([...dispatch('A'), ...dispatch('B'), ...dispatch('C')])).toEqual([
+      { op: 'close', id: unsent },
+      { op: 'addPending', id: track, recipients: ['A', 'B', 'C'] },
+    ]);
+    const reopened: OpenOp[] = [
+      { op: 'close', id: track },
+      { op: 'open', item: opened },
+      { op: 'close', id: track },
+      { op: 'close', id: track },
+    ];
+    expect(storeOps(reopened)).toEqual(reopened.slice(0, 3));
   });
 });
