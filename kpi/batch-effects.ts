@@ -1,4 +1,5 @@
 import {
+  dayDocId,
   effectsOf,
   lookupsFor,
   type EventEffects,
@@ -30,7 +31,7 @@ export function mergeCountings(countings: readonly Counting[]): (CounterGroup & 
   for (const counting of countings) {
     const tokens = counting.events.map((e) => e.id);
     for (const g of counting.groups) {
-      const key = `${g.agency}|${g.day}`;
+      const key = dayDocId(g.agency, g.day);
       let merged = out.get(key);
       if (!merged) out.set(key, (merged = { agency: g.agency, day: g.day, dims: {}, tokens: [] }));
       for (const [dim, n] of Object.entries(g.dims)) merged.dims[dim] = (merged.dims[dim] ?? 0) + n;

@@ -7,7 +7,7 @@ import { monthOf, vnDay } from '../kpi/period';
 import { documentLocks } from './document-locks';
 import { incrementCounter } from './kpi-counter-write';
 import type { KpiCollectionsOf } from './kpi-documents';
-import { isDuplicateKey, isDuplicateKeyBatch, versionKey } from './kpi-documents';
+import { duplicateIndexes, isDuplicateKey, isDuplicateKeyBatch, versionKey } from './kpi-documents';
 import { GroupCommit } from './group-commit';
 
 /** How a counting submitted to a store's group commit ended. */
@@ -142,12 +142,4 @@ export class KpiCounting {
       ),
     );
   }
-}
-
-/** The positions of the documents an unordered insert refused, when the server says. */
-function duplicateIndexes(err: unknown): number[] | undefined {
-  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-  const list = [writeErrors ?? []].flat() as { index?: unknown }[];
-  const indexes = list.map((e) => e.index);
-  return list.length > 0 && indexes.every((i) => typeof i === 'number') ? (indexes as number[]) : undefined;
 }

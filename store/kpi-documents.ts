@@ -64,6 +64,11 @@ export function isDuplicateKeyBatch(err: unknown): boolean {
   return isDuplicateKey(err);
 }
 
+/** The positions of the documents an unordered insert refused (undefined: the error does not say which). */
+export function duplicateIndexes(err: unknown): number[] | undefined {
+  return err instanceof MongoBulkWriteError ? [err.writeErrors].flat().map((e) => e.index) : undefined;
+}
+
 /**
  * Events counted together at most: a batch partly counted before (a retry) is counted again event by event, so a
  * batch stays small.

@@ -14,6 +14,7 @@ import {
   lookupsFor,
   type KpiEvent,
   type OpenItem,
+  type OpenOp,
   type OpenKind,
 } from '../kpi/event-effects';
 import { batchEffects, storeOps, opItemId, type StoreOp } from '../kpi/batch-effects';
@@ -137,13 +138,7 @@ export class KpiStore {
       await this.counting.announceCounters(groups);
     }
     // Open items change last: a retry after a crash sees the same lookups and so computes the same increments.
-    // In order: two operations of one event may touch one item.
-    for (const op of storeOps(ops)) {
-      const id = opItemId(op);
-      const known = located.get(id);
-      located.delete(id);
-      await this.locks.run(`kpi-open:${id}`, () => this.applyOpenOp(op, known));
-    }
+    await this.applyOpenOps(ops, located);
   }
 
   /**
@@ -171,8 +166,15 @@ export class KpiStore {
       for (const event of events) await this.apply(event);
       return;
     }
-    // As in `apply`: open items last, in order; only an item's first operation uses what the lookups found, since
-    // the batch's earlier operations have not written it yet.
+    // As in `apply`: open items last.
+    await this.applyOpenOps(ops, located);
+  }
+
+  /**
+   * The open-item operations of one event or batch, in order (two of them may touch one item). `located`: the items
+   * its lookups found, as stored before any of these operations; only an item's first operation may use that.
+   */
+  private async applyOpenOps(ops: readonly OpenOp[], located: Map<string, Located | null>): Promise<void> {
     for (const op of storeOps(ops)) {
       const id = opItemId(op);
       const known = located.get(id);
