@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   jetstreamManager,
@@ -16,6 +17,27 @@ import {
 } from '../schemas/edxml';
 
 const NS = 1_000_000;
+
+/** JetStream's "no suitable peers for placement" and "JetStream system temporarily unavailable". */
+const PLACEMENT_PENDING = new Set([10005, 10008]);
+
+/**
+ * Runs `create` again while JetStream cannot yet place its copies: a cluster whose meta leader was just elected, or a
+ * node that is restarting, refuses a stream with a copy on every node until the leader knows all of them again
+ * (seconds). Any other error, or the same one after `patienceMs`, is thrown.
+ */
+export async function whilePlacementPending<T>(create: () => Promise<T>, patienceMs = 15_000): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await create();
+    } catch (err) {
+      const pending = err instanceof JetStreamApiError && PLACEMENT_PENDING.has(err.code);
+      if (!pending || Date.now() + wait > deadline) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
 
 export interface ExchangeTopologyOptions {
   /** Nats-Msg-Id dedupe window; default 10 minutes. */
@@ -59,15 +81,17 @@ async function ensureStream(
     return;
   }
   try {
-    await jsm.streams.add({
-      name,
-      subjects,
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      max_age: 90 * 24 * 3600 * 1e9,
-      duplicate_window: duplicateWindowMs * NS,
-      num_replicas: replicas,
-    });
+    await whilePlacementPending(() =>
+      jsm.streams.add({
+        name,
+        subjects,
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        max_age: 90 * 24 * 3600 * 1e9,
+        duplicate_window: duplicateWindowMs * NS,
+        num_replicas: replicas,
+      }),
+    );
   } catch (err) {
     // Another process created it concurrently.
     await jsm.streams.info(name).catch(() => {
@@ -135,13 +159,13 @@ export function documentBucket(
   if (!byName) stores.set(nats, (byName = new Map()));
   let store = byName.get(names.bucket);
   if (!store) {
-    store = new Objm(nats)
-      .create(names.bucket, { storage: ObjStorageType.File, replicas })
-      .then(async (bucket) => {
-        if (replicas > 1)
-          await ensureStreamReplicas(await jetstreamManager(nats), `OBJ_${names.bucket}`, replicas);
-        return bucket;
-      });
+    store = whilePlacementPending(() =>
+      new Objm(nats).create(names.bucket, { storage: ObjStorageType.File, replicas }),
+    ).then(async (bucket) => {
+      if (replicas > 1)
+        await ensureStreamReplicas(await jetstreamManager(nats), `OBJ_${names.bucket}`, replicas);
+      return bucket;
+    });
     store.catch(() => byName.delete(names.bucket));
     byName.set(names.bucket, store);
   }

@@ -53,27 +53,74 @@ export function writeNatsClusterConfigs(
   });
 }
 
-/** The JetStream meta leader's server name as node `monitor` sees it, or undefined while there is none. */
-export async function jetStreamMetaLeader(monitorPort: number): Promise<string | undefined> {
+interface MetaPeer {
+  name?: string;
+  current?: boolean;
+  offline?: boolean;
+}
+
+/** What node `monitorPort` reports of the JetStream meta group (/jsz), or undefined when it does not answer. */
+async function jetStreamMeta(
+  monitorPort: number,
+): Promise<{ leader?: string; clusterSize?: number; replicas?: MetaPeer[] } | undefined> {
   try {
     const res = await fetch(`http://127.0.0.1:${monitorPort}/jsz`, { signal: AbortSignal.timeout(2_000) });
     if (!res.ok) return undefined;
-    const body = (await res.json()) as { meta_cluster?: { leader?: string; cluster_size?: number } };
-    return body.meta_cluster?.leader || undefined;
+    const body = (await res.json()) as {
+      meta_cluster?: { leader?: string; cluster_size?: number; replicas?: MetaPeer[] };
+    };
+    const meta = body.meta_cluster;
+    return (
+      meta && { leader: meta.leader || undefined, clusterSize: meta.cluster_size, replicas: meta.replicas }
+    );
   } catch {
     return undefined;
   }
 }
 
-/** Waits until a meta leader is elected (the cluster accepts stream operations); throws after `timeoutMs`. */
+/** The JetStream meta leader's server name as node `monitor` sees it, or undefined while there is none. */
+export async function jetStreamMetaLeader(monitorPort: number): Promise<string | undefined> {
+  return (await jetStreamMeta(monitorPort))?.leader;
+}
+
+/**
+ * Whether the meta leader, asked on its own monitor port, counts `nodes` members and sees every other one current
+ * and online. Only the leader reports its peers; a leader elected by a quorum of two may not yet know the third, and
+ * a stream with as many copies as nodes is refused until it does ("no suitable peers for placement").
+ */
+async function allPeersCurrent(monitorPort: number, nodes: number): Promise<boolean> {
+  const meta = await jetStreamMeta(monitorPort);
+  const peers = meta?.replicas ?? [];
+  return (
+    meta?.clusterSize === nodes &&
+    peers.length === nodes - 1 &&
+    peers.every((p) => p.current === true && p.offline !== true)
+  );
+}
+
+/**
+ * Waits until a meta leader is elected and sees every node current, so the cluster accepts streams with a copy on
+ * each node; throws after `timeoutMs`. `monitorPorts[i]` is node `n<i+1>`'s.
+ */
 export async function waitForMetaLeader(monitorPorts: readonly number[], timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const port of monitorPorts) {
-      const leader = await jetStreamMetaLeader(port);
-      if (leader) return leader;
-    }
+    const leader = await firstLeader(monitorPorts);
+    const leaderPort =
+      leader && /^n\d+$/.test(leader) ? monitorPorts[Number(leader.slice(1)) - 1] : undefined;
+    if (leader && leaderPort !== undefined && (await allPeersCurrent(leaderPort, monitorPorts.length)))
+      return leader;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the NATS cluster elected no JetStream leader within ${timeoutMs / 1000} s`);
+  throw new Error(
+    `the NATS cluster elected no JetStream leader seeing all ${monitorPorts.length} nodes within ${timeoutMs / 1000} s`,
+  );
+}
+
+async function firstLeader(monitorPorts: readonly number[]): Promise<string | undefined> {
+  for (const port of monitorPorts) {
+    const leader = await jetStreamMetaLeader(port);
+    if (leader) return leader;
+  }
+  return undefined;
 }
