@@ -33,6 +33,7 @@ import { DEMO_AGENCIES } from '../store/demo-province';
 import { checkChaosRun, documentSettled } from './lib/chaos-checks';
 import { driveDocuments, type DrivenDocument } from './lib/chaos-driver';
 import { injectFault, planFaults, type FaultRecord } from './lib/chaos-faults';
+import { slowActivities } from './lib/slow-activities';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,7 +68,9 @@ async function stopActive(): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
+const runStarted = Date.now();
+const log = (line: string) =>
+  process.stderr.write(`[chaos +${((Date.now() - runStarted) / 1000).toFixed(1)} s] ${line}\n`);
 
 async function onePagePdf(): Promise<string> {
   const doc = await PDFDocument.create();
@@ -104,6 +107,21 @@ async function faultLoop(
     }
   } finally {
     await nats.close();
+  }
+}
+
+/** Where recovery waited: activities retried, and the slowest ones (a timeout shows as minutes here). */
+async function logSlowActivities(temporalAddress: string): Promise<void> {
+  try {
+    const { activities, retried, slowest } = await slowActivities(temporalAddress, 8);
+    log(`activities: ${activities}, ${retried} of them completed after more than one attempt; slowest:`);
+    for (const a of slowest)
+      log(
+        `  ${(a.ms / 1000).toFixed(1).padStart(6)} s  ${a.activityType} (attempt ${a.attempt}) ${a.workflowId}` +
+          (a.lastFailure ? `; before: ${a.lastFailure.slice(0, 160)}` : ''),
+      );
+  } catch (err) {
+    log(`activity report unavailable: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -174,6 +192,8 @@ async function main(): Promise<number> {
     while (pending.length && Date.now() < settleDeadline) {
       const still: DrivenDocument[] = [];
       for (const d of pending) if (!(await documentSettled(api, d))) still.push(d);
+      if (still.length !== pending.length || still.length === 0)
+        log(`${still.length} document(s) not yet at 03 everywhere`);
       pending = still;
       if (pending.length) await sleep(2_000);
     }
@@ -192,6 +212,7 @@ async function main(): Promise<number> {
     log(`requests per API instance: ${cluster.proxy.served.join(' / ')}`);
     log(`streams (replicas configured/present): ${found.streams.join(', ')}`);
     for (const p of found.problems.slice(0, 20)) log(`problem: ${p}`);
+    await logSlowActivities(cluster.temporalAddress);
     const result = {
       documents,
       faults: schedule.filter((f) => f.detail.startsWith('kill')).length,

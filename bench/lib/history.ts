@@ -77,3 +77,35 @@ export function temporalWork(histories: HistoryEvent[][]): TemporalWork {
 export const describeWork = (w: TemporalWork): string =>
   `${w.workflows} workflow(s), ${w.events} events: ${w.workflowTasks} workflow tasks, ${w.activities} activities, ` +
   `${w.signals} signals, ${w.updates} updates, ${w.timers} timers`;
+
+/** One activity of a history, from its scheduling to its completion, with the attempt that completed it. */
+export interface ActivitySpan {
+  activityType: string;
+  ms: number;
+  attempt: number;
+  /** The failure of the attempt before the last, when there was one (a timeout, the database gone). */
+  lastFailure?: string;
+}
+
+/**
+ * Every completed activity's span: its scheduling to its completion, so attempts that failed or timed out before
+ * are inside it (Temporal records only an activity's last attempt, with its number and the failure before it).
+ */
+export function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
+  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
+  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const spans: ActivitySpan[] = [];
+  for (const e of events) {
+    const done = e.activityTaskCompletedEventAttributes;
+    if (!done) continue;
+    const scheduled = byId.get(String(done.scheduledEventId));
+    const started = byId.get(String(done.startedEventId))?.activityTaskStartedEventAttributes;
+    spans.push({
+      activityType: scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? '?',
+      ms: at(e) - at(scheduled),
+      attempt: started?.attempt ?? 1,
+      lastFailure: started?.lastFailure?.message ?? undefined,
+    });
+  }
+  return spans;
+}

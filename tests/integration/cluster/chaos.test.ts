@@ -42,8 +42,15 @@ describe('chaos run on the clustered stack', () => {
       ]);
       const lines = run.stdout.trim().split('\n');
       const verdict = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
-      // The schedule and verdict always; the run's own log when it failed.
+      // The schedule and verdict always, and the run's own account (timings, restarts, where recovery waited); the
+      // tail of its whole log when it failed.
       console.log(run.stdout);
+      console.log(
+        run.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('[chaos'))
+          .join('\n'),
+      );
       if (run.code !== 0) console.log(run.stderr.split('\n').slice(-40).join('\n'));
       expect(Object.keys(verdict)).toEqual([
         'documents',
