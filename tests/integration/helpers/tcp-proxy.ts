@@ -3,11 +3,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /**
  * A TCP proxy on loopback that a test can cut and restore, to take a network link down without stopping either
  * end: `cut()` destroys every open connection and refuses new ones (accepted, then closed at once, as a dead link
- * looks to a client that keeps retrying); `restore()` lets connections through again.
+ * looks to a client that keeps retrying); `restore()` lets connections through again; `stall()` keeps them open
+ * and silent.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private open = true;
+  private stalled = false;
   /** Connections refused while cut: shows the far end kept trying. */
   refused = 0;
 
@@ -41,6 +43,13 @@ export class TcpProxy {
       client.destroy();
       return;
     }
+    if (this.stalled) {
+      // Held open and never answered, as behind a link that drops packets.
+      this.sockets.add(client);
+      client.pause();
+      client.on('error', () => undefined);
+      return;
+    }
     const upstream = createConnection(target);
     for (const [a, b] of [
       [client, upstream],
@@ -61,7 +70,20 @@ export class TcpProxy {
     return this.open;
   }
 
+  /**
+   * Stops carrying bytes without closing anything: requests in flight and new ones wait forever, as on a link that
+   * drops every packet (a client sees no error, only silence). `cut()` or `close()` ends it.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
   cut(): void {
+    this.stalled = false;
     this.open = false;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();

@@ -1,6 +1,8 @@
+import { documentWorkflowId } from '../../../schemas/document-constants';
 import { incomingId } from '../../../schemas/document';
 import { RECIPIENTS, SENDER } from '../exchange/support';
 import { user } from '../helpers/harness';
+import { TcpProxy } from '../helpers/tcp-proxy';
 import {
   WorkerProcess,
   completed,
@@ -15,9 +17,9 @@ import {
   type ResilienceApi,
 } from './support';
 
-// The worker runs in a child process that is SIGKILLed (no graceful shutdown) at points where it holds no running
-// activity: a kill inside an activity is only noticed at the activity's startToCloseTimeout (30 s, or 5 min for
-// signing and verification, which have no heartbeat timeout), which a test of this size cannot wait for.
+// The worker runs in a child process that is SIGKILLed (no graceful shutdown): at points where it holds no running
+// activity, and once inside the issue's activities, held there by a database that stopped answering. A kill inside
+// an activity is noticed by its missing heartbeats (20 s), not at its start-to-close timeout (2 or 5 minutes).
 let api: ResilienceApi;
 let worker: WorkerProcess;
 const s = SENDER.code;
@@ -106,8 +108,47 @@ describe('a worker killed mid-flow and started again', () => {
     expect(done.recipients.map((r: { statusCode: string }) => r.statusCode)).toEqual(['06', '06', '06']);
   }, 90_000);
 
+  it('retries within the heartbeat timeout the activities of a worker that died inside them', async () => {
+    const id = await signedDocument(api, s, RECIPIENTS, 'Công văn gửi khi worker chết giữa lúc ghi sổ');
+    ids.push(id);
+    await worker.kill();
+    // A worker whose database link goes silent: its activities wait on it (no error), until it is killed.
+    const database = new URL(api.workerEnv.MONGODB_URI!);
+    const link = await TcpProxy.start({ host: database.hostname, port: Number(database.port) });
+    const stuck = new WorkerProcess({ ...api.workerEnv, MONGODB_URI: `mongodb://127.0.0.1:${link.port}/` });
+    try {
+      await stuck.start();
+      link.stall();
+      const issuing = api.call(user('clerk', s), 'POST', `/documents/${id}/issue`, {});
+      const handle = api.deps.temporal!.workflow.getHandle(documentWorkflowId(s, id));
+      // Activities a worker has taken (started) and not finished.
+      const runningActivities = async () =>
+        ((await handle.describe()).raw.pendingActivities ?? [])
+          .filter((a) => a.lastStartedTime)
+          .map((a) => a.activityType?.name);
+      await waitUntil(
+        async () => (await runningActivities()).includes('assignOutgoingNumber'),
+        'the issue to number the document on the stuck worker',
+      );
+      await stuck.kill();
+      const killedAt = Date.now();
+      await worker.start();
+      const issued = await issuing;
+      expect(issued.status).toBe(200);
+      expect(issued.body.number).toBe(3);
+      // Without a heartbeat timeout the number came after the 2-minute start-to-close timeout.
+      expect(Date.now() - killedAt).toBeLessThan(60_000);
+    } finally {
+      await stuck.kill();
+      await link.close();
+    }
+    for (const r of RECIPIENTS) expect(await receiveFully(api, r, incomingId(s, id))).toBe(3);
+    const done = await completed(api, s, id);
+    expect(done.recipients.map((r: { statusCode: string }) => r.statusCode)).toEqual(['06', '06', '06']);
+  }, 120_000);
+
   it('leaves every register without gaps or duplicates and every audit chain intact', async () => {
-    expect(ids).toHaveLength(2);
+    expect(ids).toHaveLength(3);
     const sent = await outgoingItems(api, s);
     expect(sent.map((d) => d.number).sort((a, b) => a - b)).toEqual(oneTo(ids.length));
     for (const r of RECIPIENTS) {
