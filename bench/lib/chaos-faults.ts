@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunningCluster } from '../../scripts/lib/cluster';
-import { jetStreamMetaLeader } from '../../scripts/lib/nats-cluster';
+import { jetStreamClusterWhole } from '../../scripts/lib/nats-cluster';
 import type { Supervisor } from '../../scripts/lib/supervisor';
 
 /**
@@ -38,12 +38,15 @@ export function planFaults(count: number, random: () => number): FaultKind[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until every NATS node runs and a JetStream meta leader is elected, so a fault never stacks on another. */
+/**
+ * Waits until every NATS node runs and the JetStream meta leader sees each one current (a node restarted by the last
+ * fault has caught up), so a fault never stacks on another.
+ */
 async function natsSettled(cluster: RunningCluster, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const monitors = cluster.natsPorts.map((p) => p.monitor);
   while (Date.now() < deadline) {
-    if (cluster.nats.every((n) => n.current) && (await jetStreamMetaLeader(cluster.natsPorts[0]!.monitor)))
-      return;
+    if (cluster.nats.every((n) => n.current) && (await jetStreamClusterWhole(monitors))) return;
     await sleep(250);
   }
 }

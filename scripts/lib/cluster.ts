@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../infra/project-root';
-import { waitForMetaLeader, writeNatsClusterConfigs, type NatsNodePorts } from './nats-cluster';
+import { waitForJetStreamCluster, writeNatsClusterConfigs, type NatsNodePorts } from './nats-cluster';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin';
 import { seedDemo } from './seed-demo';
 import { freePort, portInUse, startStack, type RunningStack } from './stack';
@@ -131,7 +131,7 @@ export async function startNatsCluster(
     ),
   );
   await Promise.all(natsPorts.map((p, i) => waitForPort(p.client, `NATS node ${i + 1}`, 20_000)));
-  const leader = await waitForMetaLeader(
+  const leader = await waitForJetStreamCluster(
     natsPorts.map((p) => p.monitor),
     30_000,
   );

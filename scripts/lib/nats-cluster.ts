@@ -99,17 +99,28 @@ async function allPeersCurrent(monitorPort: number, nodes: number): Promise<bool
 }
 
 /**
- * Waits until a meta leader is elected and sees every node current, so the cluster accepts streams with a copy on
- * each node; throws after `timeoutMs`. `monitorPorts[i]` is node `n<i+1>`'s.
+ * The meta leader's server name when it sees every node current, else undefined. `monitorPorts[i]` is node
+ * `n<i+1>`'s.
  */
-export async function waitForMetaLeader(monitorPorts: readonly number[], timeoutMs: number): Promise<string> {
+export async function jetStreamClusterWhole(monitorPorts: readonly number[]): Promise<string | undefined> {
+  const leader = await firstLeader(monitorPorts);
+  const leaderPort = leader && /^n\d+$/.test(leader) ? monitorPorts[Number(leader.slice(1)) - 1] : undefined;
+  if (leaderPort === undefined || !(await allPeersCurrent(leaderPort, monitorPorts.length))) return undefined;
+  return leader;
+}
+
+/**
+ * Waits until a meta leader is elected and sees every node current, so the cluster accepts streams with a copy on
+ * each node; throws after `timeoutMs`.
+ */
+export async function waitForJetStreamCluster(
+  monitorPorts: readonly number[],
+  timeoutMs: number,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const leader = await firstLeader(monitorPorts);
-    const leaderPort =
-      leader && /^n\d+$/.test(leader) ? monitorPorts[Number(leader.slice(1)) - 1] : undefined;
-    if (leader && leaderPort !== undefined && (await allPeersCurrent(leaderPort, monitorPorts.length)))
-      return leader;
+    const leader = await jetStreamClusterWhole(monitorPorts);
+    if (leader) return leader;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(
