@@ -4,10 +4,12 @@ import type {
   SignEvidenceManifestInput,
   SignedEvidenceManifest,
 } from '../activities/evidence';
+import { WORKER_LIVENESS } from './liveness';
 
 // Someone is waiting for the bundle: a few quick attempts, then the failure goes back to the request.
 const { signEvidenceManifest } = proxyActivities<EvidenceActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: WORKER_LIVENESS,
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 

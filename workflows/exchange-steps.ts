@@ -3,6 +3,7 @@ import type { ExchangeActivities } from '../activities/exchange';
 import type { Refusal } from '../exchange/refusal';
 import type { AuditEventInput } from '../schemas/audit';
 import type { HistoryEntry } from '../schemas/document';
+import { WORKER_LIVENESS } from './liveness';
 
 /** What both exchange workflows share: activity presets and how a refused step is reported. Workflow code only. */
 
@@ -13,7 +14,7 @@ import type { HistoryEntry } from '../schemas/document';
 // not two minutes later: the chaos run measured the 2-minute wait behind every worker it killed.
 export const quick = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '20s',
+  heartbeatTimeout: WORKER_LIVENESS,
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
@@ -21,7 +22,7 @@ export const quick = proxyActivities<ExchangeActivities>({
 // crashed worker is noticed within the heartbeat timeout instead of the 5-minute start-to-close timeout.
 export const heavy = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '20s',
+  heartbeatTimeout: WORKER_LIVENESS,
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 

@@ -1,11 +1,13 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { PersonnelActivities } from '../activities/personnel';
 import type { PersonnelChange } from '../schemas/pki';
+import { WORKER_LIVENESS } from './liveness';
 
 // Every step is idempotent, so retrying until it succeeds is safe; no step is given up on, because stopping halfway
 // is exactly what this workflow exists to prevent (documents waiting for a person who can no longer act).
 const steps = proxyActivities<PersonnelActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: WORKER_LIVENESS,
   retry: { initialInterval: '2s', maximumInterval: '1 minute' },
 });
 

@@ -1,10 +1,12 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReportActivities, SignYearlyReportInput } from '../activities/reports';
 import type { FileRef } from '../schemas/document';
+import { WORKER_LIVENESS } from './liveness';
 
 // Someone is waiting for the PDF: a few quick attempts, then the failure goes back to the request.
 const { signYearlyReport } = proxyActivities<ReportActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: WORKER_LIVENESS,
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
