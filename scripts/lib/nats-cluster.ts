@@ -78,11 +78,6 @@ async function jetStreamMeta(
   }
 }
 
-/** The JetStream meta leader's server name as node `monitor` sees it, or undefined while there is none. */
-export async function jetStreamMetaLeader(monitorPort: number): Promise<string | undefined> {
-  return (await jetStreamMeta(monitorPort))?.leader;
-}
-
 /**
  * Whether the meta leader, asked on its own monitor port, counts `nodes` members and sees every other one current
  * and online. Only the leader reports its peers; a leader elected by a quorum of two may not yet know the third, and
@@ -128,9 +123,10 @@ export async function waitForJetStreamCluster(
   );
 }
 
+/** The meta leader's server name as the first node that knows one reports it. */
 async function firstLeader(monitorPorts: readonly number[]): Promise<string | undefined> {
   for (const port of monitorPorts) {
-    const leader = await jetStreamMetaLeader(port);
+    const leader = (await jetStreamMeta(port))?.leader;
     if (leader) return leader;
   }
   return undefined;
