@@ -19,25 +19,30 @@ export const padMs = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
 
 export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
+/** An event's time in epoch ms (0 for none). */
+const eventMs = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
+
+/** A history's events by id, so a completion finds its scheduling and start. */
+const eventsById = (events: HistoryEvent[]) => new Map(events.map((e) => [String(e.eventId), e]));
+
 /** Sums of the spans in one workflow history, in ms (sequential spans; parallel activities add up). */
 export function historySpans(events: HistoryEvent[]) {
-  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
-  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const byId = eventsById(events);
   const t = { wall: 0, wftQueued: 0, wftRunning: 0, actQueued: 0, actRunning: 0, activities: 0 };
   for (const e of events) {
     const started = e.workflowTaskStartedEventAttributes;
-    if (started) t.wftQueued += at(e) - at(byId.get(String(started.scheduledEventId)));
+    if (started) t.wftQueued += eventMs(e) - eventMs(byId.get(String(started.scheduledEventId)));
     const completed = e.workflowTaskCompletedEventAttributes;
-    if (completed) t.wftRunning += at(e) - at(byId.get(String(completed.startedEventId)));
+    if (completed) t.wftRunning += eventMs(e) - eventMs(byId.get(String(completed.startedEventId)));
     const actStarted = e.activityTaskStartedEventAttributes;
-    if (actStarted) t.actQueued += at(e) - at(byId.get(String(actStarted.scheduledEventId)));
+    if (actStarted) t.actQueued += eventMs(e) - eventMs(byId.get(String(actStarted.scheduledEventId)));
     const actDone = e.activityTaskCompletedEventAttributes;
     if (actDone) {
-      t.actRunning += at(e) - at(byId.get(String(actDone.startedEventId)));
+      t.actRunning += eventMs(e) - eventMs(byId.get(String(actDone.startedEventId)));
       t.activities++;
     }
     // The sender's workflow stays open after 03 (recalls, follow-ups): its wall time is up to its last event.
-    t.wall = at(e) - at(events[0]);
+    t.wall = eventMs(e) - eventMs(events[0]);
   }
   return t;
 }
@@ -92,8 +97,7 @@ export interface ActivitySpan {
  * are inside it (Temporal records only an activity's last attempt, with its number and the failure before it).
  */
 export function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
-  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : 0);
-  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const byId = eventsById(events);
   const spans: ActivitySpan[] = [];
   for (const e of events) {
     const done = e.activityTaskCompletedEventAttributes;
@@ -102,7 +106,7 @@ export function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
     const started = byId.get(String(done.startedEventId))?.activityTaskStartedEventAttributes;
     spans.push({
       activityType: scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? '?',
-      ms: at(e) - at(scheduled),
+      ms: eventMs(e) - eventMs(scheduled),
       attempt: started?.attempt ?? 1,
       lastFailure: started?.lastFailure?.message ?? undefined,
     });
