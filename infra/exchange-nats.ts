@@ -22,15 +22,16 @@ const NS = 1_000_000;
 const PLACEMENT_PENDING = new Set([10005, 10008]);
 
 /**
- * Runs `create` again while JetStream cannot yet place its copies: a cluster whose meta leader was just elected, or a
- * node that is restarting, refuses a stream with a copy on every node until the leader knows all of them again
- * (seconds). Any other error, or the same one after `patienceMs`, is thrown.
+ * Runs `place` (a stream's creation, or the update raising its copies) again while JetStream cannot yet place the
+ * copies: a cluster whose meta leader was just elected, or a node that is restarting, refuses a stream with a copy on
+ * every node until the leader knows all of them again (seconds). Any other error, or the same one after
+ * `patienceMs`, is thrown.
  */
-export async function whilePlacementPending<T>(create: () => Promise<T>, patienceMs = 15_000): Promise<T> {
+export async function whilePlacementPending<T>(place: () => Promise<T>, patienceMs = 15_000): Promise<T> {
   const deadline = Date.now() + patienceMs;
   for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
     try {
-      return await create();
+      return await place();
     } catch (err) {
       const pending = err instanceof JetStreamApiError && PLACEMENT_PENDING.has(err.code);
       if (!pending || Date.now() + wait > deadline) throw err;
@@ -62,7 +63,7 @@ export async function ensureStreamReplicas(
 ): Promise<void> {
   const info = await jsm.streams.info(name);
   if ((info.config.num_replicas ?? 1) >= replicas) return;
-  await jsm.streams.update(name, { ...info.config, num_replicas: replicas });
+  await whilePlacementPending(() => jsm.streams.update(name, { ...info.config, num_replicas: replicas }));
 }
 
 async function ensureStream(
